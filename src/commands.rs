@@ -1,0 +1,181 @@
+//! The commands of the `xibu` binary (CONTRACT §4), as library functions:
+//! `main.rs` only parses arguments and calls these.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Diagnostics, Error, Result};
+use crate::input::records::{read_dispatch, read_instance, InputPaths};
+use crate::input::{load_policy, Encoding};
+use crate::model::evaluate::{evaluate, Assignment, Evaluation};
+use crate::model::types::{CandidateIdx, PostIdx};
+use crate::model::{build_problem, Problem};
+use crate::output::files::{dispatch_csv, Summary};
+use crate::output::AtomicDir;
+use crate::solve::{solve, Engine, Solution, Status};
+
+/// The inputs shared by every command that reads an instance.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// Table files.
+    pub paths: InputPaths,
+    /// Model file.
+    pub model: PathBuf,
+    /// CSV decoding.
+    pub encoding: Encoding,
+    /// Lottery seed.
+    pub seed: u64,
+}
+
+/// Read the model and every file, reporting every problem of every file at
+/// once, and build the problem.
+pub fn load(inputs: &Inputs) -> Result<Problem> {
+    let mut diags = Diagnostics::default();
+    let policy = match load_policy(&inputs.model) {
+        Ok(p) => Some(p),
+        Err(Error::Input(d)) => {
+            diags.0.extend(d);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let inst = read_instance(&inputs.paths, inputs.encoding, &mut diags);
+    match policy {
+        Some(policy) => build_problem(inst, policy, inputs.seed, diags),
+        None => Err(diags.into_error()),
+    }
+}
+
+/// Options of `allocate`.
+#[derive(Debug, Clone, Default)]
+pub struct AllocateOptions {
+    /// Output directory.
+    pub out: PathBuf,
+    /// Engine.
+    pub engine: Engine,
+}
+
+/// `xibu allocate`: solve and write the outputs atomically.
+pub fn allocate(inputs: &Inputs, opts: &AllocateOptions) -> Result<Summary> {
+    let pb = load(inputs)?;
+    let sol = solve(&pb, opts.engine);
+    write_outputs(&pb, &opts.out, engine_name(opts.engine), &sol)
+}
+
+fn engine_name(e: Engine) -> &'static str {
+    match e {
+        Engine::Da => "da",
+    }
+}
+
+/// Write dispatch.csv and summary.json for a solution.
+pub fn write_outputs(pb: &Problem, out: &Path, engine: &str, sol: &Solution) -> Result<Summary> {
+    let ev = evaluate(pb, &sol.assignment);
+    let summary = Summary::new(pb, engine, sol, &ev);
+    let mut dir = AtomicDir::new(out)?;
+    dir.write("dispatch.csv", &dispatch_csv(pb, &sol.assignment))?;
+    let json = serde_json::to_vec_pretty(&summary).expect("summary serializes");
+    dir.write("summary.json", &json)?;
+    dir.commit()?;
+    if let Status::Infeasible { reasons } = &sol.status {
+        return Err(Error::Infeasible(reasons.join("; ")));
+    }
+    Ok(summary)
+}
+
+/// Read a dispatch file against a problem. Unknown ids are input errors; a
+/// candidate listed twice is a violation of §2.3.1, returned separately.
+pub fn read_assignment(pb: &Problem, path: &Path, enc: Encoding) -> Result<(Assignment, Vec<String>)> {
+    let mut diags = Diagnostics::default();
+    let recs = read_dispatch(path, enc, &mut diags);
+    let file = path.display().to_string();
+    let cand: HashMap<&str, usize> = pb
+        .candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let post: HashMap<&str, usize> = pb
+        .posts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let mut a = Assignment::empty(pb.n_candidates());
+    let mut dup = Vec::new();
+    for r in &recs.rows {
+        let c = cand.get(r.candidate.as_str());
+        let p = post.get(r.post.as_str());
+        if c.is_none() {
+            diags.push(&file, r.pos.line, r.pos.column, format!("unknown candidate {}; it is not in {}", r.candidate, pb.files.candidates));
+        }
+        if p.is_none() {
+            diags.push(&file, r.pos.line, r.post_column, format!("unknown post {}; it is not in {}", r.post, pb.files.posts));
+        }
+        if let (Some(&c), Some(&p)) = (c, p) {
+            if let Some(prev) = a.post_of[c] {
+                dup.push(format!(
+                    "candidate {} holds more than one post ({} and {}, line {})",
+                    r.candidate, pb.posts[prev.ix()].id, r.post, r.pos.line
+                ));
+            } else {
+                a.post_of[c] = Some(PostIdx::from_ix(p));
+            }
+        }
+    }
+    diags.finish((a, dup))
+}
+
+/// `xibu verify`: check a dispatch against every hard constraint.
+pub fn verify(inputs: &Inputs, dispatch: &Path) -> Result<Evaluation> {
+    let pb = load(inputs)?;
+    let (a, dup) = read_assignment(&pb, dispatch, inputs.encoding)?;
+    let mut ev = evaluate(&pb, &a);
+    ev.violations.splice(0..0, dup);
+    Ok(ev)
+}
+
+/// The JSON of `verify --json` (CONTRACT §4), with the rule figures added.
+pub fn verify_json(ev: &Evaluation) -> serde_json::Value {
+    serde_json::json!({
+        "ok": ev.violations.is_empty(),
+        "violations": ev.violations,
+        "objective": ev.objective,
+        "rules": ev.rules,
+    })
+}
+
+/// Human-readable verify report.
+pub fn verify_text(ev: &Evaluation) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let o = ev.objective;
+    let _ = writeln!(s, "objective: envy {} fill {} preference {}", o.envy, o.fill, o.preference);
+    for f in &ev.rules {
+        let _ = writeln!(
+            s,
+            "rule {:<24} {:<7} {:<10} {:>5} / {:<5} {} {:.3}  {}",
+            f.rule,
+            f.scope,
+            f.place,
+            f.count,
+            f.total,
+            f.op,
+            f.bound,
+            if f.ok { "ok" } else { "VIOLATED" }
+        );
+    }
+    if ev.violations.is_empty() {
+        let _ = writeln!(s, "ok: every hard constraint holds");
+    } else {
+        for v in &ev.violations {
+            let _ = writeln!(s, "violation: {v}");
+        }
+    }
+    s
+}
+
+/// Candidate index by id (for tests and tools).
+pub fn candidate_by_id(pb: &Problem, id: &str) -> Option<CandidateIdx> {
+    pb.candidates.iter().position(|c| c.id == id).map(CandidateIdx::from_ix)
+}

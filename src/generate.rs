@@ -1,0 +1,495 @@
+//! `xibu generate`: realistic synthetic instances valid for the 2023 model —
+//! Inner Mongolia's shape (12 leagues, ~100 counties), specialties in
+//! sensible proportions, ≥ 90 % township posts, skewed post popularity, 1–5
+//! choices with some county/league groups, ~30 % adjustable. Used by the
+//! benches, the large-pool tests and `data-samples/`.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::input::records::{
+    ColumnSpecs, CANDIDATE_COLUMNS, COUNTY_COLUMNS, INCUMBENT_COLUMNS, POST_COLUMNS,
+};
+use crate::model::priority::splitmix64;
+use crate::output::AtomicDir;
+
+/// The 2023-2024 Inner Mongolia model, shipped with every generated instance.
+pub const MODEL_2023: &str = include_str!("../models/inner-mongolia-2023-2024.toml");
+
+/// Options of `generate`.
+#[derive(Debug, Clone)]
+pub struct GenerateOptions {
+    /// Number of candidates.
+    pub candidates: usize,
+    /// Number of posts.
+    pub posts: usize,
+    /// Seed of the generator.
+    pub seed: u64,
+    /// Chinese headers and values (as an office's export would have).
+    pub chinese: bool,
+    /// How to write the tables.
+    pub format: TableFormat,
+}
+
+/// File format of generated tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    /// UTF-8 CSV.
+    Csv,
+    /// UTF-8 CSV with a BOM (what Excel writes as "CSV UTF-8").
+    CsvBom,
+    /// GBK (GB18030) CSV, as Excel writes on Chinese Windows.
+    CsvGbk,
+    /// `.xlsx`, numbers stored as numbers.
+    Xlsx,
+}
+
+impl std::str::FromStr for TableFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "csv" => Ok(TableFormat::Csv),
+            "csv-bom" => Ok(TableFormat::CsvBom),
+            "gbk" => Ok(TableFormat::CsvGbk),
+            "xlsx" => Ok(TableFormat::Xlsx),
+            _ => Err(format!("unknown format {s:?}; use csv, csv-bom, gbk or xlsx")),
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64 stream).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        splitmix64(self.0)
+    }
+    /// Uniform in [0, 1).
+    fn f(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        self.f() < p
+    }
+    fn normal(&mut self) -> f64 {
+        let (u, v) = (self.f().max(1e-12), self.f());
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
+    /// Index by weights.
+    fn weighted(&mut self, w: &[f64]) -> usize {
+        let total: f64 = w.iter().sum();
+        let mut x = self.f() * total;
+        for (i, &wi) in w.iter().enumerate() {
+            if x < wi {
+                return i;
+            }
+            x -= wi;
+        }
+        w.len() - 1
+    }
+}
+
+/// Inner Mongolia's 12 leagues/cities with their number of banners/counties.
+const LEAGUES: &[(&str, &str, usize)] = &[
+    ("1501", "呼和浩特市", 9),
+    ("1502", "包头市", 9),
+    ("1503", "乌海市", 3),
+    ("1504", "赤峰市", 12),
+    ("1505", "通辽市", 8),
+    ("1506", "鄂尔多斯市", 9),
+    ("1507", "呼伦贝尔市", 14),
+    ("1508", "巴彦淖尔市", 7),
+    ("1509", "乌兰察布市", 11),
+    ("1522", "兴安盟", 6),
+    ("1525", "锡林郭勒盟", 12),
+    ("1529", "阿拉善盟", 3),
+];
+
+/// Specialty keys, Chinese names and share of posts.
+const SPECIALTIES: &[(&str, &str, f64)] = &[
+    ("rural_education", "乡村教育", 0.32),
+    ("rural_construction", "服务乡村建设", 0.24),
+    ("rural_health", "健康乡村", 0.15),
+    ("youth_work", "基层青年工作", 0.06),
+    ("social_governance", "乡村社会治理", 0.20),
+    ("xinjiang", "服务新疆", 0.03),
+];
+
+/// Majors: code, name, weight, and the specialty they suit best (index).
+const MAJORS: &[(&str, &str, f64, usize)] = &[
+    ("040101", "教育学", 3.0, 0),
+    ("040104", "教育技术学", 2.0, 0),
+    ("040107", "小学教育", 4.0, 0),
+    ("050101", "汉语言文学", 5.0, 4),
+    ("050201", "英语", 4.0, 0),
+    ("070101", "数学与应用数学", 4.0, 0),
+    ("090101", "农学", 3.0, 1),
+    ("090301", "动物科学", 2.0, 1),
+    ("090501", "林学", 1.5, 1),
+    ("081101", "水利水电工程", 1.5, 1),
+    ("082305", "农业水利工程", 1.0, 1),
+    ("082502", "环境工程", 1.5, 1),
+    ("080901", "计算机科学与技术", 5.0, 1),
+    ("120801", "电子商务", 2.0, 1),
+    ("120301", "农林经济管理", 1.5, 1),
+    ("100201K", "临床医学", 3.0, 2),
+    ("101101", "护理学", 4.0, 2),
+    ("100401K", "预防医学", 1.0, 2),
+    ("030101K", "法学", 4.0, 4),
+    ("020101", "经济学", 4.0, 4),
+    ("030302", "社会工作", 2.0, 4),
+    ("120402", "行政管理", 3.0, 4),
+    ("060101", "历史学", 2.0, 4),
+    ("030201", "政治学与行政学", 1.5, 4),
+    ("040201", "体育教育", 2.0, 4),
+    ("080202", "机械设计制造及其自动化", 3.0, 5),
+    ("130201", "音乐表演", 1.5, 3),
+    ("120203K", "会计学", 5.0, 3),
+];
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "胡", "朱", "郭",
+    "何", "罗", "高", "林", "乌", "包", "白", "其",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英",
+    "华", "慧", "巴特尔", "其其格", "苏日娜", "那仁", "宇", "婷", "浩然", "子涵", "雨桐", "思远",
+];
+
+struct GCounty {
+    code: String,
+    name: String,
+    league: usize,
+    status: &'static str,
+    scale: Option<u32>,
+}
+
+struct GPost {
+    id: String,
+    county: usize,
+    unit: String,
+    specialty: usize,
+    township: bool,
+    seats: u32,
+    national: bool,
+    degree_min: Option<&'static str>,
+    majors_required: Option<String>,
+    weight: f64,
+}
+
+/// The generated tables, as rows of canonical (English) values.
+pub struct Generated {
+    /// candidates.csv rows (header = `CANDIDATE_COLUMNS` names).
+    pub candidates: Vec<Vec<String>>,
+    /// posts.csv rows.
+    pub posts: Vec<Vec<String>>,
+    /// counties.csv rows.
+    pub counties: Vec<Vec<String>>,
+    /// incumbents.csv rows.
+    pub incumbents: Vec<Vec<String>>,
+}
+
+fn id_number(rng: &mut Rng, league: &str) -> String {
+    let mut s = format!(
+        "{league}{:02}{}{:02}{:02}{:03}",
+        1 + rng.below(20),
+        1996 + rng.below(8),
+        1 + rng.below(12),
+        1 + rng.below(28),
+        rng.below(1000)
+    );
+    let check = crate::input::idcard::check_char(s.as_bytes()).expect("17 digits");
+    s.push(check as char);
+    s
+}
+
+/// Generate an instance in memory.
+pub fn generate(opts: &GenerateOptions) -> Generated {
+    let mut rng = Rng(opts.seed ^ 0x5eed_0f_0e57_u64);
+    let n_posts = opts.posts.max(1);
+    // Counties: about one per two posts, up to Inner Mongolia's 103.
+    let total_counties: usize = LEAGUES.iter().map(|l| l.2).sum();
+    let n_counties = (n_posts / 2).clamp(1, total_counties);
+    let mut counties = Vec::new();
+    'outer: for round in 0.. {
+        for (l, &(code, _, k)) in LEAGUES.iter().enumerate() {
+            if round < k {
+                if counties.len() == n_counties {
+                    break 'outer;
+                }
+                let status = match rng.f() {
+                    x if x < 0.08 => "new",
+                    x if x < 0.09 && n_counties >= 40 => "suspended",
+                    _ => "active",
+                };
+                counties.push(GCounty {
+                    code: format!("{code}{:02}", 21 + round),
+                    name: format!("{}第{}旗县", LEAGUES[l].1, round + 1),
+                    league: l,
+                    status,
+                    scale: None,
+                });
+            }
+        }
+        if round > 20 {
+            break;
+        }
+    }
+    // County popularity: a few counties (league seats, famous places) draw most.
+    let county_weight: Vec<f64> = (0..counties.len())
+        .map(|_| (-1.0 * rng.f().ln()).powf(1.5) + 0.05)
+        .collect();
+
+    let spec_w: Vec<f64> = SPECIALTIES.iter().map(|s| s.2).collect();
+    let mut posts = Vec::with_capacity(n_posts);
+    for i in 0..n_posts {
+        let county = if i < counties.len() { i } else { rng.below(counties.len()) };
+        let specialty = rng.weighted(&spec_w);
+        let seats = 1 + rng.weighted(&[0.35, 0.3, 0.2, 0.1, 0.05]) as u32;
+        let majors_required = if rng.chance(0.08) {
+            let options: Vec<&str> = MAJORS
+                .iter()
+                .filter(|m| m.3 == specialty)
+                .map(|m| &m.0[..4])
+                .collect();
+            options.get(rng.below(options.len())).map(|s| s.to_string())
+        } else {
+            None
+        };
+        posts.push(GPost {
+            id: format!("P{:05}", i + 1),
+            county,
+            unit: format!("{}服务单位{}", SPECIALTIES[specialty].1, i + 1),
+            specialty,
+            township: rng.chance(0.95),
+            seats,
+            national: rng.chance(0.45),
+            degree_min: if rng.chance(0.04) { Some("master") } else { None },
+            majors_required,
+            weight: county_weight[county] * (-1.0 * rng.f().ln()).powf(1.2),
+        });
+    }
+    // Scales: a fifth of the counties are capped a little below their seats.
+    let mut county_seats = vec![0u32; counties.len()];
+    for p in &posts {
+        county_seats[p.county] += p.seats;
+    }
+    for (k, c) in counties.iter_mut().enumerate() {
+        if county_seats[k] > 0 && rng.chance(0.2) {
+            c.scale = Some((f64::from(county_seats[k]) * 0.85).ceil() as u32);
+        }
+    }
+    // Incumbents: about 5 % of posts with 2+ seats keep one continuing volunteer.
+    let mut incumbents = Vec::new();
+    for p in &posts {
+        if p.seats >= 2 && rng.chance(0.1) {
+            incumbents.push(vec![format!("I{:05}", incumbents.len() + 1), p.id.clone()]);
+        }
+    }
+
+    let post_w: Vec<f64> = posts.iter().map(|p| p.weight).collect();
+    let major_w: Vec<f64> = MAJORS.iter().map(|m| m.2).collect();
+    let mut cands = Vec::with_capacity(opts.candidates);
+    let b = |x: bool| if x { "1" } else { "0" }.to_string();
+    for i in 0..opts.candidates {
+        let m = &MAJORS[rng.weighted(&major_w)];
+        let degree = ["associate", "bachelor", "master", "doctor"][rng.weighted(&[0.15, 0.75, 0.09, 0.01])];
+        let teacher = rng.chance(if m.0.starts_with("04") || m.3 == 0 { 0.5 } else { 0.05 });
+        let health = ["pass", "pending", "fail"][rng.weighted(&[0.85, 0.12, 0.03])];
+        let score = (65.0 + 11.0 * rng.normal()).clamp(20.0, 100.0);
+        let project = ["any", "national", "local"][rng.weighted(&[0.4, 0.3, 0.3])];
+        let adjustable = rng.chance(0.3);
+        let n_choices = if adjustable && rng.chance(0.05) { 0 } else { 1 + rng.weighted(&[0.2, 0.25, 0.25, 0.15, 0.15]) };
+        let mut prefs: Vec<String> = Vec::new();
+        for _ in 0..n_choices {
+            let p = &posts[rng.weighted(&post_w)];
+            let choice = match rng.f() {
+                x if x < 0.82 => p.id.clone(),
+                x if x < 0.94 => format!("county:{}", counties[p.county].code),
+                _ => format!("league:{}", LEAGUES[counties[p.county].league].0),
+            };
+            if !prefs.contains(&choice) {
+                prefs.push(choice);
+            }
+        }
+        let home = LEAGUES[rng.below(LEAGUES.len())].0;
+        cands.push(vec![
+            format!("C{:06}", i + 1),
+            format!("{}{}", SURNAMES[rng.below(SURNAMES.len())], GIVEN[rng.below(GIVEN.len())]),
+            id_number(&mut rng, home),
+            degree.to_string(),
+            m.0.to_string(),
+            m.1.to_string(),
+            b(teacher),
+            b(rng.chance(0.97)),
+            b(rng.chance(0.98)),
+            health.to_string(),
+            b(rng.chance(0.4)),
+            b(rng.chance(0.2)),
+            format!("{score:.1}"),
+            project.to_string(),
+            b(adjustable),
+            prefs.join(";"),
+        ]);
+    }
+
+    Generated {
+        candidates: cands,
+        posts: posts
+            .iter()
+            .map(|p| {
+                let c = &counties[p.county];
+                vec![
+                    p.id.clone(),
+                    c.code.clone(),
+                    LEAGUES[c.league].0.to_string(),
+                    p.unit.clone(),
+                    SPECIALTIES[p.specialty].0.to_string(),
+                    if p.township { "township" } else { "county" }.to_string(),
+                    p.seats.to_string(),
+                    if p.national { "national" } else { "local" }.to_string(),
+                    p.degree_min.unwrap_or("").to_string(),
+                    p.majors_required.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+        counties: counties
+            .iter()
+            .map(|c| {
+                vec![
+                    c.code.clone(),
+                    c.name.clone(),
+                    LEAGUES[c.league].0.to_string(),
+                    c.status.to_string(),
+                    c.scale.map(|s| s.to_string()).unwrap_or_default(),
+                ]
+            })
+            .collect(),
+        incumbents,
+    }
+}
+
+/// Chinese spelling of a canonical value, as an office's export has it.
+fn to_chinese(column: &str, v: &str) -> String {
+    let map: &[(&str, &str)] = match column {
+        "teacher_training" | "graduating" | "diploma_by_arrival" | "volunteer_experience"
+        | "student_leader" | "adjustable" => &[("1", "是"), ("0", "否")],
+        "degree" | "degree_min" => &[("associate", "专科"), ("bachelor", "本科"), ("master", "硕士"), ("doctor", "博士")],
+        "health" => &[("pass", "合格"), ("fail", "不合格"), ("pending", "待定")],
+        "project" => &[("national", "全国"), ("local", "地方"), ("any", "不限")],
+        "level" => &[("township", "乡镇"), ("county", "县级")],
+        "status" => &[("active", "正常"), ("new", "新增"), ("suspended", "暂停")],
+        "specialty" => &[
+            ("rural_education", "乡村教育"),
+            ("rural_construction", "服务乡村建设"),
+            ("rural_health", "健康乡村"),
+            ("youth_work", "基层青年工作"),
+            ("social_governance", "乡村社会治理"),
+            ("xinjiang", "服务新疆"),
+        ],
+        "preferences" => {
+            return v
+                .replace("county:", "旗县:")
+                .replace("league:", "盟市:")
+                .replace(';', "；")
+        }
+        _ => &[],
+    };
+    map.iter()
+        .find(|(k, _)| *k == v)
+        .map_or_else(|| v.to_string(), |(_, z)| z.to_string())
+}
+
+/// Write one table in the chosen format and language.
+pub fn table_bytes(
+    specs: ColumnSpecs,
+    rows: &[Vec<String>],
+    chinese: bool,
+    format: TableFormat,
+) -> Result<Vec<u8>> {
+    let header: Vec<String> = specs
+        .iter()
+        .map(|s| {
+            if chinese {
+                s.aliases.first().copied().unwrap_or(s.name).to_string()
+            } else {
+                s.name.to_string()
+            }
+        })
+        .collect();
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .zip(specs.iter())
+                .map(|(v, s)| if chinese { to_chinese(s.name, v) } else { v.clone() })
+                .collect()
+        })
+        .collect();
+    if format == TableFormat::Xlsx {
+        return xlsx_bytes(&header, &body);
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header).expect("memory");
+    for r in &body {
+        w.write_record(r).expect("memory");
+    }
+    let utf8 = w.into_inner().expect("memory");
+    Ok(match format {
+        TableFormat::CsvBom => [b"\xEF\xBB\xBF".as_slice(), &utf8].concat(),
+        TableFormat::CsvGbk => {
+            let text = String::from_utf8(utf8).expect("utf-8");
+            encoding_rs::GB18030.encode(&text).0.into_owned()
+        }
+        _ => utf8,
+    })
+}
+
+/// An `.xlsx` with one sheet. Cells that look like numbers are stored as
+/// numbers, as Excel does — except values with a leading zero or 16+
+/// characters (codes and ID numbers an office formats as text).
+fn xlsx_bytes(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let err = |e: rust_xlsxwriter::XlsxError| Error::Solver(format!("xlsx: {e}"));
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, h).map_err(err)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let (r, c) = (r as u32 + 1, c as u16);
+            let numeric = v.parse::<f64>().ok().filter(|_| {
+                !(v.len() > 1 && v.starts_with('0') && !v.starts_with("0.")) && v.len() < 16
+            });
+            match numeric {
+                Some(x) => ws.write_number(r, c, x).map_err(err)?,
+                None if v.is_empty() => ws,
+                None => ws.write_string(r, c, v).map_err(err)?,
+            };
+        }
+    }
+    wb.save_to_buffer().map_err(err)
+}
+
+/// `xibu generate`: write candidates, posts, counties, incumbents and the
+/// 2023 model into `out`.
+pub fn write_generated(opts: &GenerateOptions, out: &Path) -> Result<()> {
+    let g = generate(opts);
+    let ext = if opts.format == TableFormat::Xlsx { "xlsx" } else { "csv" };
+    let mut dir = AtomicDir::new(out)?;
+    for (name, specs, rows) in [
+        ("candidates", CANDIDATE_COLUMNS, &g.candidates),
+        ("posts", POST_COLUMNS, &g.posts),
+        ("counties", COUNTY_COLUMNS, &g.counties),
+        ("incumbents", INCUMBENT_COLUMNS, &g.incumbents),
+    ] {
+        let bytes = table_bytes(specs, rows, opts.chinese, opts.format)?;
+        dir.write(&format!("{name}.{ext}"), &bytes)?;
+    }
+    dir.write("model.toml", MODEL_2023.as_bytes())?;
+    dir.commit()
+}

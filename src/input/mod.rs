@@ -1,0 +1,11 @@
+//! Reading and validating the office's files (CONTRACT §1) and the policy
+//! model (§2). Every problem is reported as `file:line:column: message`.
+
+pub mod idcard;
+pub mod policy;
+pub mod records;
+pub mod table;
+pub mod values;
+
+pub use policy::{load_policy, parse_policy};
+pub use table::Encoding;

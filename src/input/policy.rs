@@ -1,0 +1,379 @@
+//! Loading and validating a policy model file (`models/*.toml`, CONTRACT §2).
+//! Unknown keys are rejected; every semantic problem is reported with the
+//! file's line and column.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::model::policy::{
+    AdjustScope, Criterion, Flag, HealthRule, Op, Policy, PriorityKey, Rule, RuleCount, RuleScope,
+    Specialty, Tier,
+};
+use crate::model::types::{Project, SpecialtyIdx};
+
+use super::values::{parse_level, parse_major_code, parse_status};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModel {
+    name: Option<String>,
+    objective: Option<Vec<Spanned<String>>>,
+    eligibility: Option<RawEligibility>,
+    adjustment: Option<RawAdjustment>,
+    priority: Option<RawPriority>,
+    reserves: Option<RawReserves>,
+    quotas: Option<RawQuotas>,
+    #[serde(default)]
+    specialty: Vec<RawSpecialty>,
+    #[serde(default)]
+    rule: Vec<RawRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEligibility {
+    require_graduating: Option<bool>,
+    require_diploma_by_arrival: Option<bool>,
+    health: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAdjustment {
+    scope: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPriority {
+    order: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReserves {
+    ratio: Spanned<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuotas {
+    national: Option<Spanned<i64>>,
+    local: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpecialty {
+    key: Spanned<String>,
+    name: Option<String>,
+    #[serde(default)]
+    leader: bool,
+    #[serde(default)]
+    tiers: Vec<RawTier>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTier {
+    #[serde(default)]
+    codes: Vec<Spanned<String>>,
+    #[serde(default)]
+    flags: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    name: Spanned<String>,
+    scope: Spanned<String>,
+    county_status: Option<Vec<Spanned<String>>>,
+    count: Spanned<RawCount>,
+    op: Spanned<String>,
+    share: Spanned<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCount {
+    level: Option<String>,
+    specialty: Option<String>,
+}
+
+/// Byte offset → 1-based (line, column in characters).
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+struct Ctx<'a> {
+    file: &'a str,
+    text: &'a str,
+    diags: Diagnostics,
+}
+
+impl Ctx<'_> {
+    fn err<T>(&mut self, at: &Spanned<T>, msg: impl Into<String>) {
+        let (l, c) = line_col(self.text, at.span().start);
+        self.diags.push(self.file, l, c, msg);
+    }
+}
+
+/// Read and validate a model file.
+pub fn load_policy(path: &Path) -> Result<Policy> {
+    let file = path.display().to_string();
+    let whole_file = |m: String| Error::Input(vec![Diagnostic::new(&file, 1, 1, m)]);
+    let bytes =
+        std::fs::read(path).map_err(|e| whole_file(format!("cannot read the model file: {e}")))?;
+    let text = super::table::decode(&bytes, super::table::Encoding::Auto).map_err(whole_file)?;
+    parse_policy(&text, &file)
+}
+
+/// Parse and validate model text; `file` names it in messages.
+pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
+    let raw: RawModel = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let (l, c) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+            return Err(Error::Input(vec![Diagnostic::new(file, l, c, e.message().trim())]));
+        }
+    };
+    let mut cx = Ctx {
+        file,
+        text,
+        diags: Diagnostics::default(),
+    };
+
+    let mut objective = Vec::new();
+    match &raw.objective {
+        None => objective = vec![Criterion::Envy, Criterion::Fill, Criterion::Preference],
+        Some(list) => {
+            for s in list {
+                match Criterion::parse(s.get_ref()) {
+                    Some(c) if objective.contains(&c) => {
+                        cx.err(s, format!("objective lists '{}' twice", s.get_ref()))
+                    }
+                    Some(c) => objective.push(c),
+                    None => cx.err(
+                        s,
+                        format!(
+                            "unknown objective criterion '{}'; use envy, fill or preference",
+                            s.get_ref()
+                        ),
+                    ),
+                }
+            }
+        }
+    }
+
+    let (mut require_graduating, mut require_diploma, mut health) = (true, true, HealthRule::NotFail);
+    if let Some(e) = &raw.eligibility {
+        require_graduating = e.require_graduating.unwrap_or(true);
+        require_diploma = e.require_diploma_by_arrival.unwrap_or(true);
+        if let Some(h) = &e.health {
+            match h.get_ref().as_str() {
+                "pass" => health = HealthRule::Pass,
+                "not-fail" => health = HealthRule::NotFail,
+                other => cx.err(h, format!("unknown health rule '{other}'; use \"pass\" or \"not-fail\"")),
+            }
+        }
+    }
+
+    let mut adjustment = AdjustScope::League;
+    if let Some(a) = &raw.adjustment {
+        match a.scope.get_ref().as_str() {
+            "none" => adjustment = AdjustScope::None,
+            "league" => adjustment = AdjustScope::League,
+            "region" => adjustment = AdjustScope::Region,
+            other => cx.err(
+                &a.scope,
+                format!("unknown adjustment scope '{other}'; use none, league or region"),
+            ),
+        }
+    }
+
+    let mut priority = Vec::new();
+    match &raw.priority {
+        None => {
+            priority = vec![
+                PriorityKey::Major,
+                PriorityKey::Volunteer,
+                PriorityKey::Leader,
+                PriorityKey::Score,
+            ]
+        }
+        Some(p) => {
+            for s in &p.order {
+                match PriorityKey::parse(s.get_ref()) {
+                    Some(k) if priority.contains(&k) => {
+                        cx.err(s, format!("priority order lists '{}' twice", s.get_ref()))
+                    }
+                    Some(k) => priority.push(k),
+                    None => cx.err(
+                        s,
+                        format!(
+                            "unknown priority key '{}'; use major, volunteer, leader or score",
+                            s.get_ref()
+                        ),
+                    ),
+                }
+            }
+        }
+    }
+
+    let mut reserve_ratio = 1.0;
+    if let Some(r) = &raw.reserves {
+        let v = *r.ratio.get_ref();
+        if !v.is_finite() || v < 0.0 {
+            cx.err(&r.ratio, format!("reserve ratio {v} must be a number ≥ 0"));
+        } else {
+            reserve_ratio = v;
+        }
+    }
+
+    let mut quotas = [None, None];
+    if let Some(q) = &raw.quotas {
+        for (proj, val) in [(Project::National, &q.national), (Project::Local, &q.local)] {
+            if let Some(v) = val {
+                match u32::try_from(*v.get_ref()) {
+                    Ok(n) => quotas[proj as usize] = Some(n),
+                    Err(_) => cx.err(v, format!("quota {} must be an integer ≥ 0", v.get_ref())),
+                }
+            }
+        }
+    }
+
+    let mut specialties: Vec<Specialty> = Vec::new();
+    for s in &raw.specialty {
+        let key = s.key.get_ref().trim().to_string();
+        let name = s.name.clone().unwrap_or_else(|| key.clone());
+        if key.is_empty() {
+            cx.err(&s.key, "specialty key must not be empty");
+        }
+        if specialties.iter().any(|o| o.key == key || o.name == key || o.key == name || o.name == name) {
+            cx.err(&s.key, format!("specialty '{key}' ({name}) is defined twice"));
+        }
+        let mut tiers = Vec::new();
+        for t in &s.tiers {
+            let mut codes = Vec::new();
+            for c in &t.codes {
+                match parse_major_code(c.get_ref()) {
+                    Some(code) => codes.push(code),
+                    None => cx.err(c, format!("'{}' is not a major-code prefix (digits, e.g. \"0402\")", c.get_ref())),
+                }
+            }
+            let mut flags = Vec::new();
+            for f in &t.flags {
+                match Flag::parse(f.get_ref()) {
+                    Some(fl) => flags.push(fl),
+                    None => cx.err(
+                        f,
+                        format!(
+                            "unknown flag '{}'; use teacher_training, volunteer_experience or student_leader",
+                            f.get_ref()
+                        ),
+                    ),
+                }
+            }
+            tiers.push(Tier { codes, flags });
+        }
+        specialties.push(Specialty {
+            key,
+            name,
+            leader: s.leader,
+            tiers,
+        });
+    }
+
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut names = HashSet::new();
+    for r in &raw.rule {
+        let name = r.name.get_ref().trim().to_string();
+        if !names.insert(name.clone()) {
+            cx.err(&r.name, format!("rule name '{name}' is used twice; rule names must be unique"));
+        }
+        let scope = match r.scope.get_ref().as_str() {
+            "county" => Some(RuleScope::County),
+            "league" => Some(RuleScope::League),
+            "region" => Some(RuleScope::Region),
+            other => {
+                cx.err(&r.scope, format!("rule '{name}': unknown scope '{other}'; use county, league or region"));
+                None
+            }
+        };
+        let county_status = r.county_status.as_ref().map(|list| {
+            list.iter()
+                .filter_map(|s| {
+                    let st = parse_status(s.get_ref());
+                    if st.is_none() {
+                        cx.err(s, format!("rule '{name}': unknown county status '{}'; use active, new or suspended", s.get_ref()));
+                    }
+                    st
+                })
+                .collect::<Vec<_>>()
+        });
+        let c = r.count.get_ref();
+        let count = match (&c.level, &c.specialty) {
+            (Some(l), None) => match parse_level(l) {
+                Some(l) => Some(RuleCount::Level(l)),
+                None => {
+                    cx.err(&r.count, format!("rule '{name}': unknown level '{l}'; use township or county"));
+                    None
+                }
+            },
+            (None, Some(s)) => match specialties.iter().position(|sp| &sp.key == s || &sp.name == s) {
+                Some(i) => Some(RuleCount::Specialty(SpecialtyIdx::from_ix(i))),
+                None => {
+                    cx.err(&r.count, format!("rule '{name}': unknown specialty '{s}'; define it in a [[specialty]] table"));
+                    None
+                }
+            },
+            _ => {
+                cx.err(&r.count, format!("rule '{name}': count needs exactly one of level or specialty"));
+                None
+            }
+        };
+        let op = match r.op.get_ref().as_str() {
+            ">=" | "≥" => Some(Op::Ge),
+            "<=" | "≤" => Some(Op::Le),
+            other => {
+                cx.err(&r.op, format!("rule '{name}': unknown op '{other}'; use \">=\" or \"<=\""));
+                None
+            }
+        };
+        let share = *r.share.get_ref();
+        if !(0.0..=1.0).contains(&share) {
+            cx.err(&r.share, format!("rule '{name}': share {share} is outside [0, 1]"));
+        }
+        if let (Some(scope), Some(count), Some(op)) = (scope, count, op) {
+            rules.push(Rule {
+                name,
+                scope,
+                county_status,
+                count,
+                op,
+                share,
+            });
+        }
+    }
+
+    cx.diags.finish(Policy {
+        name: raw.name.unwrap_or_default(),
+        objective,
+        require_graduating,
+        require_diploma_by_arrival: require_diploma,
+        health,
+        adjustment,
+        priority,
+        reserve_ratio,
+        quotas,
+        specialties,
+        rules,
+    })
+}

@@ -1,0 +1,667 @@
+//! The four input tables (CONTRACT §1), read into typed records that still
+//! carry strings and file positions. Cross-file checks happen when the
+//! problem is built (`model::build`).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::idcard;
+use super::table::{read_table, ColumnSpec, Columns, Encoding, Row, Table};
+use super::values::{
+    parse_bool, parse_candidate_project, parse_degree, parse_health, parse_level,
+    parse_major_code, parse_project, parse_status, split_list,
+};
+use crate::error::Diagnostics;
+use crate::model::types::{CountyStatus, Degree, Health, Level, Project};
+
+/// Where a value came from, for messages about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+/// One preference group as written (CONTRACT §1.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    /// `P017` or `post:P017`
+    Post(String),
+    /// `county:150121`
+    County(String),
+    /// `league:1501`
+    League(String),
+}
+
+/// A row of candidates.csv.
+#[derive(Debug, Clone)]
+pub struct CandidateRecord {
+    /// Registration id.
+    pub id: String,
+    /// Name (may be empty).
+    pub name: String,
+    /// 身份证号, validated; never print it unmasked.
+    pub id_number: Option<String>,
+    /// Degree.
+    pub degree: Degree,
+    /// Normalized discipline code.
+    pub major_code: Option<String>,
+    /// Major name.
+    pub major: String,
+    /// 师范类
+    pub teacher_training: bool,
+    /// 应届
+    pub graduating: bool,
+    /// Diploma before arrival.
+    pub diploma_by_arrival: bool,
+    /// 体检
+    pub health: Health,
+    /// 志愿服务经历
+    pub volunteer_experience: bool,
+    /// 学生干部
+    pub student_leader: bool,
+    /// Exam score.
+    pub score: f64,
+    /// `None` = any project.
+    pub project: Option<Project>,
+    /// 服从调剂
+    pub adjustable: bool,
+    /// Preference groups in written order.
+    pub preferences: Vec<Choice>,
+    /// Where the row and its preferences cell are.
+    pub pos: Pos,
+    /// Column of the preferences cell.
+    pub preferences_column: usize,
+}
+
+/// A row of posts.csv.
+#[derive(Debug, Clone)]
+pub struct PostRecord {
+    /// Post id.
+    pub id: String,
+    /// County code.
+    pub county: String,
+    /// League code (may be empty when counties.csv gives it).
+    pub league: String,
+    /// 服务单位
+    pub unit: String,
+    /// Specialty key or Chinese name, resolved against the model later.
+    pub specialty: String,
+    /// Level.
+    pub level: Level,
+    /// Seats.
+    pub seats: u32,
+    /// Project.
+    pub project: Project,
+    /// Lowest accepted degree.
+    pub degree_min: Option<Degree>,
+    /// Major-code prefixes; empty = any.
+    pub majors_required: Vec<String>,
+    /// Row position.
+    pub pos: Pos,
+    /// Columns of county, league and specialty, for later messages.
+    pub columns: PostColumns,
+}
+
+/// Column numbers of a posts.csv row's cross-referenced cells.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PostColumns {
+    /// county
+    pub county: usize,
+    /// league
+    pub league: usize,
+    /// specialty
+    pub specialty: usize,
+    /// seats
+    pub seats: usize,
+}
+
+/// A row of counties.csv.
+#[derive(Debug, Clone)]
+pub struct CountyRecord {
+    /// County code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// League code.
+    pub league: String,
+    /// Status.
+    pub status: CountyStatus,
+    /// 实施规模, if set.
+    pub scale: Option<u32>,
+    /// Row position.
+    pub pos: Pos,
+}
+
+/// A row of incumbents.csv.
+#[derive(Debug, Clone)]
+pub struct IncumbentRecord {
+    /// Volunteer id.
+    pub id: String,
+    /// Post id.
+    pub post: String,
+    /// Row position (column = the post cell).
+    pub pos: Pos,
+}
+
+/// Every input file, read and checked on its own.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    /// candidates.csv file name.
+    pub candidates_file: String,
+    /// posts.csv file name.
+    pub posts_file: String,
+    /// counties.csv file name, if given.
+    pub counties_file: Option<String>,
+    /// incumbents.csv file name, if given.
+    pub incumbents_file: Option<String>,
+    /// Candidates.
+    pub candidates: Loaded<CandidateRecord>,
+    /// Posts.
+    pub posts: Loaded<PostRecord>,
+    /// Counties (`None` when no counties.csv).
+    pub counties: Option<Loaded<CountyRecord>>,
+    /// Incumbents (empty and complete when no incumbents.csv).
+    pub incumbents: Loaded<IncumbentRecord>,
+}
+
+/// Paths of the input files.
+#[derive(Debug, Clone, Default)]
+pub struct InputPaths {
+    /// candidates.csv / .xlsx
+    pub candidates: std::path::PathBuf,
+    /// posts.csv / .xlsx
+    pub posts: std::path::PathBuf,
+    /// counties.csv (optional)
+    pub counties: Option<std::path::PathBuf>,
+    /// incumbents.csv (optional)
+    pub incumbents: Option<std::path::PathBuf>,
+}
+
+const fn col(name: &'static str, aliases: &'static [&'static str], required: bool) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        aliases,
+        required,
+    }
+}
+
+/// A table's known columns.
+pub type ColumnSpecs = &'static [ColumnSpec];
+
+/// candidates.csv columns with their Chinese aliases.
+pub const CANDIDATE_COLUMNS: &[ColumnSpec] = &[
+    col("id", &["报名号", "报名编号", "编号"], true),
+    col("name", &["姓名"], false),
+    col("id_number", &["身份证号", "身份证号码", "身份证"], false),
+    col("degree", &["学历"], false),
+    col("major_code", &["专业代码"], false),
+    col("major", &["专业", "专业名称"], false),
+    col("teacher_training", &["师范类", "师范"], false),
+    col("graduating", &["应届", "应届毕业生"], false),
+    col("diploma_by_arrival", &["到岗前取得学历", "到岗前取得学位"], false),
+    col("health", &["体检", "体检结果"], false),
+    col("volunteer_experience", &["志愿服务经历"], false),
+    col("student_leader", &["学生干部"], false),
+    col("score", &["成绩", "考试成绩"], true),
+    col("project", &["项目"], false),
+    col("adjustable", &["服从调剂"], false),
+    col("preferences", &["志愿", "志愿岗位"], true),
+];
+
+/// posts.csv columns.
+pub const POST_COLUMNS: &[ColumnSpec] = &[
+    col("id", &["岗位编号", "岗位代码"], true),
+    col("county", &["旗县", "旗县代码"], true),
+    col("league", &["盟市", "盟市代码"], false),
+    col("unit", &["服务单位"], false),
+    col("specialty", &["专项"], true),
+    col("level", &["层级"], true),
+    col("seats", &["人数", "岗位数", "招募人数"], true),
+    col("project", &["项目"], false),
+    col("degree_min", &["最低学历"], false),
+    col("majors_required", &["专业要求"], false),
+];
+
+/// counties.csv columns.
+pub const COUNTY_COLUMNS: &[ColumnSpec] = &[
+    col("code", &["旗县代码"], true),
+    col("name", &["旗县名称", "旗县"], false),
+    col("league", &["盟市", "盟市代码"], true),
+    col("status", &["状态"], false),
+    col("scale", &["实施规模", "规模"], false),
+];
+
+/// incumbents.csv columns.
+pub const INCUMBENT_COLUMNS: &[ColumnSpec] = &[
+    col("id", &["编号", "报名号"], true),
+    col("post", &["岗位编号", "岗位"], true),
+];
+
+/// Reads typed values from one row, reporting problems with their position.
+pub struct RowReader<'a> {
+    file: &'a str,
+    row: &'a Row,
+    cols: &'a Columns,
+    diags: &'a mut Diagnostics,
+}
+
+impl<'a> RowReader<'a> {
+    /// Start reading `row`; reports a truncated or over-long row (its cells
+    /// are still read, so that ids stay known and errors do not cascade).
+    pub fn new(
+        table: &'a Table,
+        row: &'a Row,
+        cols: &'a Columns,
+        diags: &'a mut Diagnostics,
+    ) -> Self {
+        let (n, want) = (row.cells.len(), table.headers.len());
+        if n < want {
+            diags.push(
+                &table.file,
+                row.line,
+                n + 1,
+                format!("the row has {n} fields but the header has {want}; the row is truncated — complete it"),
+            );
+        }
+        if n > want && row.cells[want..].iter().any(|c| !c.is_empty()) {
+            diags.push(
+                &table.file,
+                row.line,
+                want + 1,
+                format!("the row has {n} fields but the header has {want}; remove the extra cells or quote a value containing a comma"),
+            );
+        }
+        RowReader {
+            file: &table.file,
+            row,
+            cols,
+            diags,
+        }
+    }
+
+    /// 1-based column of `name` (1 when the column is absent).
+    pub fn column(&self, name: &str) -> usize {
+        self.cols.get(name).map_or(1, |i| i + 1)
+    }
+
+    /// The row's position at column `name`.
+    pub fn pos(&self, name: &str) -> Pos {
+        Pos {
+            line: self.row.line,
+            column: self.column(name),
+        }
+    }
+
+    /// The non-empty text of column `name`.
+    pub fn text(&self, name: &str) -> Option<&'a str> {
+        let i = self.cols.get(name)?;
+        self.row.cells.get(i).map(String::as_str).filter(|s| !s.is_empty())
+    }
+
+    /// Report a problem at column `name`.
+    pub fn error(&mut self, name: &str, msg: impl Into<String>) {
+        let c = self.column(name);
+        self.diags.push(self.file, self.row.line, c, msg);
+    }
+
+    /// A required, non-empty text.
+    pub fn required(&mut self, name: &str) -> Option<String> {
+        let v = self.text(name).map(str::to_string);
+        if v.is_none() && self.cols.get(name).is_some() {
+            self.error(name, format!("'{name}' is empty; it is required"));
+        }
+        v
+    }
+
+    /// An optional value parsed by `parse`; empty → `default`; unparsable →
+    /// reported (naming `expected`) and `default`.
+    pub fn parse<T>(&mut self, name: &str, default: T, parse: impl Fn(&str) -> Option<T>, expected: &str) -> T {
+        match self.text(name) {
+            None => default,
+            Some(s) => match parse(s) {
+                Some(v) => v,
+                None => {
+                    self.error(name, format!("'{name}' is {s:?}; expected {expected}"));
+                    default
+                }
+            },
+        }
+    }
+
+    /// An optional boolean.
+    pub fn bool(&mut self, name: &str, default: bool) -> bool {
+        self.parse(name, default, parse_bool, "1/0, true/false, yes/no, y/n or 是/否")
+    }
+
+    /// An optional non-negative integer (`4` or `4.0` as Excel stores it).
+    pub fn count(&mut self, name: &str) -> Option<u32> {
+        let s = self.text(name)?;
+        match parse_count(s) {
+            Some(n) => Some(n),
+            None => {
+                self.error(name, format!("'{name}' is {s:?}; expected a whole number ≥ 0"));
+                None
+            }
+        }
+    }
+}
+
+fn parse_count(s: &str) -> Option<u32> {
+    if let Ok(n) = s.parse::<u32>() {
+        return Some(n);
+    }
+    let f: f64 = s.parse().ok()?;
+    (f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f <= f64::from(u32::MAX)).then_some(f as u32)
+}
+
+/// Parse one preference choice (`P017`, `post:P017`, `county:150121`,
+/// `league:1501`, or the Chinese prefixes 岗位/旗县/盟市, either colon).
+pub fn parse_choice(s: &str) -> Result<Choice, String> {
+    let Some((prefix, value)) = s.split_once([':', '：']) else {
+        return Ok(Choice::Post(s.trim().to_string()));
+    };
+    let value = value.trim().to_string();
+    if value.is_empty() {
+        return Err(format!("choice {s:?} names nothing after the colon"));
+    }
+    match prefix.trim().to_lowercase().as_str() {
+        "post" | "岗位" => Ok(Choice::Post(value)),
+        "county" | "旗县" => Ok(Choice::County(value)),
+        "league" | "盟市" => Ok(Choice::League(value)),
+        other => Err(format!(
+            "choice {s:?} has unknown prefix '{other}'; use post:, county: or league: (岗位:, 旗县:, 盟市:)"
+        )),
+    }
+}
+
+fn load<T>(
+    path: &Path,
+    enc: Encoding,
+    specs: &'static [ColumnSpec],
+    diags: &mut Diagnostics,
+    mut each: impl FnMut(&mut RowReader) -> Option<T>,
+) -> Loaded<T> {
+    let Some(table) = read_table(path, enc, diags) else {
+        return Loaded::default();
+    };
+    let cols = Columns::map(&table, specs, diags);
+    if !cols.complete() {
+        return Loaded::default();
+    }
+    let mut rows = Vec::with_capacity(table.rows.len());
+    for row in &table.rows {
+        let mut r = RowReader::new(&table, row, &cols, diags);
+        rows.extend(each(&mut r));
+    }
+    Loaded { rows, complete: true }
+}
+
+/// The records of one file, and whether the file could be read as a whole
+/// (readable, every required column present). Checks that refer to an
+/// incomplete file are skipped so that one missing column does not bury the
+/// user under consequential errors.
+#[derive(Debug, Clone)]
+pub struct Loaded<T> {
+    /// Every row with an id (rows with bad values are kept, with defaults,
+    /// their problems already reported).
+    pub rows: Vec<T>,
+    /// False when the file was unreadable or lacked a required column.
+    pub complete: bool,
+}
+
+impl<T> Default for Loaded<T> {
+    fn default() -> Self {
+        Loaded {
+            rows: Vec::new(),
+            complete: false,
+        }
+    }
+}
+
+/// Report every id seen before, at its second occurrence.
+fn check_unique<'a>(
+    file: &str,
+    what: &str,
+    items: impl Iterator<Item = (&'a str, Pos)>,
+    diags: &mut Diagnostics,
+) {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (id, pos) in items {
+        if let Some(first) = seen.insert(id, pos.line) {
+            seen.insert(id, first);
+            diags.push(
+                file,
+                pos.line,
+                pos.column,
+                format!("duplicate {what} '{id}' (first on line {first}); ids must be unique"),
+            );
+        }
+    }
+}
+
+/// Read candidates.csv.
+pub fn read_candidates(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded<CandidateRecord> {
+    let file = path.display().to_string();
+    let out = load(path, enc, CANDIDATE_COLUMNS, diags, |r| {
+        let id = r.required("id");
+        if let Some(n) = r.text("id_number") {
+            if let Err(m) = idcard::validate(n) {
+                r.error("id_number", m);
+            }
+        }
+        let score = match r.text("score") {
+            None => {
+                r.error("score", "'score' is empty; every candidate needs an exam score");
+                None
+            }
+            Some(s) => match s.parse::<f64>() {
+                Ok(v) if v.is_finite() => Some(v),
+                _ => {
+                    r.error("score", format!("score {s:?} is not a finite number"));
+                    None
+                }
+            },
+        };
+        let major_code = r.text("major_code").and_then(|s| {
+            let c = parse_major_code(s);
+            if c.is_none() {
+                r.error("major_code", format!("major code {s:?} is not a discipline code (digits with an optional T/K, e.g. 040101 or 100201K)"));
+            }
+            c
+        });
+        let adjustable = r.bool("adjustable", false);
+        let mut preferences = Vec::new();
+        if let Some(p) = r.text("preferences") {
+            for piece in split_list(p) {
+                match parse_choice(piece) {
+                    Ok(c) => preferences.push(c),
+                    Err(m) => r.error("preferences", m),
+                }
+            }
+        }
+        if r.text("preferences").is_none() && !adjustable {
+            r.error("preferences", "no choices and not adjustable (服从调剂): list at least one post, county: or league:, or set adjustable");
+        }
+        let rec = CandidateRecord {
+            id: id?,
+            name: r.text("name").unwrap_or_default().to_string(),
+            id_number: r.text("id_number").map(str::to_string),
+            degree: r.parse("degree", Degree::Bachelor, parse_degree, "associate/bachelor/master/doctor or 专科/本科/硕士/博士"),
+            major_code,
+            major: r.text("major").unwrap_or_default().to_string(),
+            teacher_training: r.bool("teacher_training", false),
+            graduating: r.bool("graduating", true),
+            diploma_by_arrival: r.bool("diploma_by_arrival", true),
+            health: r.parse("health", Health::Pending, parse_health, "pass/fail/pending or 合格/不合格/待定"),
+            volunteer_experience: r.bool("volunteer_experience", false),
+            student_leader: r.bool("student_leader", false),
+            score: score.unwrap_or(0.0),
+            project: r.parse("project", None, parse_candidate_project, "national/local/any or 全国/地方/不限"),
+            adjustable,
+            preferences,
+            pos: r.pos("id"),
+            preferences_column: r.column("preferences"),
+        };
+        Some(rec)
+    });
+    check_unique(&file, "candidate id", out.rows.iter().map(|c| (c.id.as_str(), c.pos)), diags);
+    out
+}
+
+/// Read posts.csv.
+pub fn read_posts(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded<PostRecord> {
+    let file = path.display().to_string();
+    let out = load(path, enc, POST_COLUMNS, diags, |r| {
+        let id = r.required("id");
+        let county = r.required("county");
+        let specialty = r.required("specialty");
+        let level = match r.required("level") {
+            Some(s) => {
+                let l = parse_level(&s);
+                if l.is_none() {
+                    r.error("level", format!("unknown level {s:?}; use township/county or 乡镇/县级"));
+                }
+                l
+            }
+            None => None,
+        };
+        let seats = match r.text("seats") {
+            None => {
+                r.error("seats", "'seats' is empty; give the number of seats (0 or more)");
+                None
+            }
+            Some(s) => match s.parse::<f64>() {
+                Ok(v) if v < 0.0 => {
+                    r.error("seats", format!("seats {s} is negative; it must be 0 or more"));
+                    None
+                }
+                _ => r.count("seats"),
+            },
+        };
+        let mut majors_required = Vec::new();
+        if let Some(m) = r.text("majors_required") {
+            for piece in split_list(m) {
+                match parse_major_code(piece) {
+                    Some(c) => majors_required.push(c),
+                    None => r.error("majors_required", format!("{piece:?} is not a major-code prefix (digits, e.g. 0402)")),
+                }
+            }
+        }
+        let rec = PostRecord {
+            id: id?,
+            county: county.unwrap_or_default(),
+            league: r.text("league").unwrap_or_default().to_string(),
+            unit: r.text("unit").unwrap_or_default().to_string(),
+            specialty: specialty.unwrap_or_default(),
+            level: level.unwrap_or(Level::Township),
+            seats: seats.unwrap_or(0),
+            project: r.parse("project", Project::National, parse_project, "national/local or 全国/地方"),
+            degree_min: r.parse("degree_min", None, |s| parse_degree(s).map(Some), "associate/bachelor/master/doctor or 专科/本科/硕士/博士"),
+            majors_required,
+            pos: r.pos("id"),
+            columns: PostColumns {
+                county: r.column("county"),
+                league: r.column("league"),
+                specialty: r.column("specialty"),
+                seats: r.column("seats"),
+            },
+        };
+        Some(rec)
+    });
+    check_unique(&file, "post id", out.rows.iter().map(|p| (p.id.as_str(), p.pos)), diags);
+    out
+}
+
+/// Read counties.csv.
+pub fn read_counties(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded<CountyRecord> {
+    let file = path.display().to_string();
+    let out = load(path, enc, COUNTY_COLUMNS, diags, |r| {
+        let code = r.required("code");
+        let league = r.required("league");
+        let rec = CountyRecord {
+            code: code?,
+            name: r.text("name").unwrap_or_default().to_string(),
+            league: league.unwrap_or_default(),
+            status: r.parse("status", CountyStatus::Active, parse_status, "active/new/suspended or 正常/新增/暂停"),
+            scale: r.count("scale"),
+            pos: r.pos("code"),
+        };
+        Some(rec)
+    });
+    check_unique(&file, "county code", out.rows.iter().map(|c| (c.code.as_str(), c.pos)), diags);
+    out
+}
+
+/// Read incumbents.csv.
+pub fn read_incumbents(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded<IncumbentRecord> {
+    let file = path.display().to_string();
+    let out = load(path, enc, INCUMBENT_COLUMNS, diags, |r| {
+        let id = r.required("id");
+        let post = r.required("post");
+        Some(IncumbentRecord {
+            id: id?,
+            post: post.unwrap_or_default(),
+            pos: r.pos("post"),
+        })
+    });
+    check_unique(&file, "incumbent id", out.rows.iter().map(|c| (c.id.as_str(), c.pos)), diags);
+    out
+}
+
+/// Read every input file, collecting every problem of every file.
+pub fn read_instance(paths: &InputPaths, enc: Encoding, diags: &mut Diagnostics) -> Instance {
+    Instance {
+        candidates_file: paths.candidates.display().to_string(),
+        posts_file: paths.posts.display().to_string(),
+        counties_file: paths.counties.as_ref().map(|p| p.display().to_string()),
+        incumbents_file: paths.incumbents.as_ref().map(|p| p.display().to_string()),
+        candidates: read_candidates(&paths.candidates, enc, diags),
+        posts: read_posts(&paths.posts, enc, diags),
+        counties: paths.counties.as_ref().map(|p| read_counties(p, enc, diags)),
+        incumbents: paths
+            .incumbents
+            .as_ref()
+            .map_or(
+                Loaded {
+                    rows: Vec::new(),
+                    complete: true,
+                },
+                |p| read_incumbents(p, enc, diags),
+            ),
+    }
+}
+
+/// dispatch.csv columns (as written by `allocate`; Chinese headers accepted).
+pub const DISPATCH_COLUMNS: &[ColumnSpec] = &[
+    col("candidate_id", &["报名号", "id", "candidate"], true),
+    col("post_id", &["岗位编号", "post"], true),
+];
+
+/// A row of a dispatch file.
+#[derive(Debug, Clone)]
+pub struct DispatchRecord {
+    /// Candidate id.
+    pub candidate: String,
+    /// Post id.
+    pub post: String,
+    /// Row position.
+    pub pos: Pos,
+    /// Column of the post cell.
+    pub post_column: usize,
+}
+
+/// Read a dispatch file (`candidate_id, post_id`, other columns ignored).
+pub fn read_dispatch(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded<DispatchRecord> {
+    load(path, enc, DISPATCH_COLUMNS, diags, |r| {
+        let candidate = r.required("candidate_id");
+        let post = r.required("post_id");
+        Some(DispatchRecord {
+            candidate: candidate?,
+            post: post?,
+            pos: r.pos("candidate_id"),
+            post_column: r.column("post_id"),
+        })
+    })
+}

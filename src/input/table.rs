@@ -1,0 +1,303 @@
+//! Reading one table (CSV in UTF-8 or GB18030/GBK, or the first sheet of an
+//! `.xlsx`) into rows of strings, and mapping its headers (English or Chinese)
+//! onto canonical column names.
+
+use std::path::Path;
+
+use crate::error::Diagnostics;
+
+/// How to decode a CSV file's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    /// UTF-8 when there is a BOM or the bytes are valid UTF-8, else GB18030.
+    #[default]
+    Auto,
+    /// Force UTF-8 (a BOM is still skipped).
+    Utf8,
+    /// Force GB18030, a superset of GBK and GB2312.
+    Gb18030,
+}
+
+impl std::str::FromStr for Encoding {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
+            "auto" => Ok(Encoding::Auto),
+            "utf8" => Ok(Encoding::Utf8),
+            "gbk" | "gb18030" | "gb2312" | "cp936" => Ok(Encoding::Gb18030),
+            _ => Err(format!("unknown encoding {s:?}; use auto, utf-8 or gbk")),
+        }
+    }
+}
+
+/// One data row: its 1-based line (CSV) or row (xlsx) and its cells.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// 1-based line or spreadsheet row where the record starts.
+    pub line: usize,
+    /// Cell texts, trimmed.
+    pub cells: Vec<String>,
+}
+
+/// A table read from one file, before its columns are interpreted.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The file as the user named it (used in every message).
+    pub file: String,
+    /// Header cells as written.
+    pub headers: Vec<String>,
+    /// Data rows, blank rows removed.
+    pub rows: Vec<Row>,
+}
+
+/// Decode CSV bytes: BOM or valid UTF-8 means UTF-8, anything else GB18030
+/// (what Excel and WPS write on Chinese Windows).
+pub fn decode(bytes: &[u8], enc: Encoding) -> Result<String, String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let utf8 = std::str::from_utf8(bytes);
+    match (enc, utf8) {
+        (Encoding::Auto | Encoding::Utf8, Ok(s)) => Ok(s.to_string()),
+        (Encoding::Utf8, Err(e)) => Err(format!(
+            "not valid UTF-8 (byte {}); save it as UTF-8 or pass --encoding gbk",
+            e.valid_up_to()
+        )),
+        (Encoding::Auto | Encoding::Gb18030, _) => {
+            let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+            if had_errors {
+                Err("neither UTF-8 nor GB18030/GBK text; save it as UTF-8 CSV".to_string())
+            } else {
+                Ok(text.into_owned())
+            }
+        }
+    }
+}
+
+/// Read a CSV or `.xlsx` file (chosen by extension). Problems go to `diags`;
+/// `None` when the file cannot be read at all.
+pub fn read_table(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Option<Table> {
+    let file = path.display().to_string();
+    let is_xlsx = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "xlsx" | "xlsm" | "xls"));
+    let result = if is_xlsx {
+        read_xlsx(path, &file, diags)
+    } else {
+        match std::fs::read(path) {
+            Ok(bytes) => match decode(&bytes, enc) {
+                Ok(text) => parse_csv(&text, &file, diags),
+                Err(msg) => {
+                    diags.push(&file, 1, 1, msg);
+                    None
+                }
+            },
+            Err(e) => {
+                diags.push(&file, 1, 1, format!("cannot read the file: {e}"));
+                None
+            }
+        }
+    };
+    let table = result?;
+    if table.headers.iter().all(|h| h.is_empty()) {
+        diags.push(
+            &file,
+            1,
+            1,
+            "the file is empty; it needs a header row naming its columns",
+        );
+        return None;
+    }
+    Some(table)
+}
+
+/// Parse CSV text (already decoded) into a table.
+pub fn parse_csv(text: &str, file: &str, diags: &mut Diagnostics) -> Option<Table> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut headers = None;
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map_or(1, |p| p.line() as usize);
+                let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
+                if headers.is_none() {
+                    headers = Some(cells);
+                } else if cells.iter().any(|c| !c.is_empty()) {
+                    rows.push(Row { line, cells });
+                }
+            }
+            Err(e) => {
+                let line = e.position().map_or(1, |p| p.line() as usize);
+                diags.push(file, line, 1, format!("unreadable CSV: {e}"));
+                return None;
+            }
+        }
+    }
+    Some(Table {
+        file: file.to_string(),
+        headers: headers.unwrap_or_default(),
+        rows,
+    })
+}
+
+fn read_xlsx(path: &Path, file: &str, diags: &mut Diagnostics) -> Option<Table> {
+    use calamine::Reader;
+    let mut wb = match calamine::open_workbook_auto(path) {
+        Ok(wb) => wb,
+        Err(e) => {
+            diags.push(file, 1, 1, format!("cannot open the workbook: {e}"));
+            return None;
+        }
+    };
+    let range = match wb.worksheet_range_at(0) {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => {
+            diags.push(file, 1, 1, format!("cannot read the first sheet: {e}"));
+            return None;
+        }
+        None => {
+            diags.push(file, 1, 1, "the workbook has no sheet");
+            return None;
+        }
+    };
+    let (row0, col0) = range.start().unwrap_or((0, 0));
+    let mut headers = None;
+    let mut rows = Vec::new();
+    for (i, r) in range.rows().enumerate() {
+        // Cells left of the used range's start are empty: keep columns aligned
+        // with what the user sees so that column numbers match.
+        let mut cells = vec![String::new(); col0 as usize];
+        cells.extend(r.iter().map(cell_text));
+        let line = row0 as usize + i + 1;
+        if headers.is_none() {
+            if cells.iter().any(|c| !c.is_empty()) {
+                headers = Some(cells);
+            }
+        } else if cells.iter().any(|c| !c.is_empty()) {
+            rows.push(Row { line, cells });
+        }
+    }
+    Some(Table {
+        file: file.to_string(),
+        headers: headers.unwrap_or_default(),
+        rows,
+    })
+}
+
+/// The text of a spreadsheet cell. Whole numbers are written without a
+/// decimal point, as Excel shows them (a county code 150121 arrives as the
+/// float 150121.0).
+pub fn cell_text(d: &calamine::Data) -> String {
+    use calamine::Data;
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => number_text(*f),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => number_text(dt.as_f64()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// Format a float as a spreadsheet shows it: integers without `.0`.
+pub fn number_text(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e21 {
+        format!("{f:.0}")
+    } else {
+        f.to_string()
+    }
+}
+
+/// A column the reader knows: its canonical name, accepted aliases (matched
+/// after trimming and lower-casing) and whether it must be present.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnSpec {
+    /// Canonical English name (CONTRACT §1).
+    pub name: &'static str,
+    /// Other accepted headers (Chinese and variants).
+    pub aliases: &'static [&'static str],
+    /// Must the column be present?
+    pub required: bool,
+}
+
+/// Where each known column sits in a table.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    index: Vec<Option<usize>>,
+    specs: &'static [ColumnSpec],
+}
+
+fn normalize_header(h: &str) -> String {
+    h.trim_start_matches('\u{feff}')
+        .trim()
+        .to_lowercase()
+        .replace([' ', '\u{3000}'], "")
+}
+
+impl Columns {
+    /// Map the table's headers onto `specs`, reporting duplicate and missing
+    /// required columns. Unknown columns are kept and ignored.
+    pub fn map(table: &Table, specs: &'static [ColumnSpec], diags: &mut Diagnostics) -> Columns {
+        let mut index: Vec<Option<usize>> = vec![None; specs.len()];
+        for (col, h) in table.headers.iter().enumerate() {
+            let h = normalize_header(h);
+            let Some(k) = specs
+                .iter()
+                .position(|s| s.name == h || s.aliases.iter().any(|a| normalize_header(a) == h))
+            else {
+                continue;
+            };
+            if let Some(prev) = index[k] {
+                diags.push(
+                    &table.file,
+                    1,
+                    col + 1,
+                    format!(
+                        "column '{}' appears twice (also column {}); keep one",
+                        specs[k].name,
+                        prev + 1
+                    ),
+                );
+            } else {
+                index[k] = Some(col);
+            }
+        }
+        for (k, s) in specs.iter().enumerate() {
+            if s.required && index[k].is_none() {
+                let also = if s.aliases.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (or {})", s.aliases.join(", "))
+                };
+                diags.push(
+                    &table.file,
+                    1,
+                    1,
+                    format!("missing required column '{}'{also}; add it to the header row", s.name),
+                );
+            }
+        }
+        Columns { index, specs }
+    }
+
+    /// The 0-based position of canonical column `name`, if present.
+    pub fn get(&self, name: &str) -> Option<usize> {
+        let k = self.specs.iter().position(|s| s.name == name)?;
+        self.index[k]
+    }
+
+    /// True when every required column was found.
+    pub fn complete(&self) -> bool {
+        self.specs
+            .iter()
+            .zip(&self.index)
+            .all(|(s, i)| !s.required || i.is_some())
+    }
+}

@@ -1,0 +1,17 @@
+//! xibu: exact, explainable allocation of Western Plan (西部计划) volunteers
+//! to county posts.
+//!
+//! Data flows one way: [`input`] (read, validate) → [`model`] (policy,
+//! eligibility, priority) → [`solve`] (engines) → [`output`] (files).
+//! [`commands`] strings them together for the binary.
+#![warn(missing_docs)]
+
+pub mod commands;
+pub mod error;
+pub mod generate;
+pub mod input;
+pub mod model;
+pub mod output;
+pub mod solve;
+
+pub use error::{Diagnostic, Error, Result};

@@ -1,0 +1,189 @@
+//! The `xibu` binary: parses arguments, calls the library, and decides the
+//! exit code (CONTRACT §4) in one place.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use xibu::commands::{self, Inputs};
+use xibu::generate::{GenerateOptions, TableFormat};
+use xibu::input::records::InputPaths;
+use xibu::input::Encoding;
+use xibu::solve::Engine;
+use xibu::Error;
+
+#[derive(Parser)]
+#[command(name = "xibu", version, about = "Allocate Western Plan (西部计划) volunteers to county posts")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct InputArgs {
+    /// candidates.csv (or .xlsx)
+    #[arg(long)]
+    candidates: PathBuf,
+    /// posts.csv (or .xlsx)
+    #[arg(long)]
+    posts: PathBuf,
+    /// counties.csv (or .xlsx), optional
+    #[arg(long)]
+    counties: Option<PathBuf>,
+    /// incumbents.csv (or .xlsx), optional
+    #[arg(long)]
+    incumbents: Option<PathBuf>,
+    /// The policy model (models/*.toml)
+    #[arg(long)]
+    model: PathBuf,
+    /// Lottery seed
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// CSV encoding: auto, utf-8 or gbk
+    #[arg(long, default_value = "auto")]
+    encoding: Encoding,
+}
+
+impl InputArgs {
+    fn inputs(self) -> Inputs {
+        Inputs {
+            paths: InputPaths {
+                candidates: self.candidates,
+                posts: self.posts,
+                counties: self.counties,
+                incumbents: self.incumbents,
+            },
+            model: self.model,
+            encoding: self.encoding,
+            seed: self.seed,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Allocate candidates to posts and write dispatch.csv, summary.json…
+    Allocate {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Output directory
+        #[arg(long)]
+        out: PathBuf,
+        /// Engine: da (deferred acceptance, capacities only)
+        #[arg(long, default_value = "da")]
+        engine: Engine,
+        /// Wall-time limit in seconds for the whole run
+        #[arg(long)]
+        time_limit: Option<f64>,
+    },
+    /// Check a dispatch file against every hard constraint and print the objective
+    Verify {
+        #[command(flatten)]
+        input: InputArgs,
+        /// The dispatch.csv to check
+        #[arg(long)]
+        dispatch: PathBuf,
+        /// Print one JSON object instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a realistic synthetic instance for the 2023 model
+    Generate {
+        /// Number of candidates
+        #[arg(long)]
+        candidates: usize,
+        /// Number of posts
+        #[arg(long)]
+        posts: usize,
+        /// Generator seed
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Output directory
+        #[arg(long)]
+        out: PathBuf,
+        /// Chinese headers and values (报名号, 乡镇, 是/否 …)
+        #[arg(long)]
+        chinese: bool,
+        /// Table format: csv, csv-bom, gbk or xlsx
+        #[arg(long, default_value = "csv")]
+        format: TableFormat,
+    },
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::Allocate {
+            input,
+            out,
+            engine,
+            time_limit: _,
+        } => {
+            let s = commands::allocate(&input.inputs(), &commands::AllocateOptions { out, engine })?;
+            eprintln!(
+                "{}: placed {} (envy {}, preference {}), {} open seats",
+                s.status, s.placed, s.objective.envy, s.objective.preference, s.open_seats
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify {
+            input,
+            dispatch,
+            json,
+        } => {
+            let ev = commands::verify(&input.inputs(), &dispatch)?;
+            if json {
+                println!("{}", commands::verify_json(&ev));
+            } else {
+                print!("{}", commands::verify_text(&ev));
+            }
+            Ok(if ev.violations.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(4)
+            })
+        }
+        Command::Generate {
+            candidates,
+            posts,
+            seed,
+            out,
+            chinese,
+            format,
+        } => {
+            let opts = GenerateOptions {
+                candidates,
+                posts,
+                seed,
+                chinese,
+                format,
+            };
+            xibu::generate::write_generated(&opts, &out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The exit code of each error (CONTRACT §4).
+fn exit_code(e: &Error) -> u8 {
+    match e {
+        Error::Input(_) => 2,
+        Error::Infeasible(_) => 3,
+        Error::Violations(_) => 4,
+        Error::Io { .. } | Error::Solver(_) => 1,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("xibu: internal error: {info}\nplease report it with the input files");
+    }));
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            eprintln!("{e}");
+            ExitCode::from(exit_code(&e))
+        }
+        Err(_) => ExitCode::from(1),
+    }
+}

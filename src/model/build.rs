@@ -1,0 +1,359 @@
+//! From the records of the input files to a `Problem`: resolve every
+//! reference (reporting unknown ones with their position), then derive ranks,
+//! eligible pairs and priority orders.
+
+use std::collections::HashMap;
+
+use super::policy::{AdjustScope, Policy};
+use super::priority::{lottery, PriorityTuple};
+use super::types::*;
+use super::{County, Files, Pair, Post, Problem};
+use crate::error::{Diagnostics, Result};
+use crate::input::records::{Choice, Instance};
+
+/// Build the problem, reporting every cross-file problem (together with the
+/// problems already found while reading, in `diags`).
+pub fn build_problem(
+    inst: Instance,
+    policy: Policy,
+    seed: u64,
+    mut diags: Diagnostics,
+) -> Result<Problem> {
+    let mut leagues: Vec<String> = Vec::new();
+    let mut league_ix: HashMap<String, LeagueIdx> = HashMap::new();
+    let mut intern = |code: &str, leagues: &mut Vec<String>| -> LeagueIdx {
+        *league_ix.entry(code.to_string()).or_insert_with(|| {
+            leagues.push(code.to_string());
+            LeagueIdx::from_ix(leagues.len() - 1)
+        })
+    };
+
+    // Counties: from counties.csv when given, else implied by posts.csv.
+    let mut counties: Vec<County> = Vec::new();
+    let mut county_ix: HashMap<String, CountyIdx> = HashMap::new();
+    let counties_given = inst.counties.is_some();
+    let counties_complete = inst.counties.as_ref().is_none_or(|c| c.complete);
+    if let Some(cs) = &inst.counties {
+        for c in &cs.rows {
+            let league = intern(&c.league, &mut leagues);
+            county_ix.insert(c.code.clone(), CountyIdx::from_ix(counties.len()));
+            counties.push(County {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                league,
+                status: c.status,
+                scale: c.scale,
+            });
+        }
+    }
+
+    let pf = &inst.posts_file;
+    let mut posts: Vec<Post> = Vec::with_capacity(inst.posts.rows.len());
+    for r in &inst.posts.rows {
+        let specialty = match policy.specialty(&r.specialty) {
+            Some(s) => s,
+            None => {
+                if !r.specialty.is_empty() {
+                    let known: Vec<String> = policy
+                        .specialties
+                        .iter()
+                        .map(|s| format!("{} ({})", s.key, s.name))
+                        .collect();
+                    diags.push(
+                        pf,
+                        r.pos.line,
+                        r.columns.specialty,
+                        format!(
+                            "unknown specialty {:?}; the model defines {}",
+                            r.specialty,
+                            known.join(", ")
+                        ),
+                    );
+                }
+                SpecialtyIdx(0)
+            }
+        };
+        let county = match county_ix.get(&r.county) {
+            Some(&c) => {
+                let cl = &leagues[counties[c.ix()].league.ix()];
+                if !r.league.is_empty() && &r.league != cl {
+                    diags.push(
+                        pf,
+                        r.pos.line,
+                        r.columns.league,
+                        format!(
+                            "league {} disagrees with counties.csv, which puts county {} in league {cl}",
+                            r.league, r.county
+                        ),
+                    );
+                }
+                c
+            }
+            None => {
+                if counties_given && counties_complete && !r.county.is_empty() {
+                    diags.push(
+                        pf,
+                        r.pos.line,
+                        r.columns.county,
+                        format!(
+                            "county {} is not in {}; add it there or correct the code",
+                            r.county,
+                            inst.counties_file.as_deref().unwrap_or("counties.csv")
+                        ),
+                    );
+                } else if !counties_given && r.league.is_empty() {
+                    diags.push(
+                        pf,
+                        r.pos.line,
+                        r.columns.league,
+                        "league is empty; give the league code, or pass --counties with the county's league",
+                    );
+                }
+                let league = intern(&r.league, &mut leagues);
+                let ix = CountyIdx::from_ix(counties.len());
+                county_ix.insert(r.county.clone(), ix);
+                counties.push(County {
+                    code: r.county.clone(),
+                    name: String::new(),
+                    league,
+                    status: CountyStatus::Active,
+                    scale: None,
+                });
+                ix
+            }
+        };
+        posts.push(Post {
+            id: r.id.clone(),
+            unit: r.unit.clone(),
+            county,
+            league: counties[county.ix()].league,
+            specialty,
+            level: r.level,
+            seats: r.seats,
+            incumbents: 0,
+            project: r.project,
+            degree_min: r.degree_min,
+            majors_required: r.majors_required.clone(),
+            line: r.pos.line,
+        });
+    }
+    // Ids from the records (same order as `posts`); the first of duplicates wins.
+    let mut post_ix: HashMap<&str, PostIdx> = HashMap::new();
+    for (i, r) in inst.posts.rows.iter().enumerate() {
+        post_ix.entry(r.id.as_str()).or_insert(PostIdx::from_ix(i));
+    }
+
+    // Incumbents.
+    let candidate_ids: HashMap<&str, usize> = inst
+        .candidates
+        .rows
+        .iter()
+        .map(|c| (c.id.as_str(), c.pos.line))
+        .collect();
+    let inf = inst.incumbents_file.as_deref().unwrap_or("incumbents.csv");
+    let mut incumbents = Vec::new();
+    for r in &inst.incumbents.rows {
+        if let Some(line) = candidate_ids.get(r.id.as_str()) {
+            diags.push(
+                inf,
+                r.pos.line,
+                1,
+                format!(
+                    "incumbent {} is also a candidate ({} line {line}); a continuing volunteer is not re-allocated — remove one",
+                    r.id, inst.candidates_file
+                ),
+            );
+        }
+        match post_ix.get(r.post.as_str()) {
+            Some(&p) => {
+                let post = &mut posts[p.ix()];
+                post.incumbents += 1;
+                if post.incumbents == post.seats + 1 {
+                    diags.push(
+                        inf,
+                        r.pos.line,
+                        r.pos.column,
+                        format!(
+                            "post {} has {} seat(s) ({pf} line {}) but more incumbents; raise its seats or correct the post",
+                            r.post, post.seats, post.line
+                        ),
+                    );
+                }
+                incumbents.push((r.id.clone(), p));
+            }
+            None => {
+                if inst.posts.complete && !r.post.is_empty() {
+                    diags.push(
+                        inf,
+                        r.pos.line,
+                        r.pos.column,
+                        format!("incumbent on unknown post {}; it is not in {pf}", r.post),
+                    );
+                }
+            }
+        }
+    }
+
+    // Preferences → ranks.
+    let mut county_posts: Vec<Vec<PostIdx>> = vec![Vec::new(); counties.len()];
+    let mut league_posts: Vec<Vec<PostIdx>> = vec![Vec::new(); leagues.len()];
+    for (i, p) in posts.iter().enumerate() {
+        county_posts[p.county.ix()].push(PostIdx::from_ix(i));
+        league_posts[p.league.ix()].push(PostIdx::from_ix(i));
+    }
+    let league_by_code: HashMap<&str, usize> = leagues
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i))
+        .collect();
+    let cf = &inst.candidates_file;
+    let mut acceptable = Vec::with_capacity(inst.candidates.rows.len());
+    let mut groups = Vec::with_capacity(inst.candidates.rows.len());
+    let mut stamp = vec![u32::MAX; posts.len()];
+    let mut league_seen = vec![u32::MAX; leagues.len()];
+    let refs_checkable = inst.posts.complete && counties_complete;
+    for (ci, c) in inst.candidates.rows.iter().enumerate() {
+        let mark = ci as u32;
+        let mut list: Vec<(PostIdx, u32)> = Vec::new();
+        let mut any_league = false;
+        for (g, choice) in c.preferences.iter().enumerate() {
+            let rank = g as u32 + 1;
+            let members: &[PostIdx] = match choice {
+                Choice::Post(id) => match post_ix.get(id.as_str()) {
+                    Some(p) => std::slice::from_ref(p),
+                    None => {
+                        if refs_checkable {
+                            diags.push(cf, c.pos.line, c.preferences_column, format!("choice {} names an unknown post; it is not in {pf}", id));
+                        }
+                        &[]
+                    }
+                },
+                Choice::County(code) => match county_ix.get(code.as_str()) {
+                    Some(k) => &county_posts[k.ix()],
+                    None => {
+                        if refs_checkable {
+                            diags.push(cf, c.pos.line, c.preferences_column, format!("choice county:{code} names an unknown county"));
+                        }
+                        &[]
+                    }
+                },
+                Choice::League(code) => match league_by_code.get(code.as_str()) {
+                    Some(&l) => &league_posts[l],
+                    None => {
+                        if refs_checkable {
+                            diags.push(cf, c.pos.line, c.preferences_column, format!("choice league:{code} names an unknown league"));
+                        }
+                        &[]
+                    }
+                },
+            };
+            for &p in members {
+                if stamp[p.ix()] != mark {
+                    stamp[p.ix()] = mark;
+                    list.push((p, rank));
+                    let l = posts[p.ix()].league.ix();
+                    league_seen[l] = mark;
+                    any_league = true;
+                }
+            }
+        }
+        let n_groups = c.preferences.len() as u32;
+        if c.adjustable && policy.adjustment != AdjustScope::None {
+            for (i, p) in posts.iter().enumerate() {
+                let in_scope = match policy.adjustment {
+                    AdjustScope::Region => true,
+                    AdjustScope::League => !any_league || league_seen[p.league.ix()] == mark,
+                    AdjustScope::None => false,
+                };
+                if in_scope && stamp[i] != mark {
+                    stamp[i] = mark;
+                    list.push((PostIdx::from_ix(i), n_groups + 1));
+                }
+            }
+        }
+        list.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| posts[a.0.ix()].id.cmp(&posts[b.0.ix()].id)));
+        acceptable.push(list);
+        groups.push(n_groups);
+    }
+
+    let files = Files {
+        candidates: inst.candidates_file.clone(),
+        posts: inst.posts_file.clone(),
+        counties: inst.counties_file.clone(),
+        incumbents: inst.incumbents_file.clone(),
+    };
+    let candidates = inst.candidates.rows;
+    let lottery: Vec<u64> = candidates.iter().map(|c| lottery(&c.id, seed)).collect();
+    let ns = policy.specialties.len();
+    let mut priority = Vec::with_capacity(candidates.len() * ns);
+    for (c, rec) in candidates.iter().enumerate() {
+        for s in &policy.specialties {
+            priority.push(PriorityTuple::new(&policy, s, rec, lottery[c]));
+        }
+    }
+
+    let mut problem = diags.finish(Problem {
+        policy,
+        seed,
+        candidates,
+        posts,
+        counties,
+        leagues,
+        incumbents,
+        acceptable,
+        groups,
+        pairs: Vec::new(),
+        pair_start: Vec::new(),
+        applicants: Vec::new(),
+        pair_pos: Vec::new(),
+        lottery,
+        priority,
+        files,
+    })?;
+    derive_pairs(&mut problem);
+    Ok(problem)
+}
+
+/// Fill `pairs`, `pair_start` and `applicants` from `acceptable` and
+/// eligibility.
+fn derive_pairs(pb: &mut Problem) {
+    let mut pairs = Vec::new();
+    let mut start = Vec::with_capacity(pb.n_candidates() + 1);
+    start.push(0u32);
+    for c in 0..pb.n_candidates() {
+        let ci = CandidateIdx::from_ix(c);
+        if pb.candidate_eligibility(ci).is_ok() {
+            for &(p, rank) in &pb.acceptable[c] {
+                if pb.eligibility(ci, p).is_ok() {
+                    pairs.push(Pair {
+                        candidate: ci,
+                        post: p,
+                        rank,
+                    });
+                }
+            }
+        }
+        start.push(u32::try_from(pairs.len()).expect("fewer than 4 billion pairs"));
+    }
+    let mut applicants: Vec<Vec<u32>> = vec![Vec::new(); pb.posts.len()];
+    for (i, pr) in pairs.iter().enumerate() {
+        applicants[pr.post.ix()].push(i as u32);
+    }
+    pb.pairs = pairs;
+    pb.pair_start = start;
+    for (p, list) in applicants.iter_mut().enumerate() {
+        let p = PostIdx::from_ix(p);
+        list.sort_by(|&a, &b| {
+            let (ca, cb) = (pb.pairs[a as usize].candidate, pb.pairs[b as usize].candidate);
+            pb.cmp_at(p, cb, ca)
+        });
+    }
+    let mut pos = vec![0u32; pb.pairs.len()];
+    for list in &applicants {
+        for (k, &i) in list.iter().enumerate() {
+            pos[i as usize] = k as u32;
+        }
+    }
+    pb.applicants = applicants;
+    pb.pair_pos = pos;
+}

@@ -1,0 +1,125 @@
+//! Who may hold which post (CONTRACT §2.1). The reasons are kept as values
+//! so that `unplaced.csv` and `explain` say exactly which condition failed.
+
+use super::policy::HealthRule;
+use super::types::{CandidateIdx, CountyStatus, Degree, Health, PostIdx, Project};
+use super::Problem;
+
+/// Why a candidate cannot hold a post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ineligible {
+    /// Not an 应届 graduate or in-service graduate student.
+    NotGraduating,
+    /// Will not hold the diploma before arrival.
+    NoDiploma,
+    /// Health result not accepted by the model.
+    Health(Health),
+    /// Candidate limited to another project.
+    Project {
+        /// The candidate's project.
+        candidate: Project,
+        /// The post's project.
+        post: Project,
+    },
+    /// Degree below the post's minimum.
+    Degree {
+        /// Candidate's degree.
+        have: Degree,
+        /// Post's minimum.
+        need: Degree,
+    },
+    /// Major code matches none of the required prefixes.
+    Major {
+        /// The required prefixes.
+        need: Vec<String>,
+    },
+    /// The post's county is suspended.
+    Suspended,
+    /// The post is neither listed nor within the adjustment scope.
+    NotAcceptable,
+}
+
+impl Ineligible {
+    /// A one-line reason a person can act on.
+    pub fn describe(&self) -> String {
+        match self {
+            Ineligible::NotGraduating => {
+                "ineligible: not a graduating student or in-service graduate student (应届)".into()
+            }
+            Ineligible::NoDiploma => "ineligible: will not hold the diploma before arrival".into(),
+            Ineligible::Health(h) => format!("ineligible: medical examination (体检) is {h}"),
+            Ineligible::Project { candidate, post } => {
+                format!("ineligible: applied to the {candidate} project, the post is {post}")
+            }
+            Ineligible::Degree { have, need } => {
+                format!("ineligible: degree {have} is below the post's minimum {need}")
+            }
+            Ineligible::Major { need } => {
+                format!("ineligible: major code matches none of {}", need.join(";"))
+            }
+            Ineligible::Suspended => "the post's county is suspended".into(),
+            Ineligible::NotAcceptable => "the post is not among the candidate's choices".into(),
+        }
+    }
+}
+
+impl Problem {
+    /// Conditions on the candidate alone (graduating, diploma, health).
+    pub fn candidate_eligibility(&self, c: CandidateIdx) -> Result<(), Ineligible> {
+        let rec = &self.candidates[c.ix()];
+        let pol = &self.policy;
+        if pol.require_graduating && !rec.graduating {
+            return Err(Ineligible::NotGraduating);
+        }
+        if pol.require_diploma_by_arrival && !rec.diploma_by_arrival {
+            return Err(Ineligible::NoDiploma);
+        }
+        let health_ok = match pol.health {
+            HealthRule::Pass => rec.health == Health::Pass,
+            HealthRule::NotFail => rec.health != Health::Fail,
+        };
+        if !health_ok {
+            return Err(Ineligible::Health(rec.health));
+        }
+        Ok(())
+    }
+
+    /// Every condition of §2.1 except acceptability (see `rank`).
+    pub fn eligibility(&self, c: CandidateIdx, p: PostIdx) -> Result<(), Ineligible> {
+        self.candidate_eligibility(c)?;
+        let rec = &self.candidates[c.ix()];
+        let post = &self.posts[p.ix()];
+        if let Some(cp) = rec.project {
+            if cp != post.project {
+                return Err(Ineligible::Project {
+                    candidate: cp,
+                    post: post.project,
+                });
+            }
+        }
+        if let Some(need) = post.degree_min {
+            if rec.degree < need {
+                return Err(Ineligible::Degree {
+                    have: rec.degree,
+                    need,
+                });
+            }
+        }
+        if !post.majors_required.is_empty() {
+            let ok = rec.major_code.as_deref().is_some_and(|m| {
+                post.majors_required
+                    .iter()
+                    .any(|p| m.starts_with(p.as_str()))
+            });
+            if !ok {
+                return Err(Ineligible::Major {
+                    need: post.majors_required.clone(),
+                });
+            }
+        }
+        if self.counties[post.county.ix()].status == CountyStatus::Suspended {
+            return Err(Ineligible::Suspended);
+        }
+        Ok(())
+    }
+}

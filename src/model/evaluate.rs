@@ -1,0 +1,326 @@
+//! The hard constraints (CONTRACT §2.3) and the objective (§2.4), evaluated
+//! on any assignment. This is the one place that defines them for checking;
+//! `verify` prints it and the tests compare every engine against it.
+
+use serde::Serialize;
+
+use super::policy::{Criterion, Op, Rule, RuleCount, RuleScope};
+use super::types::*;
+use super::Problem;
+
+/// Who holds which post: `post_of[c]` for every candidate.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Assignment {
+    /// The post of each candidate, if placed.
+    pub post_of: Vec<Option<PostIdx>>,
+}
+
+impl Assignment {
+    /// Nobody placed.
+    pub fn empty(n: usize) -> Self {
+        Assignment {
+            post_of: vec![None; n],
+        }
+    }
+    /// Number of placed candidates.
+    pub fn placed(&self) -> usize {
+        self.post_of.iter().flatten().count()
+    }
+}
+
+/// The value of each criterion (CONTRACT §2.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Objective {
+    /// Blocking pairs.
+    pub envy: u64,
+    /// Placed candidates.
+    pub fill: u64,
+    /// Sum of ranks of placed candidates' posts.
+    pub preference: u64,
+}
+
+impl Objective {
+    /// The value of one criterion.
+    pub fn get(&self, c: Criterion) -> u64 {
+        match c {
+            Criterion::Envy => self.envy,
+            Criterion::Fill => self.fill,
+            Criterion::Preference => self.preference,
+        }
+    }
+    /// The values in the model's objective order, signed so that smaller is
+    /// better for every entry (fill is negated).
+    pub fn lexicographic(&self, order: &[Criterion]) -> Vec<i64> {
+        order
+            .iter()
+            .map(|&c| match c {
+                Criterion::Fill => -(self.fill as i64),
+                _ => self.get(c) as i64,
+            })
+            .collect()
+    }
+}
+
+/// One scope a rule is checked in.
+#[derive(Debug, Clone)]
+pub struct RuleScopeSet {
+    /// County code, league code, or `region`.
+    pub label: String,
+    /// The counties whose volunteers count in this scope.
+    pub counties: Vec<CountyIdx>,
+}
+
+/// The scopes of a rule: each county (or league, or the region once),
+/// restricted to counties of the rule's statuses.
+pub fn rule_scopes(pb: &Problem, rule: &Rule) -> Vec<RuleScopeSet> {
+    let covered = |c: &super::County| {
+        rule.county_status
+            .as_ref()
+            .is_none_or(|st| st.contains(&c.status))
+    };
+    match rule.scope {
+        RuleScope::County => pb
+            .counties
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| covered(c))
+            .map(|(i, c)| RuleScopeSet {
+                label: c.code.clone(),
+                counties: vec![CountyIdx::from_ix(i)],
+            })
+            .collect(),
+        RuleScope::League => pb
+            .leagues
+            .iter()
+            .enumerate()
+            .map(|(l, code)| RuleScopeSet {
+                label: code.clone(),
+                counties: pb
+                    .counties
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.league.ix() == l && covered(c))
+                    .map(|(i, _)| CountyIdx::from_ix(i))
+                    .collect(),
+            })
+            .collect(),
+        RuleScope::Region => vec![RuleScopeSet {
+            label: "region".to_string(),
+            counties: pb
+                .counties
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| covered(c))
+                .map(|(i, _)| CountyIdx::from_ix(i))
+                .collect(),
+        }],
+    }
+}
+
+/// Does a post count for a rule's `count`?
+pub fn counts_for(rule: &Rule, post: &super::Post) -> bool {
+    match rule.count {
+        RuleCount::Level(l) => post.level == l,
+        RuleCount::Specialty(s) => post.specialty == s,
+    }
+}
+
+/// Does `count op share × total` hold? (A tiny tolerance absorbs the
+/// rounding of `share × total` in binary floating point.)
+pub fn rule_holds(op: Op, share: f64, count: u64, total: u64) -> bool {
+    let rhs = share * total as f64;
+    match op {
+        Op::Ge => count as f64 >= rhs - 1e-9,
+        Op::Le => count as f64 <= rhs + 1e-9,
+    }
+}
+
+/// One rule in one scope, with its figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleFigure {
+    /// Rule name.
+    pub rule: String,
+    /// `county`, `league` or `region`.
+    pub scope: &'static str,
+    /// County code, league code, or `region`.
+    pub place: String,
+    /// Volunteers counted (placed + incumbents).
+    pub count: u64,
+    /// All volunteers in the scope (placed + incumbents).
+    pub total: u64,
+    /// `>=` or `<=`.
+    pub op: &'static str,
+    /// The share.
+    pub share: f64,
+    /// share × total.
+    pub bound: f64,
+    /// Does the rule hold here?
+    pub ok: bool,
+}
+
+/// Everything `verify` reports about an assignment.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// Violated hard constraints, one line each.
+    pub violations: Vec<String>,
+    /// Objective values.
+    pub objective: Objective,
+    /// Every rule in every scope.
+    pub rules: Vec<RuleFigure>,
+}
+
+/// Volunteers (placed + incumbents) per post.
+pub fn post_occupancy(pb: &Problem, a: &Assignment) -> Vec<u32> {
+    let mut occ: Vec<u32> = pb.posts.iter().map(|p| p.incumbents).collect();
+    for p in a.post_of.iter().flatten() {
+        occ[p.ix()] += 1;
+    }
+    occ
+}
+
+/// Figures of every rule in every scope, for an occupancy per post.
+pub fn rule_figures(pb: &Problem, occ: &[u32]) -> Vec<RuleFigure> {
+    let mut out = Vec::new();
+    for rule in &pb.policy.rules {
+        let mut county_count = vec![0u64; pb.counties.len()];
+        let mut county_total = vec![0u64; pb.counties.len()];
+        for (p, post) in pb.posts.iter().enumerate() {
+            let n = u64::from(occ[p]);
+            county_total[post.county.ix()] += n;
+            if counts_for(rule, post) {
+                county_count[post.county.ix()] += n;
+            }
+        }
+        for s in rule_scopes(pb, rule) {
+            let count: u64 = s.counties.iter().map(|c| county_count[c.ix()]).sum();
+            let total: u64 = s.counties.iter().map(|c| county_total[c.ix()]).sum();
+            out.push(RuleFigure {
+                rule: rule.name.clone(),
+                scope: rule.scope.key(),
+                place: s.label,
+                count,
+                total,
+                op: rule.op.symbol(),
+                share: rule.share,
+                bound: rule.share * total as f64,
+                ok: rule_holds(rule.op, rule.share, count, total),
+            });
+        }
+    }
+    out
+}
+
+/// Check every hard constraint and compute the objective.
+pub fn evaluate(pb: &Problem, a: &Assignment) -> Evaluation {
+    let mut violations = Vec::new();
+    let occ = post_occupancy(pb, a);
+
+    // 1. Only posts the candidate is eligible for (and finds acceptable).
+    for (c, p) in a.post_of.iter().enumerate() {
+        let Some(p) = *p else { continue };
+        let ci = CandidateIdx::from_ix(c);
+        let id = &pb.candidates[c].id;
+        let pid = &pb.posts[p.ix()].id;
+        if let Err(why) = pb.eligibility(ci, p) {
+            violations.push(format!("candidate {id} at post {pid}: {}", why.describe()));
+        } else if pb.rank(ci, p).is_none() {
+            violations.push(format!(
+                "candidate {id} at post {pid}: the post is not among the candidate's choices"
+            ));
+        }
+    }
+    // 2. Seats.
+    for (p, post) in pb.posts.iter().enumerate() {
+        if occ[p] > post.seats {
+            violations.push(format!(
+                "post {}: {} volunteers (incl. {} incumbents) for {} seats",
+                post.id, occ[p], post.incumbents, post.seats
+            ));
+        }
+    }
+    // 3. County scales.
+    let mut county_occ = vec![0u64; pb.counties.len()];
+    for (p, post) in pb.posts.iter().enumerate() {
+        county_occ[post.county.ix()] += u64::from(occ[p]);
+    }
+    for (k, county) in pb.counties.iter().enumerate() {
+        if let Some(scale) = county.scale {
+            if county_occ[k] > u64::from(scale) {
+                violations.push(format!(
+                    "county {}: {} volunteers exceed its scale {scale}",
+                    county.code, county_occ[k]
+                ));
+            }
+        }
+    }
+    // 4. Project quotas.
+    for proj in [Project::National, Project::Local] {
+        if let Some(q) = pb.policy.quota(proj) {
+            let n: u64 = pb
+                .posts
+                .iter()
+                .enumerate()
+                .filter(|(_, post)| post.project == proj)
+                .map(|(p, _)| u64::from(occ[p]))
+                .sum();
+            if n > u64::from(q) {
+                violations.push(format!("project {proj}: {n} volunteers exceed its quota {q}"));
+            }
+        }
+    }
+    // 5. Rules.
+    let rules = rule_figures(pb, &occ);
+    for f in rules.iter().filter(|f| !f.ok) {
+        violations.push(format!(
+            "rule {} in {} {}: {} of {} volunteers, needs {} {:.4}",
+            f.rule, f.scope, f.place, f.count, f.total, f.op, f.bound
+        ));
+    }
+
+    Evaluation {
+        violations,
+        objective: objective(pb, a, &occ),
+        rules,
+    }
+}
+
+/// The objective of an assignment (CONTRACT §2.4), from first principles:
+/// each eligible, acceptable pair is tested against the post's occupancy
+/// and its lowest-priority holder.
+pub fn objective(pb: &Problem, a: &Assignment, occ: &[u32]) -> Objective {
+    let mut worst: Vec<Option<CandidateIdx>> = vec![None; pb.posts.len()];
+    for (c, p) in a.post_of.iter().enumerate() {
+        let Some(p) = *p else { continue };
+        let c = CandidateIdx::from_ix(c);
+        let w = &mut worst[p.ix()];
+        if w.is_none_or(|w| pb.cmp_at(p, c, w).is_lt()) {
+            *w = Some(c);
+        }
+    }
+    // A post the candidate did not choose (a violation) counts as no rank for
+    // envy and as rank 0 in the preference sum.
+    let held_rank: Vec<Option<u32>> = a
+        .post_of
+        .iter()
+        .enumerate()
+        .map(|(c, p)| p.and_then(|p| pb.rank(CandidateIdx::from_ix(c), p)))
+        .collect();
+    let mut envy = 0;
+    for pr in &pb.pairs {
+        let better = held_rank[pr.candidate.ix()].is_none_or(|h| pr.rank < h);
+        if !better {
+            continue;
+        }
+        let p = pr.post;
+        let free = occ[p.ix()] < pb.posts[p.ix()].seats;
+        let displaces = worst[p.ix()].is_some_and(|w| pb.cmp_at(p, pr.candidate, w).is_gt());
+        if free || displaces {
+            envy += 1;
+        }
+    }
+    Objective {
+        envy,
+        fill: a.placed() as u64,
+        preference: held_rank.iter().flatten().map(|&r| u64::from(r)).sum(),
+    }
+}

@@ -1,0 +1,193 @@
+//! The loaded problem in dense, indexed form: policy, eligibility, preference
+//! ranks and priority orders, ready for the engines. Strings stay at the
+//! edges (ids for output); the hot path uses the pair arrays.
+
+pub mod eligibility;
+pub mod evaluate;
+pub mod policy;
+pub mod priority;
+pub mod types;
+
+mod build;
+
+use policy::{AdjustScope, Policy};
+use priority::PriorityTuple;
+use types::*;
+
+use crate::input::records::CandidateRecord;
+
+pub use build::build_problem;
+
+/// A post with its references resolved.
+#[derive(Debug, Clone)]
+pub struct Post {
+    /// Post id.
+    pub id: String,
+    /// 服务单位
+    pub unit: String,
+    /// County.
+    pub county: CountyIdx,
+    /// League.
+    pub league: LeagueIdx,
+    /// Specialty.
+    pub specialty: SpecialtyIdx,
+    /// Level.
+    pub level: Level,
+    /// Seats, incumbents included.
+    pub seats: u32,
+    /// Incumbents holding seats here.
+    pub incumbents: u32,
+    /// Project.
+    pub project: Project,
+    /// Lowest accepted degree.
+    pub degree_min: Option<Degree>,
+    /// Major-code prefixes (empty = any).
+    pub majors_required: Vec<String>,
+    /// Line in posts.csv (for messages).
+    pub line: usize,
+}
+
+impl Post {
+    /// Seats open to candidates (seats − incumbents).
+    pub fn open(&self) -> u32 {
+        self.seats.saturating_sub(self.incumbents)
+    }
+}
+
+/// A county office.
+#[derive(Debug, Clone)]
+pub struct County {
+    /// County code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// League.
+    pub league: LeagueIdx,
+    /// Status.
+    pub status: CountyStatus,
+    /// 实施规模 (incumbents included).
+    pub scale: Option<u32>,
+}
+
+/// An eligible, acceptable (candidate, post) pair: the unit of every engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pair {
+    /// The candidate.
+    pub candidate: CandidateIdx,
+    /// The post.
+    pub post: PostIdx,
+    /// The post's rank for the candidate (1 = first group).
+    pub rank: u32,
+}
+
+/// The whole problem.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// The policy model.
+    pub policy: Policy,
+    /// Lottery seed.
+    pub seed: u64,
+    /// Candidates as read (ids, flags, scores).
+    pub candidates: Vec<CandidateRecord>,
+    /// Posts.
+    pub posts: Vec<Post>,
+    /// Counties (from counties.csv, or implied by posts.csv).
+    pub counties: Vec<County>,
+    /// League codes.
+    pub leagues: Vec<String>,
+    /// Incumbents: id and post.
+    pub incumbents: Vec<(String, PostIdx)>,
+    /// Per candidate: every acceptable post (listed or by adjustment) with
+    /// its rank, eligible or not, sorted by (rank, post id).
+    pub acceptable: Vec<Vec<(PostIdx, u32)>>,
+    /// Per candidate: number of preference groups as written.
+    pub groups: Vec<u32>,
+    /// Eligible, acceptable pairs, grouped by candidate in (rank, post id)
+    /// order; `pair_start[c]..pair_start[c+1]` are candidate c's.
+    pub pairs: Vec<Pair>,
+    /// CSR offsets into `pairs`, one more than candidates.
+    pub pair_start: Vec<u32>,
+    /// Per post: its pairs (indices into `pairs`), best priority first.
+    pub applicants: Vec<Vec<u32>>,
+    /// Per pair: its position in its post's `applicants` (0 = best).
+    pub pair_pos: Vec<u32>,
+    /// Per candidate: lottery number.
+    pub lottery: Vec<u64>,
+    /// Per candidate × specialty: priority tuple (`c * n_specialties + s`).
+    pub priority: Vec<PriorityTuple>,
+    /// File names, for messages.
+    pub files: Files,
+}
+
+/// Names of the input files, for messages and reports.
+#[derive(Debug, Clone, Default)]
+pub struct Files {
+    /// candidates file.
+    pub candidates: String,
+    /// posts file.
+    pub posts: String,
+    /// counties file.
+    pub counties: Option<String>,
+    /// incumbents file.
+    pub incumbents: Option<String>,
+}
+
+impl Problem {
+    /// Number of candidates.
+    pub fn n_candidates(&self) -> usize {
+        self.candidates.len()
+    }
+
+    /// Candidate c's eligible, acceptable pairs, best rank first.
+    pub fn pairs_of(&self, c: CandidateIdx) -> &[Pair] {
+        &self.pairs[self.pair_start[c.ix()] as usize..self.pair_start[c.ix() + 1] as usize]
+    }
+
+    /// Index range of candidate c's pairs.
+    pub fn pair_range(&self, c: CandidateIdx) -> std::ops::Range<usize> {
+        self.pair_start[c.ix()] as usize..self.pair_start[c.ix() + 1] as usize
+    }
+
+    /// Rank of post p for candidate c (listed or adjustment), eligible or not.
+    pub fn rank(&self, c: CandidateIdx, p: PostIdx) -> Option<u32> {
+        self.acceptable[c.ix()]
+            .iter()
+            .find(|&&(q, _)| q == p)
+            .map(|&(_, r)| r)
+    }
+
+    /// Priority of candidate c at post p.
+    pub fn priority_at(&self, c: CandidateIdx, p: PostIdx) -> &PriorityTuple {
+        let s = self.posts[p.ix()].specialty.ix();
+        &self.priority[c.ix() * self.policy.specialties.len() + s]
+    }
+
+    /// `Greater` when post p ranks candidate a above b.
+    pub fn cmp_at(&self, p: PostIdx, a: CandidateIdx, b: CandidateIdx) -> std::cmp::Ordering {
+        self.priority_at(a, p).cmp_priority(self.priority_at(b, p))
+    }
+
+    /// Incumbents in each county.
+    pub fn county_incumbents(&self) -> Vec<u32> {
+        let mut v = vec![0; self.counties.len()];
+        for p in &self.posts {
+            v[p.county.ix()] += p.incumbents;
+        }
+        v
+    }
+
+    /// Does the problem need only deferred acceptance for the default
+    /// objective (CONTRACT §2.4 last paragraph)? No rules, quotas, scales,
+    /// ties in any candidate's list, or adjustment.
+    pub fn is_plain(&self) -> bool {
+        self.policy.rules.is_empty()
+            && self.policy.quotas.iter().all(Option::is_none)
+            && self.counties.iter().all(|c| c.scale.is_none())
+            && (self.policy.adjustment == AdjustScope::None
+                || self.candidates.iter().all(|c| !c.adjustable))
+            && (0..self.n_candidates()).all(|c| {
+                let pairs = self.pairs_of(CandidateIdx::from_ix(c));
+                pairs.windows(2).all(|w| w[0].rank != w[1].rank)
+            })
+    }
+}

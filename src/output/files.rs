@@ -1,0 +1,135 @@
+//! The contents of the output files (CONTRACT §3).
+
+use serde::Serialize;
+
+use crate::model::evaluate::{Assignment, Evaluation, Objective, RuleFigure};
+use crate::model::types::CandidateIdx;
+use crate::model::Problem;
+use crate::solve::Solution;
+
+fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).expect("writing to memory");
+    for r in rows {
+        w.write_record(&r).expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
+
+/// `dispatch.csv`: one row per placed candidate, in input order.
+pub fn dispatch_csv(pb: &Problem, a: &Assignment) -> Vec<u8> {
+    let header = [
+        "candidate_id",
+        "post_id",
+        "county",
+        "league",
+        "specialty",
+        "level",
+        "rank",
+        "name",
+        "unit",
+    ];
+    let rows = a.post_of.iter().enumerate().filter_map(|(c, p)| {
+        let p = (*p)?;
+        let post = &pb.posts[p.ix()];
+        let cand = &pb.candidates[c];
+        let rank = pb
+            .rank(CandidateIdx::from_ix(c), p)
+            .map_or(String::new(), |r| r.to_string());
+        Some(vec![
+            cand.id.clone(),
+            post.id.clone(),
+            pb.counties[post.county.ix()].code.clone(),
+            pb.leagues[post.league.ix()].clone(),
+            pb.policy.specialties[post.specialty.ix()].key.clone(),
+            post.level.key().to_string(),
+            rank,
+            cand.name.clone(),
+            post.unit.clone(),
+        ])
+    });
+    csv_bytes(&header, rows)
+}
+
+/// `summary.json`.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    /// `optimal`, `feasible` or `infeasible`.
+    pub status: String,
+    /// Engine used.
+    pub engine: String,
+    /// Criterion values (all three, whatever the model's objective).
+    pub objective: Objective,
+    /// The model's objective order.
+    pub objective_order: Vec<&'static str>,
+    /// Placed candidates.
+    pub placed: usize,
+    /// Relative gap: 0 when optimal, `null` when unknown.
+    pub gap: Option<f64>,
+    /// Lottery seed.
+    pub seed: u64,
+    /// Candidates in the pool.
+    pub candidates: usize,
+    /// Seats, incumbents included.
+    pub seats: u64,
+    /// Incumbents.
+    pub incumbents: usize,
+    /// Seats left open.
+    pub open_seats: u64,
+    /// Hard constraints the result violates (only an engine that ignores
+    /// some, like `da`, can leave any).
+    pub violations: Vec<String>,
+    /// Reasons when infeasible.
+    pub infeasible: Vec<String>,
+    /// Every rule in every scope.
+    pub rules: Vec<RuleFigure>,
+    /// Seconds per stage.
+    pub seconds: Vec<StageTime>,
+}
+
+/// Time of one stage.
+#[derive(Debug, Serialize)]
+pub struct StageTime {
+    /// Stage name.
+    pub stage: String,
+    /// Wall seconds.
+    pub seconds: f64,
+}
+
+impl Summary {
+    /// Assemble the summary of a solution.
+    pub fn new(pb: &Problem, engine: &str, sol: &Solution, ev: &Evaluation) -> Self {
+        use crate::solve::Status;
+        let seats: u64 = pb.posts.iter().map(|p| u64::from(p.seats)).sum();
+        let placed = sol.assignment.placed();
+        let (gap, infeasible) = match &sol.status {
+            Status::Optimal => (Some(0.0), vec![]),
+            Status::Feasible { gap } => (*gap, vec![]),
+            Status::Infeasible { reasons } => (None, reasons.clone()),
+        };
+        Summary {
+            status: sol.status.key().to_string(),
+            engine: engine.to_string(),
+            objective: ev.objective,
+            objective_order: pb.policy.objective.iter().map(|c| c.key()).collect(),
+            placed,
+            gap,
+            seed: pb.seed,
+            candidates: pb.n_candidates(),
+            seats,
+            incumbents: pb.incumbents.len(),
+            open_seats: seats.saturating_sub(placed as u64 + pb.incumbents.len() as u64),
+            violations: ev.violations.clone(),
+            infeasible,
+            rules: ev.rules.clone(),
+            seconds: sol
+                .stages
+                .iter()
+                .map(|(s, t)| StageTime {
+                    stage: s.clone(),
+                    seconds: *t,
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Writing results: dispatch list, summary, and the atomic directory writer
+//! that guarantees no half-written output.
+
+pub mod files;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Stages files in the output directory under temporary names and renames
+/// them into place only when every one was written: on any failure no
+/// half-written file exists and earlier outputs are untouched.
+pub struct AtomicDir {
+    dir: PathBuf,
+    staged: Vec<(tempfile::NamedTempFile, PathBuf)>,
+}
+
+impl AtomicDir {
+    /// Create (if needed) the directory.
+    pub fn new(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+        Ok(AtomicDir {
+            dir: dir.to_path_buf(),
+            staged: Vec::new(),
+        })
+    }
+
+    /// Stage `name` with `bytes`.
+    pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        use std::io::Write;
+        let target = self.dir.join(name);
+        let ctx = || format!("cannot write {}", target.display());
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .tempfile_in(&self.dir)
+            .map_err(|e| Error::io(ctx(), e))?;
+        tmp.write_all(bytes).map_err(|e| Error::io(ctx(), e))?;
+        tmp.as_file().sync_all().map_err(|e| Error::io(ctx(), e))?;
+        self.staged.push((tmp, target));
+        Ok(())
+    }
+
+    /// Rename every staged file into place.
+    pub fn commit(self) -> Result<()> {
+        for (tmp, target) in self.staged {
+            tmp.persist(&target)
+                .map_err(|e| Error::io(format!("cannot write {}", target.display()), e.error))?;
+        }
+        Ok(())
+    }
+}
+
+/// Write a file atomically (temp file in the same directory, then rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| Error::io(format!("bad path {}", path.display()), std::io::ErrorKind::InvalidInput.into()))?;
+    let mut d = AtomicDir::new(dir)?;
+    d.write(name, bytes)?;
+    d.commit()
+}

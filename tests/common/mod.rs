@@ -1,0 +1,83 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use xibu::commands::Inputs;
+use xibu::input::records::InputPaths;
+
+/// tests/data/examples/<name>
+pub fn example_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/examples").join(name)
+}
+
+/// Names of every example folder.
+pub fn example_names() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/examples"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// The inputs of an instance folder (optional files used when present).
+pub fn inputs_in(dir: &Path, ext: &str, seed: u64) -> Inputs {
+    let opt = |n: &str| {
+        let p = dir.join(format!("{n}.{ext}"));
+        p.exists().then_some(p)
+    };
+    Inputs {
+        paths: InputPaths {
+            candidates: dir.join(format!("candidates.{ext}")),
+            posts: dir.join(format!("posts.{ext}")),
+            counties: opt("counties"),
+            incumbents: opt("incumbents"),
+        },
+        model: dir.join("model.toml"),
+        encoding: Default::default(),
+        seed,
+    }
+}
+
+/// Command-line arguments naming the inputs of `inputs`.
+pub fn input_args(inputs: &Inputs) -> Vec<String> {
+    let mut v = vec![
+        "--candidates".to_string(),
+        inputs.paths.candidates.display().to_string(),
+        "--posts".into(),
+        inputs.paths.posts.display().to_string(),
+        "--model".into(),
+        inputs.model.display().to_string(),
+        "--seed".into(),
+        inputs.seed.to_string(),
+    ];
+    if let Some(c) = &inputs.paths.counties {
+        v.extend(["--counties".to_string(), c.display().to_string()]);
+    }
+    if let Some(c) = &inputs.paths.incumbents {
+        v.extend(["--incumbents".to_string(), c.display().to_string()]);
+    }
+    v
+}
+
+/// The expected.json of an example.
+pub fn expected(name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(example_dir(name).join("expected.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Run the xibu binary.
+pub fn xibu(args: &[String]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_xibu"))
+        .args(args)
+        .output()
+        .expect("run xibu")
+}
+
+/// Run xibu with &str arguments.
+pub fn xibu_str(args: &[&str]) -> std::process::Output {
+    xibu(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+}

@@ -1,0 +1,233 @@
+//! Every kind of bad input gets `file:line:column: message`, all at once,
+//! exit code 2, and no panic.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use xibu::commands::{self, Inputs};
+use xibu::Error;
+
+const MODEL: &str = r#"
+name = "test"
+objective = ["envy", "fill", "preference"]
+[adjustment]
+scope = "league"
+[[specialty]]
+key = "rural_education"
+name = "乡村教育"
+tiers = [ { flags = ["teacher_training"] } ]
+[[specialty]]
+key = "youth_work"
+name = "基层青年工作"
+leader = true
+[[rule]]
+name = "township_share"
+scope = "county"
+count = { level = "township" }
+op = ">="
+share = 0.9
+"#;
+
+const CANDIDATES: &str = "id,score,preferences,adjustable,id_number
+C1,80,P1;P2,0,11010519491231002X
+C2,70.5,county:150121,0,
+C3,60,,1,
+";
+const POSTS: &str = "id,county,league,specialty,level,seats
+P1,150121,1501,rural_education,township,1
+P2,150121,1501,基层青年工作,county,2
+P3,150221,1502,乡村教育,乡镇,1
+";
+const COUNTIES: &str = "code,league,status
+150121,1501,active
+150221,1502,new
+";
+const INCUMBENTS: &str = "id,post
+I1,P2
+";
+
+struct Case {
+    dir: tempfile::TempDir,
+}
+
+impl Case {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        for (n, t) in [
+            ("candidates.csv", CANDIDATES),
+            ("posts.csv", POSTS),
+            ("counties.csv", COUNTIES),
+            ("incumbents.csv", INCUMBENTS),
+            ("model.toml", MODEL),
+        ] {
+            std::fs::write(dir.path().join(n), t).unwrap();
+        }
+        Case { dir }
+    }
+    fn set(self, name: &str, text: &str) -> Self {
+        std::fs::write(self.dir.path().join(name), text).unwrap();
+        self
+    }
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    fn inputs(&self) -> Inputs {
+        inputs_in(self.path(), "csv", 0)
+    }
+    /// Diagnostics as `file:line:col: msg` with the file reduced to its name.
+    fn errors(&self) -> Vec<String> {
+        match commands::load(&self.inputs()) {
+            Ok(_) => vec![],
+            Err(Error::Input(d)) => d
+                .iter()
+                .map(|d| {
+                    let f = Path::new(&d.file).file_name().unwrap().to_string_lossy().into_owned();
+                    format!("{f}:{}:{}: {}", d.line, d.column, d.message)
+                })
+                .collect(),
+            Err(e) => panic!("not an input error: {e}"),
+        }
+    }
+}
+
+fn assert_one(errors: &[String], place: &str, needle: &str) {
+    assert!(
+        errors.iter().any(|e| e.starts_with(place) && e.contains(needle)),
+        "expected {place} …{needle}… in {errors:#?}"
+    );
+}
+
+#[test]
+fn the_base_case_is_valid() {
+    let c = Case::new();
+    assert_eq!(c.errors(), Vec::<String>::new());
+    let pb = commands::load(&c.inputs()).unwrap();
+    assert_eq!(pb.candidates.len(), 3);
+    assert_eq!(pb.posts[1].incumbents, 1);
+}
+
+#[test]
+fn duplicate_ids() {
+    let c = Case::new().set("candidates.csv", &format!("{CANDIDATES}C2,50,P1,0,\n"));
+    assert_one(&c.errors(), "candidates.csv:5:1:", "duplicate candidate id 'C2' (first on line 3)");
+    let c = Case::new().set("posts.csv", &format!("{POSTS}P1,150121,1501,rural_education,township,1\n"));
+    assert_one(&c.errors(), "posts.csv:5:1:", "duplicate post id 'P1'");
+}
+
+#[test]
+fn unknown_choices() {
+    let c = Case::new().set(
+        "candidates.csv",
+        "id,score,preferences\nC1,80,P9;county:999999;league:77；P1\nC2,1,city:5\n",
+    );
+    let e = c.errors();
+    assert_one(&e, "candidates.csv:2:3:", "unknown post");
+    assert_one(&e, "candidates.csv:2:3:", "county:999999");
+    assert_one(&e, "candidates.csv:2:3:", "league:77");
+    assert_one(&e, "candidates.csv:3:3:", "unknown prefix");
+    assert_eq!(e.len(), 4, "{e:#?}");
+}
+
+#[test]
+fn unknown_specialty_and_level_and_negative_seats() {
+    let c = Case::new().set(
+        "posts.csv",
+        "id,county,league,specialty,level,seats\nP1,150121,1501,forestry,township,1\nP2,150121,1501,乡村教育,city,1\nP3,150121,1501,乡村教育,county,-2\n",
+    );
+    let e = c.errors();
+    assert_one(&e, "posts.csv:2:4:", "unknown specialty \"forestry\"");
+    assert_one(&e, "posts.csv:3:5:", "unknown level");
+    assert_one(&e, "posts.csv:4:6:", "negative");
+}
+
+#[test]
+fn bad_scores() {
+    let c = Case::new().set(
+        "candidates.csv",
+        "id,score,preferences\nC1,eighty,P1\nC2,inf,P1\nC3,NaN,P1\nC4,,P1\n",
+    );
+    let e = c.errors();
+    for line in 2..=5 {
+        assert_one(&e, &format!("candidates.csv:{line}:2:"), "score");
+    }
+}
+
+#[test]
+fn incumbents_beyond_seats_or_on_unknown_posts() {
+    let c = Case::new().set("incumbents.csv", "id,post\nI1,P1\nI2,P1\nI3,P404\n");
+    let e = c.errors();
+    assert_one(&e, "incumbents.csv:3:2:", "post P1 has 1 seat(s)");
+    assert_one(&e, "incumbents.csv:4:2:", "unknown post P404");
+}
+
+#[test]
+fn county_missing_from_counties_csv() {
+    let c = Case::new().set("counties.csv", "code,league\n150121,1501\n");
+    assert_one(&c.errors(), "posts.csv:4:2:", "county 150221 is not in");
+}
+
+#[test]
+fn no_choices_and_not_adjustable() {
+    let c = Case::new().set("candidates.csv", "id,score,preferences,adjustable\nC1,80,,否\n");
+    assert_one(&c.errors(), "candidates.csv:2:3:", "no choices and not adjustable");
+}
+
+#[test]
+fn truncated_row_empty_file_missing_column() {
+    let c = Case::new().set("candidates.csv", "id,score,preferences,adjustable\nC1,80\n");
+    assert_one(&c.errors(), "candidates.csv:2:3:", "truncated");
+    let c = Case::new().set("posts.csv", "");
+    assert_one(&c.errors(), "posts.csv:1:1:", "empty");
+    let c = Case::new().set("counties.csv", "code,name\n150121,x\n");
+    assert_one(&c.errors(), "counties.csv:1:1:", "missing required column 'league'");
+}
+
+#[test]
+fn id_numbers_checked_and_masked() {
+    let c = Case::new().set(
+        "candidates.csv",
+        "id,score,preferences,身份证号\nC1,80,P1,110105194912310021\nC2,80,P1,1.50102E+17\nC3,80,P1,150102199001011000\n",
+    );
+    let e = c.errors();
+    assert_one(&e, "candidates.csv:2:4:", "check digit");
+    assert_one(&e, "candidates.csv:3:4:", "format the 身份证号 column as text");
+    assert_one(&e, "candidates.csv:4:4:", "Excel");
+    assert!(e.iter().all(|m| !m.contains("1949123100")), "unmasked id in {e:#?}");
+}
+
+#[test]
+fn model_errors_have_file_line_column() {
+    let c = Case::new().set("model.toml", "name = \"x\"\ncolour = \"red\"\n");
+    assert_one(&c.errors(), "model.toml:2:1:", "colour");
+    let bad = format!(
+        "{MODEL}\n[[rule]]\nname = \"township_share\"\nscope = \"county\"\ncount = {{ specialty = \"forestry\" }}\nop = \">=\"\nshare = 1.5\n"
+    );
+    let c = Case::new().set("model.toml", &bad);
+    let e = c.errors();
+    let base = MODEL.lines().count();
+    assert_one(&e, &format!("model.toml:{}:", base + 3), "used twice");
+    assert_one(&e, &format!("model.toml:{}:", base + 5), "unknown specialty 'forestry'");
+    assert_one(&e, &format!("model.toml:{}:", base + 7), "outside [0, 1]");
+}
+
+#[test]
+fn every_problem_of_every_file_at_once_through_the_binary() {
+    let c = Case::new()
+        .set("candidates.csv", "id,score,preferences\nC1,x,P1\nC1,80,P9\n")
+        .set("posts.csv", "id,county,league,specialty,level,seats\nP1,150121,1501,nope,township,1\n")
+        .set("incumbents.csv", "id,post\nI1,P7\n");
+    let mut args = vec!["allocate".to_string()];
+    args.extend(input_args(&c.inputs()));
+    let out_dir = c.path().join("out");
+    args.extend(["--out".into(), out_dir.display().to_string()]);
+    let out = xibu(&args);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for needle in ["candidates.csv:2:2:", "candidates.csv:3:1:", "candidates.csv:3:3:", "posts.csv:2:4:", "incumbents.csv:2:2:"] {
+        assert!(err.contains(needle), "{needle} missing in {err}");
+    }
+    assert!(!out_dir.join("dispatch.csv").exists());
+    assert!(!err.contains("panicked"));
+}
