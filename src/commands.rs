@@ -85,7 +85,11 @@ pub fn write_outputs(pb: &Problem, out: &Path, engine: &str, sol: &Solution) -> 
 
 /// Read a dispatch file against a problem. Unknown ids are input errors; a
 /// candidate listed twice is a violation of §2.3.1, returned separately.
-pub fn read_assignment(pb: &Problem, path: &Path, enc: Encoding) -> Result<(Assignment, Vec<String>)> {
+pub fn read_assignment(
+    pb: &Problem,
+    path: &Path,
+    enc: Encoding,
+) -> Result<(Assignment, Vec<String>)> {
     let mut diags = Diagnostics::default();
     let recs = read_dispatch(path, enc, &mut diags);
     let file = path.display().to_string();
@@ -107,16 +111,32 @@ pub fn read_assignment(pb: &Problem, path: &Path, enc: Encoding) -> Result<(Assi
         let c = cand.get(r.candidate.as_str());
         let p = post.get(r.post.as_str());
         if c.is_none() {
-            diags.push(&file, r.pos.line, r.pos.column, format!("unknown candidate {}; it is not in {}", r.candidate, pb.files.candidates));
+            diags.push(
+                &file,
+                r.pos.line,
+                r.pos.column,
+                format!(
+                    "unknown candidate {}; it is not in {}",
+                    r.candidate, pb.files.candidates
+                ),
+            );
         }
         if p.is_none() {
-            diags.push(&file, r.pos.line, r.post_column, format!("unknown post {}; it is not in {}", r.post, pb.files.posts));
+            diags.push(
+                &file,
+                r.pos.line,
+                r.post_column,
+                format!("unknown post {}; it is not in {}", r.post, pb.files.posts),
+            );
         }
         if let (Some(&c), Some(&p)) = (c, p) {
             if let Some(prev) = a.post_of[c] {
                 dup.push(format!(
                     "candidate {} holds more than one post ({} and {}, line {})",
-                    r.candidate, pb.posts[prev.ix()].id, r.post, r.pos.line
+                    r.candidate,
+                    pb.posts[prev.ix()].id,
+                    r.post,
+                    r.pos.line
                 ));
             } else {
                 a.post_of[c] = Some(PostIdx::from_ix(p));
@@ -150,7 +170,11 @@ pub fn verify_text(ev: &Evaluation) -> String {
     use std::fmt::Write;
     let mut s = String::new();
     let o = ev.objective;
-    let _ = writeln!(s, "objective: envy {} fill {} preference {}", o.envy, o.fill, o.preference);
+    let _ = writeln!(
+        s,
+        "objective: envy {} fill {} preference {}",
+        o.envy, o.fill, o.preference
+    );
     for f in &ev.rules {
         let _ = writeln!(
             s,
@@ -177,5 +201,8 @@ pub fn verify_text(ev: &Evaluation) -> String {
 
 /// Candidate index by id (for tests and tools).
 pub fn candidate_by_id(pb: &Problem, id: &str) -> Option<CandidateIdx> {
-    pb.candidates.iter().position(|c| c.id == id).map(CandidateIdx::from_ix)
+    pb.candidates
+        .iter()
+        .position(|c| c.id == id)
+        .map(CandidateIdx::from_ix)
 }

@@ -52,7 +52,9 @@ impl std::str::FromStr for TableFormat {
             "csv-bom" => Ok(TableFormat::CsvBom),
             "gbk" => Ok(TableFormat::CsvGbk),
             "xlsx" => Ok(TableFormat::Xlsx),
-            _ => Err(format!("unknown format {s:?}; use csv, csv-bom, gbk or xlsx")),
+            _ => Err(format!(
+                "unknown format {s:?}; use csv, csv-bom, gbk or xlsx"
+            )),
         }
     }
 }
@@ -156,8 +158,34 @@ const SURNAMES: &[&str] = &[
     "何", "罗", "高", "林", "乌", "包", "白", "其",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英",
-    "华", "慧", "巴特尔", "其其格", "苏日娜", "那仁", "宇", "婷", "浩然", "子涵", "雨桐", "思远",
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "磊",
+    "洋",
+    "艳",
+    "勇",
+    "军",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "华",
+    "慧",
+    "巴特尔",
+    "其其格",
+    "苏日娜",
+    "那仁",
+    "宇",
+    "婷",
+    "浩然",
+    "子涵",
+    "雨桐",
+    "思远",
 ];
 
 struct GCounty {
@@ -179,6 +207,50 @@ struct GPost {
     degree_min: Option<&'static str>,
     majors_required: Option<String>,
     weight: f64,
+}
+
+/// Give every county the post structure the notice asks of it (二(一)3):
+/// rural education ≥ 30 % of its seats, youth work ≤ 10 %, ≥ 95 % township —
+/// by converting posts, as a county office would when it designs its posts.
+fn shape_counties(posts: &mut [GPost], n_counties: usize) {
+    const RURAL_EDUCATION: usize = 0;
+    const YOUTH_WORK: usize = 3;
+    const SOCIAL_GOVERNANCE: usize = 4;
+    for k in 0..n_counties {
+        let mine: Vec<usize> = (0..posts.len()).filter(|&i| posts[i].county == k).collect();
+        let seats: u32 = mine.iter().map(|&i| posts[i].seats).sum();
+        let sum = |posts: &[GPost], f: &dyn Fn(&GPost) -> bool| -> u32 {
+            mine.iter()
+                .filter(|&&i| f(&posts[i]))
+                .map(|&i| posts[i].seats)
+                .sum()
+        };
+        for &i in &mine {
+            let youth = sum(posts, &|p| p.specialty == YOUTH_WORK);
+            if posts[i].specialty == YOUTH_WORK && youth * 10 > seats {
+                // Shrink the post to what the cap leaves, or re-purpose it.
+                let others = youth - posts[i].seats;
+                let room = (seats / 10).saturating_sub(others);
+                if room >= 1 {
+                    posts[i].seats = room;
+                } else {
+                    posts[i].specialty = SOCIAL_GOVERNANCE;
+                }
+            }
+            if !posts[i].township && sum(posts, &|p| !p.township) * 20 > seats {
+                posts[i].township = true;
+            }
+        }
+        for &i in &mine {
+            if sum(posts, &|p| p.specialty == RURAL_EDUCATION) * 10 >= seats * 3 {
+                break;
+            }
+            if posts[i].specialty != RURAL_EDUCATION {
+                posts[i].specialty = RURAL_EDUCATION;
+                posts[i].majors_required = None;
+            }
+        }
+    }
 }
 
 /// The generated tables, as rows of canonical (English) values.
@@ -209,11 +281,11 @@ fn id_number(rng: &mut Rng, league: &str) -> String {
 
 /// Generate an instance in memory.
 pub fn generate(opts: &GenerateOptions) -> Generated {
-    let mut rng = Rng(opts.seed ^ 0x5eed_0f_0e57_u64);
+    let mut rng = Rng(opts.seed ^ 0x005e_ed0f_0e57_u64);
     let n_posts = opts.posts.max(1);
-    // Counties: about one per two posts, up to Inner Mongolia's 103.
     let total_counties: usize = LEAGUES.iter().map(|l| l.2).sum();
-    let n_counties = (n_posts / 2).clamp(1, total_counties);
+    // Counties: about one per five posts (a county office has ~10 volunteers).
+    let n_counties = (n_posts / 5).clamp(1, total_counties);
     let mut counties = Vec::new();
     'outer: for round in 0.. {
         for (l, &(code, _, k)) in LEAGUES.iter().enumerate() {
@@ -241,13 +313,17 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
     }
     // County popularity: a few counties (league seats, famous places) draw most.
     let county_weight: Vec<f64> = (0..counties.len())
-        .map(|_| (-1.0 * rng.f().ln()).powf(1.5) + 0.05)
+        .map(|_| (-rng.f().ln()).powf(1.5) + 0.05)
         .collect();
 
     let spec_w: Vec<f64> = SPECIALTIES.iter().map(|s| s.2).collect();
     let mut posts = Vec::with_capacity(n_posts);
     for i in 0..n_posts {
-        let county = if i < counties.len() { i } else { rng.below(counties.len()) };
+        let county = if i < counties.len() {
+            i
+        } else {
+            rng.below(counties.len())
+        };
         let specialty = rng.weighted(&spec_w);
         let seats = 1 + rng.weighted(&[0.35, 0.3, 0.2, 0.1, 0.05]) as u32;
         let majors_required = if rng.chance(0.08) {
@@ -263,15 +339,23 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
         posts.push(GPost {
             id: format!("P{:05}", i + 1),
             county,
-            unit: format!("{}服务单位{}", SPECIALTIES[specialty].1, i + 1),
+            unit: String::new(),
             specialty,
             township: rng.chance(0.95),
             seats,
             national: rng.chance(0.45),
-            degree_min: if rng.chance(0.04) { Some("master") } else { None },
+            degree_min: if rng.chance(0.04) {
+                Some("master")
+            } else {
+                None
+            },
             majors_required,
-            weight: county_weight[county] * (-1.0 * rng.f().ln()).powf(1.2),
+            weight: county_weight[county] * (-rng.f().ln()).powf(1.2),
         });
+    }
+    shape_counties(&mut posts, counties.len());
+    for (i, p) in posts.iter_mut().enumerate() {
+        p.unit = format!("{}服务单位{}", SPECIALTIES[p.specialty].1, i + 1);
     }
     // Scales: a fifth of the counties are capped a little below their seats.
     let mut county_seats = vec![0u32; counties.len()];
@@ -283,10 +367,10 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
             c.scale = Some((f64::from(county_seats[k]) * 0.85).ceil() as u32);
         }
     }
-    // Incumbents: about 5 % of posts with 2+ seats keep one continuing volunteer.
+    // Incumbents: a quarter of the posts with 2+ seats keep one continuing volunteer.
     let mut incumbents = Vec::new();
     for p in &posts {
-        if p.seats >= 2 && rng.chance(0.1) {
+        if p.seats >= 2 && rng.chance(0.25) {
             incumbents.push(vec![format!("I{:05}", incumbents.len() + 1), p.id.clone()]);
         }
     }
@@ -297,13 +381,22 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
     let b = |x: bool| if x { "1" } else { "0" }.to_string();
     for i in 0..opts.candidates {
         let m = &MAJORS[rng.weighted(&major_w)];
-        let degree = ["associate", "bachelor", "master", "doctor"][rng.weighted(&[0.15, 0.75, 0.09, 0.01])];
-        let teacher = rng.chance(if m.0.starts_with("04") || m.3 == 0 { 0.5 } else { 0.05 });
+        let degree =
+            ["associate", "bachelor", "master", "doctor"][rng.weighted(&[0.15, 0.75, 0.09, 0.01])];
+        let teacher = rng.chance(if m.0.starts_with("04") || m.3 == 0 {
+            0.5
+        } else {
+            0.05
+        });
         let health = ["pass", "pending", "fail"][rng.weighted(&[0.85, 0.12, 0.03])];
         let score = (65.0 + 11.0 * rng.normal()).clamp(20.0, 100.0);
         let project = ["any", "national", "local"][rng.weighted(&[0.4, 0.3, 0.3])];
         let adjustable = rng.chance(0.3);
-        let n_choices = if adjustable && rng.chance(0.05) { 0 } else { 1 + rng.weighted(&[0.2, 0.25, 0.25, 0.15, 0.15]) };
+        let n_choices = if adjustable && rng.chance(0.05) {
+            0
+        } else {
+            1 + rng.weighted(&[0.2, 0.25, 0.25, 0.15, 0.15])
+        };
         let mut prefs: Vec<String> = Vec::new();
         for _ in 0..n_choices {
             let p = &posts[rng.weighted(&post_w)];
@@ -319,7 +412,11 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
         let home = LEAGUES[rng.below(LEAGUES.len())].0;
         cands.push(vec![
             format!("C{:06}", i + 1),
-            format!("{}{}", SURNAMES[rng.below(SURNAMES.len())], GIVEN[rng.below(GIVEN.len())]),
+            format!(
+                "{}{}",
+                SURNAMES[rng.below(SURNAMES.len())],
+                GIVEN[rng.below(GIVEN.len())]
+            ),
             id_number(&mut rng, home),
             degree.to_string(),
             m.0.to_string(),
@@ -376,9 +473,18 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
 /// Chinese spelling of a canonical value, as an office's export has it.
 fn to_chinese(column: &str, v: &str) -> String {
     let map: &[(&str, &str)] = match column {
-        "teacher_training" | "graduating" | "diploma_by_arrival" | "volunteer_experience"
-        | "student_leader" | "adjustable" => &[("1", "是"), ("0", "否")],
-        "degree" | "degree_min" => &[("associate", "专科"), ("bachelor", "本科"), ("master", "硕士"), ("doctor", "博士")],
+        "teacher_training"
+        | "graduating"
+        | "diploma_by_arrival"
+        | "volunteer_experience"
+        | "student_leader"
+        | "adjustable" => &[("1", "是"), ("0", "否")],
+        "degree" | "degree_min" => &[
+            ("associate", "专科"),
+            ("bachelor", "本科"),
+            ("master", "硕士"),
+            ("doctor", "博士"),
+        ],
         "health" => &[("pass", "合格"), ("fail", "不合格"), ("pending", "待定")],
         "project" => &[("national", "全国"), ("local", "地方"), ("any", "不限")],
         "level" => &[("township", "乡镇"), ("county", "县级")],
@@ -426,7 +532,13 @@ pub fn table_bytes(
         .map(|r| {
             r.iter()
                 .zip(specs.iter())
-                .map(|(v, s)| if chinese { to_chinese(s.name, v) } else { v.clone() })
+                .map(|(v, s)| {
+                    if chinese {
+                        to_chinese(s.name, v)
+                    } else {
+                        v.clone()
+                    }
+                })
                 .collect()
         })
         .collect();
@@ -479,7 +591,11 @@ fn xlsx_bytes(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>> {
 /// 2023 model into `out`.
 pub fn write_generated(opts: &GenerateOptions, out: &Path) -> Result<()> {
     let g = generate(opts);
-    let ext = if opts.format == TableFormat::Xlsx { "xlsx" } else { "csv" };
+    let ext = if opts.format == TableFormat::Xlsx {
+        "xlsx"
+    } else {
+        "csv"
+    };
     let mut dir = AtomicDir::new(out)?;
     for (name, specs, rows) in [
         ("candidates", CANDIDATE_COLUMNS, &g.candidates),

@@ -13,7 +13,11 @@ use xibu::solve::Engine;
 use xibu::Error;
 
 #[derive(Parser)]
-#[command(name = "xibu", version, about = "Allocate Western Plan (西部计划) volunteers to county posts")]
+#[command(
+    name = "xibu",
+    version,
+    about = "Allocate Western Plan (西部计划) volunteers to county posts"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -118,7 +122,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             engine,
             time_limit: _,
         } => {
-            let s = commands::allocate(&input.inputs(), &commands::AllocateOptions { out, engine })?;
+            let s =
+                commands::allocate(&input.inputs(), &commands::AllocateOptions { out, engine })?;
             eprintln!(
                 "{}: placed {} (envy {}, preference {}), {} open seats",
                 s.status, s.placed, s.objective.envy, s.objective.preference, s.open_seats

@@ -38,9 +38,18 @@ fn verify_json_through_the_binary() {
         let inputs = inputs_in(&dir, "csv", seed_of(&name));
         let mut args = vec!["verify".to_string()];
         args.extend(input_args(&inputs));
-        args.extend(["--dispatch".into(), dir.join("one-optimal-dispatch.csv").display().to_string(), "--json".into()]);
+        args.extend([
+            "--dispatch".into(),
+            dir.join("one-optimal-dispatch.csv").display().to_string(),
+            "--json".into(),
+        ]);
         let out = xibu(&args);
-        assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["ok"], true);
         assert_eq!(v["objective"], expected(&name)["objective"], "{name}");
@@ -54,7 +63,12 @@ fn deferred_acceptance_reproduces_the_plain_example() {
     let pb = commands::load(&inputs).unwrap();
     assert!(pb.is_plain());
     let da = xibu::solve::da::deferred_acceptance(&pb);
-    let (published, dup) = commands::read_assignment(&pb, &dir.join("one-optimal-dispatch.csv"), Default::default()).unwrap();
+    let (published, dup) = commands::read_assignment(
+        &pb,
+        &dir.join("one-optimal-dispatch.csv"),
+        Default::default(),
+    )
+    .unwrap();
     assert!(dup.is_empty());
     assert_eq!(da, published);
 }

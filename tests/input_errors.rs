@@ -83,7 +83,11 @@ impl Case {
             Err(Error::Input(d)) => d
                 .iter()
                 .map(|d| {
-                    let f = Path::new(&d.file).file_name().unwrap().to_string_lossy().into_owned();
+                    let f = Path::new(&d.file)
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned();
                     format!("{f}:{}:{}: {}", d.line, d.column, d.message)
                 })
                 .collect(),
@@ -94,7 +98,9 @@ impl Case {
 
 fn assert_one(errors: &[String], place: &str, needle: &str) {
     assert!(
-        errors.iter().any(|e| e.starts_with(place) && e.contains(needle)),
+        errors
+            .iter()
+            .any(|e| e.starts_with(place) && e.contains(needle)),
         "expected {place} …{needle}… in {errors:#?}"
     );
 }
@@ -111,8 +117,15 @@ fn the_base_case_is_valid() {
 #[test]
 fn duplicate_ids() {
     let c = Case::new().set("candidates.csv", &format!("{CANDIDATES}C2,50,P1,0,\n"));
-    assert_one(&c.errors(), "candidates.csv:5:1:", "duplicate candidate id 'C2' (first on line 3)");
-    let c = Case::new().set("posts.csv", &format!("{POSTS}P1,150121,1501,rural_education,township,1\n"));
+    assert_one(
+        &c.errors(),
+        "candidates.csv:5:1:",
+        "duplicate candidate id 'C2' (first on line 3)",
+    );
+    let c = Case::new().set(
+        "posts.csv",
+        &format!("{POSTS}P1,150121,1501,rural_education,township,1\n"),
+    );
     assert_one(&c.errors(), "posts.csv:5:1:", "duplicate post id 'P1'");
 }
 
@@ -170,8 +183,15 @@ fn county_missing_from_counties_csv() {
 
 #[test]
 fn no_choices_and_not_adjustable() {
-    let c = Case::new().set("candidates.csv", "id,score,preferences,adjustable\nC1,80,,否\n");
-    assert_one(&c.errors(), "candidates.csv:2:3:", "no choices and not adjustable");
+    let c = Case::new().set(
+        "candidates.csv",
+        "id,score,preferences,adjustable\nC1,80,,否\n",
+    );
+    assert_one(
+        &c.errors(),
+        "candidates.csv:2:3:",
+        "no choices and not adjustable",
+    );
 }
 
 #[test]
@@ -181,7 +201,11 @@ fn truncated_row_empty_file_missing_column() {
     let c = Case::new().set("posts.csv", "");
     assert_one(&c.errors(), "posts.csv:1:1:", "empty");
     let c = Case::new().set("counties.csv", "code,name\n150121,x\n");
-    assert_one(&c.errors(), "counties.csv:1:1:", "missing required column 'league'");
+    assert_one(
+        &c.errors(),
+        "counties.csv:1:1:",
+        "missing required column 'league'",
+    );
 }
 
 #[test]
@@ -192,9 +216,16 @@ fn id_numbers_checked_and_masked() {
     );
     let e = c.errors();
     assert_one(&e, "candidates.csv:2:4:", "check digit");
-    assert_one(&e, "candidates.csv:3:4:", "format the 身份证号 column as text");
+    assert_one(
+        &e,
+        "candidates.csv:3:4:",
+        "format the 身份证号 column as text",
+    );
     assert_one(&e, "candidates.csv:4:4:", "Excel");
-    assert!(e.iter().all(|m| !m.contains("1949123100")), "unmasked id in {e:#?}");
+    assert!(
+        e.iter().all(|m| !m.contains("1949123100")),
+        "unmasked id in {e:#?}"
+    );
 }
 
 #[test]
@@ -208,15 +239,25 @@ fn model_errors_have_file_line_column() {
     let e = c.errors();
     let base = MODEL.lines().count();
     assert_one(&e, &format!("model.toml:{}:", base + 3), "used twice");
-    assert_one(&e, &format!("model.toml:{}:", base + 5), "unknown specialty 'forestry'");
+    assert_one(
+        &e,
+        &format!("model.toml:{}:", base + 5),
+        "unknown specialty 'forestry'",
+    );
     assert_one(&e, &format!("model.toml:{}:", base + 7), "outside [0, 1]");
 }
 
 #[test]
 fn every_problem_of_every_file_at_once_through_the_binary() {
     let c = Case::new()
-        .set("candidates.csv", "id,score,preferences\nC1,x,P1\nC1,80,P9\n")
-        .set("posts.csv", "id,county,league,specialty,level,seats\nP1,150121,1501,nope,township,1\n")
+        .set(
+            "candidates.csv",
+            "id,score,preferences\nC1,x,P1\nC1,80,P9\n",
+        )
+        .set(
+            "posts.csv",
+            "id,county,league,specialty,level,seats\nP1,150121,1501,nope,township,1\n",
+        )
         .set("incumbents.csv", "id,post\nI1,P7\n");
     let mut args = vec!["allocate".to_string()];
     args.extend(input_args(&c.inputs()));
@@ -225,7 +266,13 @@ fn every_problem_of_every_file_at_once_through_the_binary() {
     let out = xibu(&args);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    for needle in ["candidates.csv:2:2:", "candidates.csv:3:1:", "candidates.csv:3:3:", "posts.csv:2:4:", "incumbents.csv:2:2:"] {
+    for needle in [
+        "candidates.csv:2:2:",
+        "candidates.csv:3:1:",
+        "candidates.csv:3:3:",
+        "posts.csv:2:4:",
+        "incumbents.csv:2:2:",
+    ] {
         assert!(err.contains(needle), "{needle} missing in {err}");
     }
     assert!(!out_dir.join("dispatch.csv").exists());

@@ -95,6 +95,8 @@ mod tests {
     #[test]
     fn masking_hides_the_middle() {
         assert_eq!(mask("150102199001011236"), "150102********1236");
-        assert!(!validate("150102199001011235").unwrap_err().contains("19900101"));
+        assert!(!validate("150102199001011235")
+            .unwrap_err()
+            .contains("19900101"));
     }
 }

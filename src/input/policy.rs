@@ -141,7 +141,12 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
         Ok(r) => r,
         Err(e) => {
             let (l, c) = e.span().map_or((1, 1), |s| line_col(text, s.start));
-            return Err(Error::Input(vec![Diagnostic::new(file, l, c, e.message().trim())]));
+            return Err(Error::Input(vec![Diagnostic::new(
+                file,
+                l,
+                c,
+                e.message().trim(),
+            )]));
         }
     };
     let mut cx = Ctx {
@@ -172,7 +177,8 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
         }
     }
 
-    let (mut require_graduating, mut require_diploma, mut health) = (true, true, HealthRule::NotFail);
+    let (mut require_graduating, mut require_diploma, mut health) =
+        (true, true, HealthRule::NotFail);
     if let Some(e) = &raw.eligibility {
         require_graduating = e.require_graduating.unwrap_or(true);
         require_diploma = e.require_diploma_by_arrival.unwrap_or(true);
@@ -180,7 +186,10 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
             match h.get_ref().as_str() {
                 "pass" => health = HealthRule::Pass,
                 "not-fail" => health = HealthRule::NotFail,
-                other => cx.err(h, format!("unknown health rule '{other}'; use \"pass\" or \"not-fail\"")),
+                other => cx.err(
+                    h,
+                    format!("unknown health rule '{other}'; use \"pass\" or \"not-fail\""),
+                ),
             }
         }
     }
@@ -256,8 +265,14 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
         if key.is_empty() {
             cx.err(&s.key, "specialty key must not be empty");
         }
-        if specialties.iter().any(|o| o.key == key || o.name == key || o.key == name || o.name == name) {
-            cx.err(&s.key, format!("specialty '{key}' ({name}) is defined twice"));
+        if specialties
+            .iter()
+            .any(|o| o.key == key || o.name == key || o.key == name || o.name == name)
+        {
+            cx.err(
+                &s.key,
+                format!("specialty '{key}' ({name}) is defined twice"),
+            );
         }
         let mut tiers = Vec::new();
         for t in &s.tiers {
@@ -265,7 +280,13 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
             for c in &t.codes {
                 match parse_major_code(c.get_ref()) {
                     Some(code) => codes.push(code),
-                    None => cx.err(c, format!("'{}' is not a major-code prefix (digits, e.g. \"0402\")", c.get_ref())),
+                    None => cx.err(
+                        c,
+                        format!(
+                            "'{}' is not a major-code prefix (digits, e.g. \"0402\")",
+                            c.get_ref()
+                        ),
+                    ),
                 }
             }
             let mut flags = Vec::new();
@@ -296,14 +317,20 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
     for r in &raw.rule {
         let name = r.name.get_ref().trim().to_string();
         if !names.insert(name.clone()) {
-            cx.err(&r.name, format!("rule name '{name}' is used twice; rule names must be unique"));
+            cx.err(
+                &r.name,
+                format!("rule name '{name}' is used twice; rule names must be unique"),
+            );
         }
         let scope = match r.scope.get_ref().as_str() {
             "county" => Some(RuleScope::County),
             "league" => Some(RuleScope::League),
             "region" => Some(RuleScope::Region),
             other => {
-                cx.err(&r.scope, format!("rule '{name}': unknown scope '{other}'; use county, league or region"));
+                cx.err(
+                    &r.scope,
+                    format!("rule '{name}': unknown scope '{other}'; use county, league or region"),
+                );
                 None
             }
         };
@@ -323,11 +350,17 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
             (Some(l), None) => match parse_level(l) {
                 Some(l) => Some(RuleCount::Level(l)),
                 None => {
-                    cx.err(&r.count, format!("rule '{name}': unknown level '{l}'; use township or county"));
+                    cx.err(
+                        &r.count,
+                        format!("rule '{name}': unknown level '{l}'; use township or county"),
+                    );
                     None
                 }
             },
-            (None, Some(s)) => match specialties.iter().position(|sp| &sp.key == s || &sp.name == s) {
+            (None, Some(s)) => match specialties
+                .iter()
+                .position(|sp| &sp.key == s || &sp.name == s)
+            {
                 Some(i) => Some(RuleCount::Specialty(SpecialtyIdx::from_ix(i))),
                 None => {
                     cx.err(&r.count, format!("rule '{name}': unknown specialty '{s}'; define it in a [[specialty]] table"));
@@ -335,7 +368,10 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
                 }
             },
             _ => {
-                cx.err(&r.count, format!("rule '{name}': count needs exactly one of level or specialty"));
+                cx.err(
+                    &r.count,
+                    format!("rule '{name}': count needs exactly one of level or specialty"),
+                );
                 None
             }
         };
@@ -343,13 +379,19 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
             ">=" | "≥" => Some(Op::Ge),
             "<=" | "≤" => Some(Op::Le),
             other => {
-                cx.err(&r.op, format!("rule '{name}': unknown op '{other}'; use \">=\" or \"<=\""));
+                cx.err(
+                    &r.op,
+                    format!("rule '{name}': unknown op '{other}'; use \">=\" or \"<=\""),
+                );
                 None
             }
         };
         let share = *r.share.get_ref();
         if !(0.0..=1.0).contains(&share) {
-            cx.err(&r.share, format!("rule '{name}': share {share} is outside [0, 1]"));
+            cx.err(
+                &r.share,
+                format!("rule '{name}': share {share} is outside [0, 1]"),
+            );
         }
         if let (Some(scope), Some(count), Some(op)) = (scope, count, op) {
             rules.push(Rule {

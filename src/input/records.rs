@@ -8,8 +8,8 @@ use std::path::Path;
 use super::idcard;
 use super::table::{read_table, ColumnSpec, Columns, Encoding, Row, Table};
 use super::values::{
-    parse_bool, parse_candidate_project, parse_degree, parse_health, parse_level,
-    parse_major_code, parse_project, parse_status, split_list,
+    parse_bool, parse_candidate_project, parse_degree, parse_health, parse_level, parse_major_code,
+    parse_project, parse_status, split_list,
 };
 use crate::error::Diagnostics;
 use crate::model::types::{CountyStatus, Degree, Health, Level, Project};
@@ -200,7 +200,11 @@ pub const CANDIDATE_COLUMNS: &[ColumnSpec] = &[
     col("major", &["专业", "专业名称"], false),
     col("teacher_training", &["师范类", "师范"], false),
     col("graduating", &["应届", "应届毕业生"], false),
-    col("diploma_by_arrival", &["到岗前取得学历", "到岗前取得学位"], false),
+    col(
+        "diploma_by_arrival",
+        &["到岗前取得学历", "到岗前取得学位"],
+        false,
+    ),
     col("health", &["体检", "体检结果"], false),
     col("volunteer_experience", &["志愿服务经历"], false),
     col("student_leader", &["学生干部"], false),
@@ -297,7 +301,11 @@ impl<'a> RowReader<'a> {
     /// The non-empty text of column `name`.
     pub fn text(&self, name: &str) -> Option<&'a str> {
         let i = self.cols.get(name)?;
-        self.row.cells.get(i).map(String::as_str).filter(|s| !s.is_empty())
+        self.row
+            .cells
+            .get(i)
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
     }
 
     /// Report a problem at column `name`.
@@ -317,7 +325,13 @@ impl<'a> RowReader<'a> {
 
     /// An optional value parsed by `parse`; empty → `default`; unparsable →
     /// reported (naming `expected`) and `default`.
-    pub fn parse<T>(&mut self, name: &str, default: T, parse: impl Fn(&str) -> Option<T>, expected: &str) -> T {
+    pub fn parse<T>(
+        &mut self,
+        name: &str,
+        default: T,
+        parse: impl Fn(&str) -> Option<T>,
+        expected: &str,
+    ) -> T {
         match self.text(name) {
             None => default,
             Some(s) => match parse(s) {
@@ -332,7 +346,12 @@ impl<'a> RowReader<'a> {
 
     /// An optional boolean.
     pub fn bool(&mut self, name: &str, default: bool) -> bool {
-        self.parse(name, default, parse_bool, "1/0, true/false, yes/no, y/n or 是/否")
+        self.parse(
+            name,
+            default,
+            parse_bool,
+            "1/0, true/false, yes/no, y/n or 是/否",
+        )
     }
 
     /// An optional non-negative integer (`4` or `4.0` as Excel stores it).
@@ -341,7 +360,10 @@ impl<'a> RowReader<'a> {
         match parse_count(s) {
             Some(n) => Some(n),
             None => {
-                self.error(name, format!("'{name}' is {s:?}; expected a whole number ≥ 0"));
+                self.error(
+                    name,
+                    format!("'{name}' is {s:?}; expected a whole number ≥ 0"),
+                );
                 None
             }
         }
@@ -395,7 +417,10 @@ fn load<T>(
         let mut r = RowReader::new(&table, row, &cols, diags);
         rows.extend(each(&mut r));
     }
-    Loaded { rows, complete: true }
+    Loaded {
+        rows,
+        complete: true,
+    }
 }
 
 /// The records of one file, and whether the file could be read as a whole
@@ -442,7 +467,11 @@ fn check_unique<'a>(
 }
 
 /// Read candidates.csv.
-pub fn read_candidates(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded<CandidateRecord> {
+pub fn read_candidates(
+    path: &Path,
+    enc: Encoding,
+    diags: &mut Diagnostics,
+) -> Loaded<CandidateRecord> {
     let file = path.display().to_string();
     let out = load(path, enc, CANDIDATE_COLUMNS, diags, |r| {
         let id = r.required("id");
@@ -453,7 +482,10 @@ pub fn read_candidates(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> L
         }
         let score = match r.text("score") {
             None => {
-                r.error("score", "'score' is empty; every candidate needs an exam score");
+                r.error(
+                    "score",
+                    "'score' is empty; every candidate needs an exam score",
+                );
                 None
             }
             Some(s) => match s.parse::<f64>() {
@@ -488,17 +520,32 @@ pub fn read_candidates(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> L
             id: id?,
             name: r.text("name").unwrap_or_default().to_string(),
             id_number: r.text("id_number").map(str::to_string),
-            degree: r.parse("degree", Degree::Bachelor, parse_degree, "associate/bachelor/master/doctor or 专科/本科/硕士/博士"),
+            degree: r.parse(
+                "degree",
+                Degree::Bachelor,
+                parse_degree,
+                "associate/bachelor/master/doctor or 专科/本科/硕士/博士",
+            ),
             major_code,
             major: r.text("major").unwrap_or_default().to_string(),
             teacher_training: r.bool("teacher_training", false),
             graduating: r.bool("graduating", true),
             diploma_by_arrival: r.bool("diploma_by_arrival", true),
-            health: r.parse("health", Health::Pending, parse_health, "pass/fail/pending or 合格/不合格/待定"),
+            health: r.parse(
+                "health",
+                Health::Pending,
+                parse_health,
+                "pass/fail/pending or 合格/不合格/待定",
+            ),
             volunteer_experience: r.bool("volunteer_experience", false),
             student_leader: r.bool("student_leader", false),
             score: score.unwrap_or(0.0),
-            project: r.parse("project", None, parse_candidate_project, "national/local/any or 全国/地方/不限"),
+            project: r.parse(
+                "project",
+                None,
+                parse_candidate_project,
+                "national/local/any or 全国/地方/不限",
+            ),
             adjustable,
             preferences,
             pos: r.pos("id"),
@@ -506,7 +553,12 @@ pub fn read_candidates(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> L
         };
         Some(rec)
     });
-    check_unique(&file, "candidate id", out.rows.iter().map(|c| (c.id.as_str(), c.pos)), diags);
+    check_unique(
+        &file,
+        "candidate id",
+        out.rows.iter().map(|c| (c.id.as_str(), c.pos)),
+        diags,
+    );
     out
 }
 
@@ -521,7 +573,10 @@ pub fn read_posts(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded
             Some(s) => {
                 let l = parse_level(&s);
                 if l.is_none() {
-                    r.error("level", format!("unknown level {s:?}; use township/county or 乡镇/县级"));
+                    r.error(
+                        "level",
+                        format!("unknown level {s:?}; use township/county or 乡镇/县级"),
+                    );
                 }
                 l
             }
@@ -529,12 +584,18 @@ pub fn read_posts(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded
         };
         let seats = match r.text("seats") {
             None => {
-                r.error("seats", "'seats' is empty; give the number of seats (0 or more)");
+                r.error(
+                    "seats",
+                    "'seats' is empty; give the number of seats (0 or more)",
+                );
                 None
             }
             Some(s) => match s.parse::<f64>() {
                 Ok(v) if v < 0.0 => {
-                    r.error("seats", format!("seats {s} is negative; it must be 0 or more"));
+                    r.error(
+                        "seats",
+                        format!("seats {s} is negative; it must be 0 or more"),
+                    );
                     None
                 }
                 _ => r.count("seats"),
@@ -545,7 +606,10 @@ pub fn read_posts(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded
             for piece in split_list(m) {
                 match parse_major_code(piece) {
                     Some(c) => majors_required.push(c),
-                    None => r.error("majors_required", format!("{piece:?} is not a major-code prefix (digits, e.g. 0402)")),
+                    None => r.error(
+                        "majors_required",
+                        format!("{piece:?} is not a major-code prefix (digits, e.g. 0402)"),
+                    ),
                 }
             }
         }
@@ -557,8 +621,18 @@ pub fn read_posts(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded
             specialty: specialty.unwrap_or_default(),
             level: level.unwrap_or(Level::Township),
             seats: seats.unwrap_or(0),
-            project: r.parse("project", Project::National, parse_project, "national/local or 全国/地方"),
-            degree_min: r.parse("degree_min", None, |s| parse_degree(s).map(Some), "associate/bachelor/master/doctor or 专科/本科/硕士/博士"),
+            project: r.parse(
+                "project",
+                Project::National,
+                parse_project,
+                "national/local or 全国/地方",
+            ),
+            degree_min: r.parse(
+                "degree_min",
+                None,
+                |s| parse_degree(s).map(Some),
+                "associate/bachelor/master/doctor or 专科/本科/硕士/博士",
+            ),
             majors_required,
             pos: r.pos("id"),
             columns: PostColumns {
@@ -570,7 +644,12 @@ pub fn read_posts(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded
         };
         Some(rec)
     });
-    check_unique(&file, "post id", out.rows.iter().map(|p| (p.id.as_str(), p.pos)), diags);
+    check_unique(
+        &file,
+        "post id",
+        out.rows.iter().map(|p| (p.id.as_str(), p.pos)),
+        diags,
+    );
     out
 }
 
@@ -584,18 +663,32 @@ pub fn read_counties(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loa
             code: code?,
             name: r.text("name").unwrap_or_default().to_string(),
             league: league.unwrap_or_default(),
-            status: r.parse("status", CountyStatus::Active, parse_status, "active/new/suspended or 正常/新增/暂停"),
+            status: r.parse(
+                "status",
+                CountyStatus::Active,
+                parse_status,
+                "active/new/suspended or 正常/新增/暂停",
+            ),
             scale: r.count("scale"),
             pos: r.pos("code"),
         };
         Some(rec)
     });
-    check_unique(&file, "county code", out.rows.iter().map(|c| (c.code.as_str(), c.pos)), diags);
+    check_unique(
+        &file,
+        "county code",
+        out.rows.iter().map(|c| (c.code.as_str(), c.pos)),
+        diags,
+    );
     out
 }
 
 /// Read incumbents.csv.
-pub fn read_incumbents(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded<IncumbentRecord> {
+pub fn read_incumbents(
+    path: &Path,
+    enc: Encoding,
+    diags: &mut Diagnostics,
+) -> Loaded<IncumbentRecord> {
     let file = path.display().to_string();
     let out = load(path, enc, INCUMBENT_COLUMNS, diags, |r| {
         let id = r.required("id");
@@ -606,7 +699,12 @@ pub fn read_incumbents(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> L
             pos: r.pos("post"),
         })
     });
-    check_unique(&file, "incumbent id", out.rows.iter().map(|c| (c.id.as_str(), c.pos)), diags);
+    check_unique(
+        &file,
+        "incumbent id",
+        out.rows.iter().map(|c| (c.id.as_str(), c.pos)),
+        diags,
+    );
     out
 }
 
@@ -619,17 +717,17 @@ pub fn read_instance(paths: &InputPaths, enc: Encoding, diags: &mut Diagnostics)
         incumbents_file: paths.incumbents.as_ref().map(|p| p.display().to_string()),
         candidates: read_candidates(&paths.candidates, enc, diags),
         posts: read_posts(&paths.posts, enc, diags),
-        counties: paths.counties.as_ref().map(|p| read_counties(p, enc, diags)),
-        incumbents: paths
-            .incumbents
+        counties: paths
+            .counties
             .as_ref()
-            .map_or(
-                Loaded {
-                    rows: Vec::new(),
-                    complete: true,
-                },
-                |p| read_incumbents(p, enc, diags),
-            ),
+            .map(|p| read_counties(p, enc, diags)),
+        incumbents: paths.incumbents.as_ref().map_or(
+            Loaded {
+                rows: Vec::new(),
+                complete: true,
+            },
+            |p| read_incumbents(p, enc, diags),
+        ),
     }
 }
 
@@ -653,7 +751,11 @@ pub struct DispatchRecord {
 }
 
 /// Read a dispatch file (`candidate_id, post_id`, other columns ignored).
-pub fn read_dispatch(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded<DispatchRecord> {
+pub fn read_dispatch(
+    path: &Path,
+    enc: Encoding,
+    diags: &mut Diagnostics,
+) -> Loaded<DispatchRecord> {
     load(path, enc, DISPATCH_COLUMNS, diags, |r| {
         let candidate = r.required("candidate_id");
         let post = r.required("post_id");

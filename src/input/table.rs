@@ -206,12 +206,33 @@ pub fn cell_text(d: &calamine::Data) -> String {
     }
 }
 
-/// Format a float as a spreadsheet shows it: integers without `.0`.
+/// Format a float as a spreadsheet shows it: integers without `.0`, and
+/// at most 15 significant digits (Excel keeps no more, so an 18-digit ID
+/// number typed into a numeric cell comes back ending in 000).
 pub fn number_text(f: f64) -> String {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e21 {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() >= 1e15 && f.abs() < 1e21 {
+        let sci = format!("{:.14e}", f.abs());
+        let (mantissa, exp) = sci.split_once('e').expect("scientific format");
+        let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+        let exp: usize = exp.parse().expect("exponent");
+        let sign = if f < 0.0 { "-" } else { "" };
+        format!("{sign}{digits:0<width$}", width = exp + 1)
+    } else if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
         format!("{f:.0}")
     } else {
         f.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number_text;
+
+    #[test]
+    fn numbers_as_excel_shows_them() {
+        assert_eq!(number_text(150121.0), "150121");
+        assert_eq!(number_text(81.5), "81.5");
+        assert_eq!(number_text(150102199001011236.0), "150102199001011000");
     }
 }
 
@@ -280,7 +301,10 @@ impl Columns {
                     &table.file,
                     1,
                     1,
-                    format!("missing required column '{}'{also}; add it to the header row", s.name),
+                    format!(
+                        "missing required column '{}'{also}; add it to the header row",
+                        s.name
+                    ),
                 );
             }
         }

@@ -97,7 +97,9 @@ pub fn parse_major_code(s: &str) -> Option<String> {
 /// Split a list on `;` or the full-width `；` (also `,`/`，`/`、` are NOT
 /// separators: they may appear in names). Empty pieces are dropped.
 pub fn split_list(s: &str) -> impl Iterator<Item = &str> {
-    s.split([';', '；']).map(str::trim).filter(|p| !p.is_empty())
+    s.split([';', '；'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
 }
 
 #[cfg(test)]

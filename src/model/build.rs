@@ -223,7 +223,12 @@ pub fn build_problem(
                     Some(p) => std::slice::from_ref(p),
                     None => {
                         if refs_checkable {
-                            diags.push(cf, c.pos.line, c.preferences_column, format!("choice {} names an unknown post; it is not in {pf}", id));
+                            diags.push(
+                                cf,
+                                c.pos.line,
+                                c.preferences_column,
+                                format!("choice {} names an unknown post; it is not in {pf}", id),
+                            );
                         }
                         &[]
                     }
@@ -232,7 +237,12 @@ pub fn build_problem(
                     Some(k) => &county_posts[k.ix()],
                     None => {
                         if refs_checkable {
-                            diags.push(cf, c.pos.line, c.preferences_column, format!("choice county:{code} names an unknown county"));
+                            diags.push(
+                                cf,
+                                c.pos.line,
+                                c.preferences_column,
+                                format!("choice county:{code} names an unknown county"),
+                            );
                         }
                         &[]
                     }
@@ -241,7 +251,12 @@ pub fn build_problem(
                     Some(&l) => &league_posts[l],
                     None => {
                         if refs_checkable {
-                            diags.push(cf, c.pos.line, c.preferences_column, format!("choice league:{code} names an unknown league"));
+                            diags.push(
+                                cf,
+                                c.pos.line,
+                                c.preferences_column,
+                                format!("choice league:{code} names an unknown league"),
+                            );
                         }
                         &[]
                     }
@@ -271,7 +286,10 @@ pub fn build_problem(
                 }
             }
         }
-        list.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| posts[a.0.ix()].id.cmp(&posts[b.0.ix()].id)));
+        list.sort_by(|a, b| {
+            a.1.cmp(&b.1)
+                .then_with(|| posts[a.0.ix()].id.cmp(&posts[b.0.ix()].id))
+        });
         acceptable.push(list);
         groups.push(n_groups);
     }
@@ -344,7 +362,10 @@ fn derive_pairs(pb: &mut Problem) {
     for (p, list) in applicants.iter_mut().enumerate() {
         let p = PostIdx::from_ix(p);
         list.sort_by(|&a, &b| {
-            let (ca, cb) = (pb.pairs[a as usize].candidate, pb.pairs[b as usize].candidate);
+            let (ca, cb) = (
+                pb.pairs[a as usize].candidate,
+                pb.pairs[b as usize].candidate,
+            );
             pb.cmp_at(p, cb, ca)
         });
     }

@@ -264,7 +264,9 @@ pub fn evaluate(pb: &Problem, a: &Assignment) -> Evaluation {
                 .map(|(p, _)| u64::from(occ[p]))
                 .sum();
             if n > u64::from(q) {
-                violations.push(format!("project {proj}: {n} volunteers exceed its quota {q}"));
+                violations.push(format!(
+                    "project {proj}: {n} volunteers exceed its quota {q}"
+                ));
             }
         }
     }

@@ -36,6 +36,15 @@ impl AtomicDir {
             .tempfile_in(&self.dir)
             .map_err(|e| Error::io(ctx(), e))?;
         tmp.write_all(bytes).map_err(|e| Error::io(ctx(), e))?;
+        // Temp files are private (0600); outputs are ordinary files.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let perm = std::fs::Permissions::from_mode(0o644);
+            tmp.as_file()
+                .set_permissions(perm)
+                .map_err(|e| Error::io(ctx(), e))?;
+        }
         tmp.as_file().sync_all().map_err(|e| Error::io(ctx(), e))?;
         self.staged.push((tmp, target));
         Ok(())
@@ -53,11 +62,16 @@ impl AtomicDir {
 
 /// Write a file atomically (temp file in the same directory, then rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| Error::io(format!("bad path {}", path.display()), std::io::ErrorKind::InvalidInput.into()))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        Error::io(
+            format!("bad path {}", path.display()),
+            std::io::ErrorKind::InvalidInput.into(),
+        )
+    })?;
     let mut d = AtomicDir::new(dir)?;
     d.write(name, bytes)?;
     d.commit()

@@ -8,17 +8,20 @@ use xibu::input::records::InputPaths;
 
 /// tests/data/examples/<name>
 pub fn example_dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/examples").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/examples")
+        .join(name)
 }
 
 /// Names of every example folder.
 pub fn example_names() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/examples"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
+    let mut v: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/examples"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
     v.sort();
     v
 }

@@ -1,0 +1,136 @@
+//! The same instance written as UTF-8, UTF-8 with BOM, GBK and xlsx, with
+//! English or Chinese headers and values, loads to the same problem.
+
+mod common;
+
+use std::path::Path;
+
+use proptest::prelude::*;
+use xibu::commands::{self, Inputs};
+use xibu::generate::{write_generated, GenerateOptions, TableFormat};
+use xibu::model::Problem;
+
+fn fingerprint(mut pb: Problem) -> String {
+    pb.files = Default::default();
+    format!("{pb:?}")
+}
+
+fn load_as(dir: &Path, opts: &GenerateOptions) -> Problem {
+    write_generated(opts, dir).unwrap();
+    let ext = if opts.format == TableFormat::Xlsx {
+        "xlsx"
+    } else {
+        "csv"
+    };
+    let inputs: Inputs = common::inputs_in(dir, ext, 3);
+    commands::load(&inputs).unwrap_or_else(|e| panic!("{opts:?}: {e}"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_format_loads_to_the_same_problem(seed in 0u64..1_000_000, n in 1usize..60, posts in 1usize..25) {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = GenerateOptions { candidates: n, posts, seed, chinese: false, format: TableFormat::Csv };
+        let reference = fingerprint(load_as(&tmp.path().join("en"), &base));
+        for (chinese, format) in [
+            (true, TableFormat::Csv),
+            (true, TableFormat::CsvBom),
+            (true, TableFormat::CsvGbk),
+            (true, TableFormat::Xlsx),
+            (false, TableFormat::Xlsx),
+        ] {
+            let opts = GenerateOptions { chinese, format, ..base.clone() };
+            let dir = tmp.path().join(format!("{chinese}-{format:?}"));
+            prop_assert_eq!(&reference, &fingerprint(load_as(&dir, &opts)), "{:?}", opts);
+        }
+    }
+}
+
+#[test]
+fn forced_encoding_is_obeyed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = GenerateOptions {
+        candidates: 20,
+        posts: 6,
+        seed: 1,
+        chinese: true,
+        format: TableFormat::CsvGbk,
+    };
+    write_generated(&opts, tmp.path()).unwrap();
+    let mut inputs = common::inputs_in(tmp.path(), "csv", 0);
+    inputs.encoding = xibu::input::Encoding::Utf8;
+    let err = commands::load(&inputs).unwrap_err().to_string();
+    assert!(err.contains("candidates.csv:1:1: not valid UTF-8"), "{err}");
+    inputs.encoding = xibu::input::Encoding::Gb18030;
+    assert!(commands::load(&inputs).is_ok());
+}
+
+#[test]
+fn excel_numbers_are_read_as_excel_shows_them() {
+    use rust_xlsxwriter::Workbook;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["报名号", "成绩", "专业代码", "志愿", "身份证号"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "C1").unwrap();
+    ws.write_number(1, 1, 81.5).unwrap();
+    ws.write_number(1, 2, 40104.0).unwrap(); // 040104 after Excel ate the zero
+    ws.write_string(1, 3, "P1").unwrap();
+    ws.write_number(2, 0, 2.0).unwrap();
+    ws.write_number(2, 1, 70.0).unwrap();
+    ws.write_string(2, 3, "旗县：150121").unwrap();
+    ws.write_number(2, 4, 150102199001011236.0).unwrap(); // an ID Excel turned into a number
+    wb.save(d.join("candidates.xlsx")).unwrap();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["岗位编号", "旗县", "盟市", "专项", "层级", "人数"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "P1").unwrap();
+    ws.write_number(1, 1, 150121.0).unwrap();
+    ws.write_number(1, 2, 1501.0).unwrap();
+    ws.write_string(1, 3, "乡村教育").unwrap();
+    ws.write_string(1, 4, "乡镇").unwrap();
+    ws.write_number(1, 5, 2.0).unwrap();
+    wb.save(d.join("posts.xlsx")).unwrap();
+    std::fs::write(d.join("model.toml"), xibu::generate::MODEL_2023).unwrap();
+    let inputs = common::inputs_in(d, "xlsx", 0);
+    let err = commands::load(&inputs).unwrap_err().to_string();
+    // The only problem: the ID number Excel damaged, at row 3, column 5.
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("candidates.xlsx:3:5:") && err.contains("text"),
+        "{err}"
+    );
+    // Without that ID, the numbers load as Excel showed them.
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["报名号", "成绩", "专业代码", "志愿"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_number(1, 0, 7.0).unwrap();
+    ws.write_number(1, 1, 81.5).unwrap();
+    ws.write_number(1, 2, 40104.0).unwrap();
+    ws.write_string(1, 3, "旗县:150121").unwrap();
+    wb.save(d.join("candidates.xlsx")).unwrap();
+    let pb = commands::load(&inputs).unwrap();
+    let c = &pb.candidates[0];
+    assert_eq!(
+        (c.id.as_str(), c.score, c.major_code.as_deref()),
+        ("7", 81.5, Some("040104"))
+    );
+    assert_eq!(pb.counties[0].code, "150121");
+    assert_eq!(pb.posts[0].seats, 2);
+    assert_eq!(pb.pairs.len(), 1);
+}

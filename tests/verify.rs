@@ -1,0 +1,154 @@
+//! `verify` on hand-made allocations with known violations: each hard
+//! constraint of CONTRACT §2.3 is caught, named, and gives exit code 4.
+
+mod common;
+
+use common::*;
+use xibu::commands;
+
+const MODEL: &str = r#"
+name = "verify-test"
+[eligibility]
+health = "pass"
+[adjustment]
+scope = "none"
+[priority]
+order = ["score"]
+[quotas]
+local = 1
+[[specialty]]
+key = "rural_education"
+name = "乡村教育"
+[[specialty]]
+key = "youth_work"
+name = "基层青年工作"
+[[rule]]
+name = "youth_cap"
+scope = "county"
+count = { specialty = "youth_work" }
+op = "<="
+share = 0.5
+"#;
+
+fn instance() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let files = [
+        ("model.toml", MODEL),
+        (
+            "candidates.csv",
+            "id,score,health,preferences\nA,90,pass,P1;P2\nB,80,pass,P1\nC,70,fail,P1\nD,60,pass,P3;P4\nE,50,pass,P2\n",
+        ),
+        (
+            "posts.csv",
+            "id,county,league,specialty,level,seats,project\nP1,100,10,rural_education,township,1,national\nP2,100,10,youth_work,township,2,national\nP3,200,20,rural_education,township,1,local\nP4,200,20,rural_education,township,1,local\n",
+        ),
+        ("counties.csv", "code,league,scale\n100,10,2\n200,20,\n"),
+    ];
+    for (n, t) in files {
+        std::fs::write(d.path().join(n), t).unwrap();
+    }
+    d
+}
+
+fn check(dispatch: &str) -> (xibu::model::evaluate::Evaluation, std::process::Output) {
+    let d = instance();
+    std::fs::write(d.path().join("dispatch.csv"), dispatch).unwrap();
+    let inputs = inputs_in(d.path(), "csv", 0);
+    let ev = commands::verify(&inputs, &d.path().join("dispatch.csv")).unwrap();
+    let mut args = vec!["verify".to_string()];
+    args.extend(input_args(&inputs));
+    args.extend([
+        "--dispatch".into(),
+        d.path().join("dispatch.csv").display().to_string(),
+        "--json".into(),
+    ]);
+    (ev, xibu(&args))
+}
+
+#[test]
+fn a_valid_allocation_passes_with_its_objective() {
+    let (ev, out) = check("candidate_id,post_id\nA,P1\nE,P2\nD,P3\n");
+    assert_eq!(ev.violations, Vec::<String>::new());
+    assert_eq!(out.status.code(), Some(0));
+    // Blocking pairs: B–P2? B lists only P1 (held by A, ranked above B): none.
+    // E holds P2 (rank 1). D holds P3 (rank 1). Unplaced B: P1 full of A (90 > 80).
+    assert_eq!(
+        (
+            ev.objective.envy,
+            ev.objective.fill,
+            ev.objective.preference
+        ),
+        (0, 3, 3)
+    );
+}
+
+#[test]
+fn each_violation_is_named() {
+    let (ev, out) = check("candidate_id,post_id\nA,P1\nB,P2\nC,P2\nD,P3\nE,P2\nD,P4\n");
+    let all = ev.violations.join("\n");
+    for needle in [
+        "candidate D holds more than one post",
+        "candidate C at post P2: ineligible: medical examination",
+        "candidate B at post P2: the post is not among the candidate's choices",
+        "post P2: 3 volunteers (incl. 0 incumbents) for 2 seats",
+        "county 100: 4 volunteers exceed its scale 2",
+        "rule youth_cap in county 100: 3 of 4 volunteers, needs <= 2",
+    ] {
+        assert!(all.contains(needle), "{needle} not in\n{all}");
+    }
+    assert_eq!(out.status.code(), Some(4));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(
+        v["violations"].as_array().unwrap().len(),
+        ev.violations.len()
+    );
+}
+
+#[test]
+fn quotas_and_unlisted_posts() {
+    let (ev, _) = check("candidate_id,post_id\nD,P3\nE,P3\nA,P4\n");
+    let all = ev.violations.join("\n");
+    assert!(
+        all.contains("project local: 3 volunteers exceed its quota 1"),
+        "{all}"
+    );
+    assert!(
+        all.contains("candidate E at post P3: the post is not among the candidate's choices"),
+        "{all}"
+    );
+}
+
+#[test]
+fn envy_counts_free_seats_and_displaceable_holders() {
+    // B holds P1 although A (90) ranks above B and lists P1 first: A–P1 blocks.
+    // A is unplaced, so A–P2 (free seat) blocks too. E is unplaced: E–P2 blocks.
+    let (ev, _) = check("candidate_id,post_id\nB,P1\n");
+    assert_eq!(ev.objective.envy, 5, "A–P1, A–P2, E–P2, D–P3, D–P4");
+}
+
+#[test]
+fn unknown_ids_in_the_dispatch_are_input_errors() {
+    let (_, _) = check("candidate_id,post_id\nA,P1\n");
+    let d = instance();
+    std::fs::write(
+        d.path().join("dispatch.csv"),
+        "报名号,岗位编号\nZ,P1\nA,P9\n",
+    )
+    .unwrap();
+    let inputs = inputs_in(d.path(), "csv", 0);
+    let mut args = vec!["verify".to_string()];
+    args.extend(input_args(&inputs));
+    args.extend([
+        "--dispatch".into(),
+        d.path().join("dispatch.csv").display().to_string(),
+    ]);
+    let out = xibu(&args);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("dispatch.csv:2:1: unknown candidate Z"),
+        "{err}"
+    );
+    assert!(err.contains("dispatch.csv:3:2: unknown post P9"), "{err}");
+}
