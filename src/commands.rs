@@ -10,8 +10,9 @@ use crate::input::{load_policy, Encoding};
 use crate::model::evaluate::{evaluate, Assignment, Evaluation};
 use crate::model::types::{CandidateIdx, PostIdx};
 use crate::model::{build_problem, Problem};
-use crate::output::files::{dispatch_csv, Summary};
+use crate::output::files::{dispatch_csv, reserves_csv, unplaced_csv, Summary};
 use crate::output::AtomicDir;
+use crate::solve::mip::MipSettings;
 use crate::solve::{solve, Engine, Solution, Status};
 
 /// The inputs shared by every command that reads an instance.
@@ -53,27 +54,26 @@ pub struct AllocateOptions {
     pub out: PathBuf,
     /// Engine.
     pub engine: Engine,
+    /// Exact-engine settings (time limit, threads, model dump).
+    pub mip: MipSettings,
 }
 
 /// `xibu allocate`: solve and write the outputs atomically.
 pub fn allocate(inputs: &Inputs, opts: &AllocateOptions) -> Result<Summary> {
     let pb = load(inputs)?;
-    let sol = solve(&pb, opts.engine);
-    write_outputs(&pb, &opts.out, engine_name(opts.engine), &sol)
+    let sol = solve(&pb, opts.engine, &opts.mip)?;
+    write_outputs(&pb, &opts.out, opts.engine.key(), &sol)
 }
 
-fn engine_name(e: Engine) -> &'static str {
-    match e {
-        Engine::Da => "da",
-    }
-}
-
-/// Write dispatch.csv and summary.json for a solution.
+/// Write dispatch.csv, unplaced.csv, reserves.csv and summary.json for a
+/// solution (all or none).
 pub fn write_outputs(pb: &Problem, out: &Path, engine: &str, sol: &Solution) -> Result<Summary> {
     let ev = evaluate(pb, &sol.assignment);
     let summary = Summary::new(pb, engine, sol, &ev);
     let mut dir = AtomicDir::new(out)?;
     dir.write("dispatch.csv", &dispatch_csv(pb, &sol.assignment))?;
+    dir.write("unplaced.csv", &unplaced_csv(pb, &sol.assignment))?;
+    dir.write("reserves.csv", &reserves_csv(pb, &sol.assignment))?;
     let json = serde_json::to_vec_pretty(&summary).expect("summary serializes");
     dir.write("summary.json", &json)?;
     dir.commit()?;

@@ -9,6 +9,7 @@ use xibu::commands::{self, Inputs};
 use xibu::generate::{GenerateOptions, TableFormat};
 use xibu::input::records::InputPaths;
 use xibu::input::Encoding;
+use xibu::solve::mip::MipSettings;
 use xibu::solve::Engine;
 use xibu::Error;
 
@@ -73,12 +74,24 @@ enum Command {
         /// Output directory
         #[arg(long)]
         out: PathBuf,
-        /// Engine: da (deferred acceptance, capacities only)
-        #[arg(long, default_value = "da")]
+        /// Engine: exact (the contract's optimum) or da (deferred acceptance, capacities only)
+        #[arg(long, default_value = "exact")]
         engine: Engine,
         /// Wall-time limit in seconds for the whole run
         #[arg(long)]
         time_limit: Option<f64>,
+        /// Write the MIP (.lp or .mps) to reproduce a slow or odd case
+        #[arg(long)]
+        write_model: Option<PathBuf>,
+        /// HiGHS threads
+        #[arg(long, default_value_t = 1)]
+        threads: u32,
+        /// Extra HiGHS option NAME=VALUE (repeatable), e.g. presolve=off
+        #[arg(long = "highs-option", value_parser = parse_kv)]
+        highs_options: Vec<(String, String)>,
+        /// Show the solver's log on stderr
+        #[arg(long)]
+        solver_log: bool,
     },
     /// Check a dispatch file against every hard constraint and print the objective
     Verify {
@@ -120,10 +133,22 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             input,
             out,
             engine,
-            time_limit: _,
+            time_limit,
+            write_model,
+            threads,
+            highs_options,
+            solver_log,
         } => {
-            let s =
-                commands::allocate(&input.inputs(), &commands::AllocateOptions { out, engine })?;
+            let mip = MipSettings {
+                time_limit,
+                threads,
+                write_model,
+                highs_options,
+                solver_log,
+                ..MipSettings::default()
+            };
+            let opts = commands::AllocateOptions { out, engine, mip };
+            let s = commands::allocate(&input.inputs(), &opts)?;
             eprintln!(
                 "{}: placed {} (envy {}, preference {}), {} open seats",
                 s.status, s.placed, s.objective.envy, s.objective.preference, s.open_seats
@@ -166,6 +191,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn parse_kv(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .ok_or_else(|| format!("expected NAME=VALUE, got {s:?}"))
 }
 
 /// The exit code of each error (CONTRACT §4).

@@ -101,8 +101,16 @@ fn every_entry_cites_the_notice() {
     let lines: Vec<&str> = text.lines().collect();
     // Each specialty and rule table has a quoted line of the notice in the
     // comment just above it or inside it.
-    for (i, l) in lines.iter().enumerate().filter(|(_, l)| l.starts_with("[[")) {
+    for (i, l) in lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("[["))
+    {
         let window = lines[i.saturating_sub(4)..(i + 8).min(lines.len())].join("\n");
-        assert!(window.contains("附件") || window.contains("二("), "uncited table at line {}: {l}", i + 1);
+        assert!(
+            window.contains("附件") || window.contains("二("),
+            "uncited table at line {}: {l}",
+            i + 1
+        );
     }
 }

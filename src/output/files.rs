@@ -51,6 +51,31 @@ pub fn dispatch_csv(pb: &Problem, a: &Assignment) -> Vec<u8> {
     csv_bytes(&header, rows)
 }
 
+/// `unplaced.csv`: every candidate not placed, with a reason.
+pub fn unplaced_csv(pb: &Problem, a: &Assignment) -> Vec<u8> {
+    let ex = super::reasons::Explainer::new(pb, a);
+    let rows = ex
+        .unplaced()
+        .into_iter()
+        .map(|(c, why)| vec![pb.candidates[c.ix()].id.clone(), why]);
+    csv_bytes(&["candidate_id", "reason"], rows)
+}
+
+/// `reserves.csv`: `post_id, position, candidate_id` (position from 1).
+pub fn reserves_csv(pb: &Problem, a: &Assignment) -> Vec<u8> {
+    let mut rows = Vec::new();
+    for (p, list) in super::reserves::reserves(pb, a) {
+        for (k, c) in list.iter().enumerate() {
+            rows.push(vec![
+                pb.posts[p.ix()].id.clone(),
+                (k + 1).to_string(),
+                pb.candidates[c.ix()].id.clone(),
+            ]);
+        }
+    }
+    csv_bytes(&["post_id", "position", "candidate_id"], rows.into_iter())
+}
+
 /// `summary.json`.
 #[derive(Debug, Serialize)]
 pub struct Summary {

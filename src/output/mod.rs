@@ -2,6 +2,8 @@
 //! that guarantees no half-written output.
 
 pub mod files;
+pub mod reasons;
+pub mod reserves;
 
 use std::path::{Path, PathBuf};
 

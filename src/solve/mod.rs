@@ -2,6 +2,9 @@
 //! status they report.
 
 pub mod da;
+pub mod formulation;
+pub mod mip;
+pub mod reference;
 
 use serde::Serialize;
 
@@ -10,18 +13,31 @@ use crate::model::evaluate::Assignment;
 /// Which engine allocates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Engine {
+    /// The exact optimum of the contract (MIP on HiGHS, with exact shortcuts).
+    #[default]
+    Exact,
     /// Deferred acceptance with capacities only: fast, ignores rules, scales
     /// and quotas (the baseline).
-    #[default]
     Da,
+}
+
+impl Engine {
+    /// Name used on the command line and in summary.json.
+    pub fn key(self) -> &'static str {
+        match self {
+            Engine::Exact => "exact",
+            Engine::Da => "da",
+        }
+    }
 }
 
 impl std::str::FromStr for Engine {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
+            "exact" => Ok(Engine::Exact),
             "da" => Ok(Engine::Da),
-            _ => Err(format!("unknown engine {s:?}; use da")),
+            _ => Err(format!("unknown engine {s:?}; use exact or da")),
         }
     }
 }
@@ -67,16 +83,34 @@ pub struct Solution {
 }
 
 /// Run an engine.
-pub fn solve(pb: &crate::model::Problem, engine: Engine) -> Solution {
+pub fn solve(
+    pb: &crate::model::Problem,
+    engine: Engine,
+    settings: &mip::MipSettings,
+) -> crate::Result<Solution> {
     let t = std::time::Instant::now();
+    let da_solution = |status| Solution {
+        assignment: da::deferred_acceptance(pb),
+        status,
+        stages: vec![("deferred_acceptance".into(), t.elapsed().as_secs_f64())],
+    };
     match engine {
-        Engine::Da => {
-            let assignment = da::deferred_acceptance(pb);
-            Solution {
-                assignment,
-                status: Status::Feasible { gap: None },
-                stages: vec![("deferred_acceptance".into(), t.elapsed().as_secs_f64())],
+        Engine::Da => Ok(da_solution(Status::Feasible { gap: None })),
+        // Exact shortcut (CONTRACT §2.4): with no rules, quotas, scales, ties
+        // or adjustment, the envy-free assignments are the stable matchings;
+        // DA's is the one candidates prefer most, and all place the same
+        // people — so it is optimal for any objective that starts with envy.
+        Engine::Exact
+            if pb.is_plain()
+                && pb.policy.objective.first() == Some(&crate::model::policy::Criterion::Envy) =>
+        {
+            settings.validate()?;
+            if let Some(path) = &settings.write_model {
+                let f = formulation::Formulation::build(pb, true);
+                mip::write_formulation(pb, &f, settings, path)?;
             }
+            Ok(da_solution(Status::Optimal))
         }
+        Engine::Exact => mip::solve_mip(pb, settings),
     }
 }

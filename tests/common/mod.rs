@@ -84,3 +84,4 @@ pub fn xibu(args: &[String]) -> std::process::Output {
 pub fn xibu_str(args: &[&str]) -> std::process::Output {
     xibu(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
 }
+pub mod tiny;

@@ -1,0 +1,482 @@
+//! The exact engine: the formulation solved on HiGHS, one criterion at a
+//! time (optimise, fix its optimal value, go on), with deferred acceptance
+//! or the empty assignment as warm start, a whole-run time limit, and an
+//! elastic re-solve that names the rules that cannot all hold.
+
+use std::ffi::CString;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use highs::{ColProblem, HighsModelStatus, Model, Sense};
+
+use super::formulation::{Formulation, RowKind};
+use super::{Solution, Status};
+use crate::error::{Error, Result};
+use crate::model::evaluate::{evaluate, Assignment};
+use crate::model::policy::Criterion;
+
+use crate::model::Problem;
+
+/// Settings of the exact engine (validated by `validate`).
+#[derive(Debug, Clone)]
+pub struct MipSettings {
+    /// Wall-time limit for the whole run, in seconds.
+    pub time_limit: Option<f64>,
+    /// HiGHS threads (1 when several solves run at once).
+    pub threads: u32,
+    /// HiGHS random seed, fixed for reproducibility.
+    pub random_seed: i32,
+    /// Write the model (LP or MPS, by extension) before solving.
+    pub write_model: Option<PathBuf>,
+    /// Extra HiGHS options (`name`, `value`), applied last.
+    pub highs_options: Vec<(String, String)>,
+    /// Show HiGHS's log on stderr.
+    pub solver_log: bool,
+}
+
+impl Default for MipSettings {
+    fn default() -> Self {
+        MipSettings {
+            time_limit: None,
+            threads: 1,
+            random_seed: 0,
+            write_model: None,
+            highs_options: Vec::new(),
+            solver_log: false,
+        }
+    }
+}
+
+impl MipSettings {
+    /// Reject settings HiGHS would refuse or that make no sense.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(t) = self.time_limit {
+            if !(t.is_finite() && t > 0.0) {
+                return Err(Error::Input(vec![crate::Diagnostic::new(
+                    "--time-limit",
+                    1,
+                    1,
+                    format!("time limit {t} must be a positive number of seconds"),
+                )]));
+            }
+        }
+        if self.threads == 0 {
+            return Err(Error::Solver("threads must be at least 1".into()));
+        }
+        let mut probe = ColProblem::default().optimise(Sense::Minimise);
+        for (k, v) in &self.highs_options {
+            set_text_option(&mut probe, k, v).map_err(|m| {
+                Error::Input(vec![crate::Diagnostic::new("--highs-option", 1, 1, m)])
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Set a HiGHS option from text: integer, float, bool or string, whichever
+/// HiGHS accepts.
+fn set_text_option(model: &mut Model, k: &str, v: &str) -> std::result::Result<(), String> {
+    let ok = (v.parse::<i32>().is_ok()
+        && model
+            .try_set_option(k, v.parse::<i32>().unwrap_or(0))
+            .is_ok())
+        || (v.parse::<f64>().is_ok()
+            && model
+                .try_set_option(k, v.parse::<f64>().unwrap_or(0.0))
+                .is_ok())
+        || (v.parse::<bool>().is_ok()
+            && model
+                .try_set_option(k, v.parse::<bool>().unwrap_or(false))
+                .is_ok())
+        || model.try_set_option(k, v).is_ok();
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("HiGHS does not accept option {k}={v}"))
+    }
+}
+
+fn to_highs(f: &Formulation) -> Model {
+    let m = &f.mip;
+    let mut p = ColProblem::default();
+    let rows: Vec<highs::Row> = m
+        .row_lo
+        .iter()
+        .zip(&m.row_hi)
+        .map(|(&lo, &hi)| p.add_row(lo..=hi))
+        .collect();
+    for (j, entries) in m.cols.iter().enumerate() {
+        let factors = entries.iter().map(|&(r, v)| (rows[r as usize], v));
+        let (lo, hi) = (m.col_lo[j], m.col_hi[j]);
+        if m.integer[j] {
+            p.add_integer_column(0.0, lo..=hi, factors);
+        } else {
+            p.add_column(0.0, lo..=hi, factors);
+        }
+    }
+    p.optimise(Sense::Minimise)
+}
+
+fn set_options(model: &mut Model, s: &MipSettings, time_left: Option<f64>) {
+    model.set_option("threads", s.threads as i32);
+    model.set_option("random_seed", s.random_seed);
+    model.set_option("mip_rel_gap", 0.0);
+    // Every criterion is an integer: a gap below 1 proves optimality.
+    model.set_option("mip_abs_gap", 0.5);
+    if s.solver_log {
+        model.set_option("output_flag", true);
+        model.set_option("log_to_console", true);
+    }
+    for (k, v) in &s.highs_options {
+        // Validated in `MipSettings::validate`.
+        let _ = set_text_option(model, k, v);
+    }
+    if let Some(t) = time_left {
+        model.set_option("time_limit", t.max(0.01));
+    }
+}
+
+/// Replace the whole objective: `costs` lists the nonzero coefficients.
+fn set_objective(model: &mut Model, n_cols: usize, costs: &[(usize, f64)]) {
+    let mut c = vec![0.0; n_cols];
+    for &(j, v) in costs {
+        c[j] = v;
+    }
+    if n_cols == 0 {
+        return;
+    }
+    let last = highs_sys::HighsInt::try_from(n_cols - 1).expect("columns fit HighsInt");
+    // SAFETY: `c` has exactly n_cols entries, the model's column count.
+    let status =
+        unsafe { highs_sys::Highs_changeColsCostByRange(model.as_mut_ptr(), 0, last, c.as_ptr()) };
+    assert_eq!(status, 0, "HiGHS rejected an objective of the right length");
+}
+
+/// Add `Σ coef·col ≤ hi`.
+fn add_upper_row(model: &mut Model, terms: &[(usize, f64)], hi: f64) {
+    let idx: Vec<highs_sys::HighsInt> = terms
+        .iter()
+        .map(|&(j, _)| highs_sys::HighsInt::try_from(j).expect("columns fit HighsInt"))
+        .collect();
+    let val: Vec<f64> = terms.iter().map(|&(_, v)| v).collect();
+    let n = highs_sys::HighsInt::try_from(idx.len()).expect("row fits HighsInt");
+    // SAFETY: idx and val have n entries, each index is an existing column.
+    let status = unsafe {
+        highs_sys::Highs_addRow(
+            model.as_mut_ptr(),
+            f64::NEG_INFINITY,
+            hi,
+            n,
+            idx.as_ptr(),
+            val.as_ptr(),
+        )
+    };
+    assert_eq!(status, 0, "HiGHS rejected a row over existing columns");
+}
+
+/// Write the model as HiGHS does (`.lp` or `.mps` by extension).
+fn write_model(model: &mut Model, path: &std::path::Path) -> Result<()> {
+    let c = CString::new(path.display().to_string())
+        .map_err(|_| Error::Solver("model path contains a NUL byte".into()))?;
+    let status = unsafe { highs_sys::Highs_writeModel(model.as_mut_ptr(), c.as_ptr()) };
+    // HiGHS status: -1 error, 0 ok, 1 warning (e.g. names were generated).
+    if status < 0 {
+        return Err(Error::Solver(format!(
+            "HiGHS could not write {}",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+fn objective_of(costs: &[(usize, f64)], cols: &[f64]) -> f64 {
+    costs.iter().map(|&(j, c)| c * cols[j]).sum()
+}
+
+/// Solve one stage, warm-started from `start`. HiGHS 1.16 can hand back the
+/// supplied start instead of the better solution it reports (seen in the
+/// property tests): when the columns do not match the reported objective,
+/// the stage is solved again without a start.
+fn run_stage(
+    mut model: Model,
+    s: &MipSettings,
+    time_left: Option<f64>,
+    start: Option<&[f64]>,
+    costs: &[(usize, f64)],
+) -> (highs::SolvedModel, Option<Vec<f64>>) {
+    set_options(&mut model, s, time_left);
+    if let Some(cols) = start {
+        let _ = model.try_set_solution(Some(cols), None, None, None);
+    }
+    let solved = model.solve();
+    let has = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
+    let cols = has.then(|| solved.get_solution().columns().to_vec());
+    let consistent = cols
+        .as_ref()
+        .is_none_or(|c| (objective_of(costs, c) - solved.objective_value()).abs() < 1e-6);
+    if consistent || start.is_none() {
+        return (solved, cols);
+    }
+    let mut model = Model::from(solved);
+    // SAFETY: a valid HiGHS instance; clearing its solver state is always allowed.
+    unsafe { highs_sys::Highs_clearSolver(model.as_mut_ptr()) };
+    run_stage(model, s, time_left, None, costs)
+}
+
+/// Write the formulation with the first criterion as objective.
+pub fn write_formulation(
+    pb: &Problem,
+    f: &Formulation,
+    s: &MipSettings,
+    path: &std::path::Path,
+) -> Result<()> {
+    let mut model = to_highs(f);
+    if let Some(&c) = pb.policy.objective.first() {
+        set_objective(&mut model, f.mip.cols.len(), &f.costs(pb, c));
+    }
+    set_options(&mut model, s, None);
+    for (j, name) in f.mip.col_names.iter().enumerate() {
+        // LP files take letters, digits and a few symbols in names.
+        let clean: String = name
+            .chars()
+            .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' })
+            .collect();
+        let c = CString::new(clean).expect("no NUL after cleaning");
+        let j = highs_sys::HighsInt::try_from(j).expect("columns fit HighsInt");
+        // SAFETY: j is an existing column, c a valid C string.
+        unsafe { highs_sys::Highs_passColName(model.as_mut_ptr(), j, c.as_ptr()) };
+    }
+    write_model(&mut model, path)
+}
+
+/// A feasible starting point: DA if it breaks nothing, else nobody placed if
+/// that breaks nothing.
+fn warm_start(pb: &Problem) -> Option<Assignment> {
+    let da = super::da::deferred_acceptance(pb);
+    if evaluate(pb, &da).violations.is_empty() {
+        return Some(da);
+    }
+    let empty = Assignment::empty(pb.n_candidates());
+    evaluate(pb, &empty).violations.is_empty().then_some(empty)
+}
+
+fn assignment_from(pb: &Problem, f: &Formulation, cols: &[f64]) -> Assignment {
+    let mut a = Assignment::empty(pb.n_candidates());
+    for (i, pr) in pb.pairs.iter().enumerate() {
+        if f.x[i].is_some_and(|j| cols[j] > 0.5) {
+            a.post_of[pr.candidate.ix()] = Some(pr.post);
+        }
+    }
+    a
+}
+
+/// Solve exactly (or as far as the time limit allows).
+pub fn solve_mip(pb: &Problem, s: &MipSettings) -> Result<Solution> {
+    s.validate()?;
+    let t0 = Instant::now();
+    let left = |t0: &Instant| s.time_limit.map(|l| l - t0.elapsed().as_secs_f64());
+    let mut stages: Vec<(String, f64)> = Vec::new();
+    let objective = pb.policy.objective.clone();
+    let with_envy = objective.contains(&Criterion::Envy);
+
+    let f = Formulation::build(pb, with_envy);
+    stages.push(("build".into(), t0.elapsed().as_secs_f64()));
+    let mut model = to_highs(&f);
+    let mut current: Option<Vec<f64>> = warm_start(pb).map(|a| f.columns_for(pb, &a.post_of));
+    if let Some(path) = &s.write_model {
+        write_formulation(pb, &f, s, path)?;
+    }
+    if f.mip.cols.is_empty() {
+        // Nobody can be placed anywhere: the empty assignment is the only one.
+        let a = Assignment::empty(pb.n_candidates());
+        let ev = evaluate(pb, &a);
+        let status = if ev.violations.is_empty() {
+            Status::Optimal
+        } else {
+            Status::Infeasible {
+                reasons: ev.violations,
+            }
+        };
+        return Ok(Solution {
+            assignment: a,
+            status,
+            stages,
+        });
+    }
+
+    let criteria: Vec<Option<Criterion>> = if objective.is_empty() {
+        vec![None]
+    } else {
+        objective.iter().copied().map(Some).collect()
+    };
+    for crit in criteria {
+        let ts = Instant::now();
+        let costs = crit.map(|c| f.costs(pb, c)).unwrap_or_default();
+        set_objective(&mut model, f.mip.cols.len(), &costs);
+        let name = crit.map_or("feasibility", |c| c.key()).to_string();
+        let (solved, cols) = run_stage(model, s, left(&t0), current.as_deref(), &costs);
+        let status = solved.status();
+        stages.push((name.clone(), ts.elapsed().as_secs_f64()));
+        match status {
+            HighsModelStatus::Optimal => {
+                let cols = cols.expect("an optimal stage has a solution");
+                let value: f64 = objective_of(&costs, &cols).round();
+                current = Some(cols);
+                model = Model::from(solved);
+                if !costs.is_empty() {
+                    // Fix this criterion at its optimum for the next ones.
+                    add_upper_row(&mut model, &costs, value + 0.5);
+                }
+            }
+            HighsModelStatus::Infeasible if current.is_none() => {
+                let reasons = diagnose_infeasible(pb, s)?;
+                return Ok(Solution {
+                    assignment: Assignment::empty(pb.n_candidates()),
+                    status: Status::Infeasible { reasons },
+                    stages,
+                });
+            }
+            _ => {
+                // Stopped (time limit …): keep the best known assignment.
+                let gap = cols.is_some().then(|| solved.mip_gap());
+                let Some(cols) = cols.or(current) else {
+                    return Err(Error::Solver(format!(
+                        "stopped ({status:?}) in stage {name} before any feasible assignment was found; raise --time-limit"
+                    )));
+                };
+                return finish(pb, &f, &cols, Status::Feasible { gap }, stages, Some(name));
+            }
+        }
+    }
+    let cols = current.expect("every stage was optimal");
+    finish(pb, &f, &cols, Status::Optimal, stages, None)
+}
+
+fn finish(
+    pb: &Problem,
+    f: &Formulation,
+    cols: &[f64],
+    status: Status,
+    mut stages: Vec<(String, f64)>,
+    stopped_in: Option<String>,
+) -> Result<Solution> {
+    let assignment = assignment_from(pb, f, cols);
+    let ev = evaluate(pb, &assignment);
+    if !ev.violations.is_empty() {
+        return Err(Error::Solver(format!(
+            "the solver's answer violates {} (numerical trouble); run with --write-model to reproduce",
+            ev.violations.join("; ")
+        )));
+    }
+    if let Some(s) = stopped_in {
+        stages.push((format!("stopped_in_{s}"), 0.0));
+    }
+    Ok(Solution {
+        assignment,
+        status,
+        stages,
+    })
+}
+
+/// Solve with a slack on every rule, scale and quota row (cost 1 each) and
+/// name the rows that needed one: the constraints that cannot all hold.
+fn diagnose_infeasible(pb: &Problem, s: &MipSettings) -> Result<Vec<String>> {
+    let mut f = Formulation::build(pb, false);
+    let mut slack_rows = Vec::new();
+    for r in 0..f.mip.row_lo.len() {
+        let kind = f.mip.row_kind[r].clone();
+        if matches!(
+            kind,
+            RowKind::Rule(..) | RowKind::Scale(_) | RowKind::Quota(_)
+        ) {
+            let sign = if f.mip.row_hi[r].is_finite() {
+                -1.0
+            } else {
+                1.0
+            };
+            let j = f.mip.cols.len();
+            f.mip.col_lo.push(0.0);
+            f.mip.col_hi.push(f64::INFINITY);
+            f.mip.integer.push(false);
+            f.mip.col_names.push(format!("slack{r}"));
+            f.mip.cols.push(vec![(r as u32, sign)]);
+            slack_rows.push((j, r, kind));
+        }
+    }
+    let mut model = to_highs(&f);
+    let costs: Vec<(usize, f64)> = slack_rows.iter().map(|&(j, _, _)| (j, 1.0)).collect();
+    set_objective(&mut model, f.mip.cols.len(), &costs);
+    set_options(&mut model, s, s.time_limit);
+    let solved = model.solve();
+    let cols = solved.get_solution().columns().to_vec();
+    let assignment = assignment_from(pb, &f, &cols);
+    let occ = crate::model::evaluate::post_occupancy(pb, &assignment);
+    let figures = crate::model::evaluate::rule_figures(pb, &occ);
+    let mut reasons = Vec::new();
+    for (j, _, kind) in slack_rows {
+        if cols.get(j).copied().unwrap_or(0.0) <= 1e-6 {
+            continue;
+        }
+        match kind {
+            RowKind::Rule(ri, label) => {
+                let rule = &pb.policy.rules[ri];
+                let fig = figures
+                    .iter()
+                    .find(|g| g.rule == rule.name && g.place == label);
+                let inc = incumbent_figure(pb, ri, &label);
+                reasons.push(match fig {
+                    Some(g) => format!(
+                        "rule {} cannot hold in {} {}: at best {} of {} volunteers (incumbents {} of {}), needs {} {:.2}",
+                        rule.name, g.scope, label, g.count, g.total, inc.0, inc.1, g.op, g.bound
+                    ),
+                    None => format!("rule {} cannot hold in {label}", rule.name),
+                });
+            }
+            RowKind::Scale(k) => {
+                let c = &pb.counties[k.ix()];
+                reasons.push(format!(
+                    "county {}: {} incumbents exceed its scale {}",
+                    c.code,
+                    pb.county_incumbents()[k.ix()],
+                    c.scale.unwrap_or(0)
+                ));
+            }
+            RowKind::Quota(p) => {
+                let inc: u32 = pb
+                    .posts
+                    .iter()
+                    .filter(|x| x.project == p)
+                    .map(|x| x.incumbents)
+                    .sum();
+                reasons.push(format!(
+                    "project {p}: {inc} incumbents exceed its quota {}",
+                    pb.policy.quota(p).unwrap_or(0)
+                ));
+            }
+            _ => {}
+        }
+    }
+    if reasons.is_empty() {
+        reasons.push(
+            "the solver proved infeasibility but the elastic model found no single cause".into(),
+        );
+    }
+    Ok(reasons)
+}
+
+/// (counted, total) incumbents of a rule's scope.
+fn incumbent_figure(pb: &Problem, rule: usize, label: &str) -> (u32, u32) {
+    let r = &pb.policy.rules[rule];
+    let scopes = crate::model::evaluate::rule_scopes(pb, r);
+    let Some(s) = scopes.iter().find(|s| s.label == label) else {
+        return (0, 0);
+    };
+    let mut out = (0, 0);
+    for p in pb.posts.iter().filter(|p| s.counties.contains(&p.county)) {
+        out.1 += p.incumbents;
+        if crate::model::evaluate::counts_for(r, p) {
+            out.0 += p.incumbents;
+        }
+    }
+    out
+}

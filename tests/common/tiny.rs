@@ -1,0 +1,282 @@
+//! Tiny random instances with every feature (rules at every scope, ties
+//! from county/league groups, adjustment, incumbents, quotas, scales,
+//! eligibility), and a brute-force oracle that tries every assignment.
+
+use std::fmt::Write;
+
+use proptest::prelude::*;
+use xibu::model::evaluate::{evaluate, Assignment, Objective};
+use xibu::model::types::CandidateIdx;
+use xibu::model::Problem;
+
+/// Everything needed to write a tiny instance.
+#[derive(Debug, Clone)]
+pub struct Tiny {
+    /// (county league, status, scale)
+    pub counties: Vec<(u8, u8, Option<u8>)>,
+    /// (county, specialty 0/1, township, seats, national, master_only, major "04" required)
+    pub posts: Vec<(u8, u8, bool, u8, bool, bool, bool)>,
+    /// (score, teacher, health 0 pass/1 pending/2 fail, project 0 any/1 nat/2 local,
+    ///  adjustable, master, major 04?, choices: (kind 0 post/1 county/2 league, index))
+    pub candidates: Vec<(u8, bool, u8, u8, bool, bool, bool, Vec<(u8, u8)>)>,
+    /// Incumbents' posts.
+    pub incumbents: Vec<u8>,
+    /// Rules: (kind 0 township ≥ / 1 specialty-0 ≥ / 2 specialty-1 ≤, scope 0 county/1 league/2 region, share in tenths)
+    pub rules: Vec<(u8, u8, u8)>,
+    /// Quotas (national, local).
+    pub quotas: (Option<u8>, Option<u8>),
+    /// 0 none, 1 league, 2 region.
+    pub adjustment: u8,
+    /// Objective order as a permutation index, and how many criteria.
+    pub objective: (u8, u8),
+    /// Lottery seed.
+    pub seed: u64,
+}
+
+/// A strategy for tiny instances: ≤ `max_c` candidates, ≤ `max_p` posts.
+pub fn tiny(max_c: usize, max_p: usize) -> impl Strategy<Value = Tiny> {
+    let counties =
+        prop::collection::vec((0u8..2, 0u8..6, prop::option::weighted(0.3, 0u8..5)), 1..=3);
+    let posts = prop::collection::vec(
+        (
+            0u8..3,
+            0u8..2,
+            prop::bool::weighted(0.7),
+            0u8..3,
+            any::<bool>(),
+            prop::bool::weighted(0.15),
+            prop::bool::weighted(0.15),
+        ),
+        1..=max_p,
+    );
+    let cands = prop::collection::vec(
+        (
+            0u8..4,
+            any::<bool>(),
+            prop::sample::select(vec![0u8, 0, 0, 1, 2]),
+            prop::sample::select(vec![0u8, 0, 1, 2]),
+            prop::bool::weighted(0.3),
+            prop::bool::weighted(0.2),
+            any::<bool>(),
+            prop::collection::vec((prop::sample::select(vec![0u8, 0, 0, 1, 2]), 0u8..8), 0..=3),
+        ),
+        1..=max_c,
+    );
+    let incumbents = prop::collection::vec(0u8..8, 0..=2);
+    let rules = prop::collection::vec((0u8..3, 0u8..3, 0u8..=10), 0..=2);
+    let quotas = (
+        prop::option::weighted(0.3, 0u8..6),
+        prop::option::weighted(0.3, 0u8..6),
+    );
+    (
+        counties,
+        posts,
+        cands,
+        incumbents,
+        rules,
+        quotas,
+        0u8..3,
+        (0u8..6, 1u8..=3),
+        0u64..4,
+    )
+        .prop_map(
+            |(
+                counties,
+                posts,
+                candidates,
+                incumbents,
+                rules,
+                quotas,
+                adjustment,
+                objective,
+                seed,
+            )| {
+                // Keep only incumbents that fit their post's seats, so that later
+                // edits to seats do not change who the incumbents are.
+                let mut per_post = vec![0u8; posts.len()];
+                let incumbents = incumbents
+                    .into_iter()
+                    .map(|p| p as usize % posts.len())
+                    .filter(|&p| {
+                        per_post[p] += 1;
+                        per_post[p] <= posts[p].3
+                    })
+                    .map(|p| p as u8)
+                    .collect();
+                Tiny {
+                    counties,
+                    posts,
+                    candidates,
+                    incumbents,
+                    rules,
+                    quotas,
+                    adjustment,
+                    objective,
+                    seed,
+                }
+            },
+        )
+}
+
+const PERMS: [[&str; 3]; 6] = [
+    ["envy", "fill", "preference"],
+    ["envy", "preference", "fill"],
+    ["fill", "envy", "preference"],
+    ["fill", "preference", "envy"],
+    ["preference", "envy", "fill"],
+    ["preference", "fill", "envy"],
+];
+
+impl Tiny {
+    /// Write the instance into `dir` (candidates, posts, counties,
+    /// incumbents, model.toml).
+    pub fn write(&self, dir: &std::path::Path) {
+        let nc = self.counties.len();
+        let mut counties = String::from("code,league,status,scale\n");
+        for (k, (l, st, sc)) in self.counties.iter().enumerate() {
+            let status = ["active", "active", "active", "new", "new", "suspended"][*st as usize];
+            let scale = sc.map(|s| s.to_string()).unwrap_or_default();
+            writeln!(counties, "C{k},L{l},{status},{scale}").unwrap();
+        }
+        let np = self.posts.len();
+        let mut posts =
+            String::from("id,county,specialty,level,seats,project,degree_min,majors_required\n");
+        for (i, (k, s, t, seats, nat, master, major)) in self.posts.iter().enumerate() {
+            writeln!(
+                posts,
+                "P{i},C{},{},{},{seats},{},{},{}",
+                *k as usize % nc,
+                ["edu", "youth"][*s as usize],
+                if *t { "township" } else { "county" },
+                if *nat { "national" } else { "local" },
+                if *master { "master" } else { "" },
+                if *major { "04" } else { "" }
+            )
+            .unwrap();
+        }
+        let mut cands = String::from(
+            "id,score,teacher_training,health,project,adjustable,degree,major_code,preferences\n",
+        );
+        for (i, (score, teacher, health, proj, adj, master, major, choices)) in
+            self.candidates.iter().enumerate()
+        {
+            let prefs: Vec<String> = choices
+                .iter()
+                .map(|&(kind, ix)| match kind {
+                    0 => format!("P{}", ix as usize % np),
+                    1 => format!("county:C{}", ix as usize % nc),
+                    _ => format!("league:L{}", self.counties[ix as usize % nc].0),
+                })
+                .collect();
+            let adj = *adj || prefs.is_empty();
+            writeln!(
+                cands,
+                "A{i},{score},{},{},{},{},{},{},{}",
+                u8::from(*teacher),
+                ["pass", "pending", "fail"][*health as usize],
+                ["any", "national", "local"][*proj as usize],
+                u8::from(adj),
+                if *master { "master" } else { "bachelor" },
+                if *major { "040101" } else { "120402" },
+                prefs.join(";")
+            )
+            .unwrap();
+        }
+        let mut inc = String::from("id,post\n");
+        for (k, p) in self.incumbents.iter().enumerate() {
+            writeln!(inc, "I{k},P{p}").unwrap();
+        }
+        let order = &PERMS[self.objective.0 as usize][..self.objective.1 as usize];
+        let mut model = format!(
+            "objective = [{}]\n[eligibility]\nhealth = \"not-fail\"\n[adjustment]\nscope = \"{}\"\n[priority]\norder = [\"major\", \"score\"]\n[reserves]\nratio = 1.5\n",
+            order.iter().map(|o| format!("\"{o}\"")).collect::<Vec<_>>().join(", "),
+            ["none", "league", "region"][self.adjustment as usize]
+        );
+        if self.quotas.0.is_some() || self.quotas.1.is_some() {
+            model.push_str("[quotas]\n");
+            if let Some(n) = self.quotas.0 {
+                writeln!(model, "national = {n}").unwrap();
+            }
+            if let Some(n) = self.quotas.1 {
+                writeln!(model, "local = {n}").unwrap();
+            }
+        }
+        model.push_str("[[specialty]]\nkey = \"edu\"\nname = \"乡村教育\"\ntiers = [ { flags = [\"teacher_training\"] } ]\n");
+        model.push_str("[[specialty]]\nkey = \"youth\"\nname = \"基层青年工作\"\nleader = true\n");
+        for (k, (kind, scope, share)) in self.rules.iter().enumerate() {
+            let (count, op) = match kind {
+                0 => ("{ level = \"township\" }", ">="),
+                1 => ("{ specialty = \"edu\" }", ">="),
+                _ => ("{ specialty = \"youth\" }", "<="),
+            };
+            let scope = ["county", "league", "region"][*scope as usize];
+            let status = if *kind == 0 && k % 2 == 1 {
+                "county_status = [\"new\"]\n"
+            } else {
+                ""
+            };
+            writeln!(model, "[[rule]]\nname = \"r{k}\"\nscope = \"{scope}\"\n{status}count = {count}\nop = \"{op}\"\nshare = {}", f64::from(*share) / 10.0).unwrap();
+        }
+        for (n, t) in [
+            ("candidates.csv", cands),
+            ("posts.csv", posts),
+            ("counties.csv", counties),
+            ("incumbents.csv", inc),
+            ("model.toml", model),
+        ] {
+            std::fs::write(dir.join(n), t).unwrap();
+        }
+    }
+
+    /// Load the instance through the library.
+    pub fn load(&self, dir: &std::path::Path) -> Problem {
+        self.write(dir);
+        xibu::commands::load(&super::inputs_in(dir, "csv", self.seed)).unwrap()
+    }
+}
+
+/// The best objective vector (in the model's order, smaller is better) over
+/// every assignment that satisfies the hard constraints, with one optimal
+/// assignment; `None` when none does.
+pub fn brute_force(pb: &Problem) -> Option<(Objective, Assignment)> {
+    let n = pb.n_candidates();
+    // Each candidate: unplaced, or one of their eligible, acceptable posts.
+    let options: Vec<Vec<Option<xibu::model::types::PostIdx>>> = (0..n)
+        .map(|c| {
+            let mut v = vec![None];
+            v.extend(
+                pb.pairs_of(CandidateIdx::from_ix(c))
+                    .iter()
+                    .map(|p| Some(p.post)),
+            );
+            v
+        })
+        .collect();
+    let mut idx = vec![0usize; n];
+    let mut best: Option<(Vec<i64>, Objective, Assignment)> = None;
+    loop {
+        let a = Assignment {
+            post_of: (0..n).map(|c| options[c][idx[c]]).collect(),
+        };
+        let ev = evaluate(pb, &a);
+        if ev.violations.is_empty() {
+            let key = ev.objective.lexicographic(&pb.policy.objective);
+            if best.as_ref().is_none_or(|(k, _, _)| key < *k) {
+                best = Some((key, ev.objective, a));
+            }
+        }
+        // Next combination.
+        let mut c = 0;
+        loop {
+            if c == n {
+                return best.map(|(_, o, a)| (o, a));
+            }
+            idx[c] += 1;
+            if idx[c] < options[c].len() {
+                break;
+            }
+            idx[c] = 0;
+            c += 1;
+        }
+    }
+}
