@@ -72,8 +72,8 @@ pub fn write_outputs(pb: &Problem, out: &Path, engine: &str, sol: &Solution) -> 
     let summary = Summary::new(pb, engine, sol, &ev);
     let mut dir = AtomicDir::new(out)?;
     dir.write("dispatch.csv", &dispatch_csv(pb, &sol.assignment))?;
-    dir.write("unplaced.csv", &unplaced_csv(pb, &sol.assignment))?;
-    dir.write("reserves.csv", &reserves_csv(pb, &sol.assignment))?;
+    dir.write("unplaced.csv", &unplaced_csv(pb, sol))?;
+    dir.write("reserves.csv", &reserves_csv(pb, sol))?;
     let json = serde_json::to_vec_pretty(&summary).expect("summary serializes");
     dir.write("summary.json", &json)?;
     dir.commit()?;

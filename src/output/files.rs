@@ -51,9 +51,19 @@ pub fn dispatch_csv(pb: &Problem, a: &Assignment) -> Vec<u8> {
     csv_bytes(&header, rows)
 }
 
-/// `unplaced.csv`: every candidate not placed, with a reason.
-pub fn unplaced_csv(pb: &Problem, a: &Assignment) -> Vec<u8> {
-    let ex = super::reasons::Explainer::new(pb, a);
+/// `unplaced.csv`: every candidate not placed, with a reason. When the
+/// instance is infeasible nobody is allocated and every row says so.
+pub fn unplaced_csv(pb: &Problem, sol: &Solution) -> Vec<u8> {
+    if let crate::solve::Status::Infeasible { .. } = sol.status {
+        let rows = pb.candidates.iter().map(|c| {
+            vec![
+                c.id.clone(),
+                "not allocated: the hard constraints cannot all hold (see summary.json)".to_string(),
+            ]
+        });
+        return csv_bytes(&["candidate_id", "reason"], rows);
+    }
+    let ex = super::reasons::Explainer::new(pb, &sol.assignment);
     let rows = ex
         .unplaced()
         .into_iter()
@@ -61,10 +71,15 @@ pub fn unplaced_csv(pb: &Problem, a: &Assignment) -> Vec<u8> {
     csv_bytes(&["candidate_id", "reason"], rows)
 }
 
-/// `reserves.csv`: `post_id, position, candidate_id` (position from 1).
-pub fn reserves_csv(pb: &Problem, a: &Assignment) -> Vec<u8> {
+/// `reserves.csv`: `post_id, position, candidate_id` (position from 1);
+/// empty when the instance is infeasible (there is no allocation to back).
+pub fn reserves_csv(pb: &Problem, sol: &Solution) -> Vec<u8> {
     let mut rows = Vec::new();
-    for (p, list) in super::reserves::reserves(pb, a) {
+    let lists = match sol.status {
+        crate::solve::Status::Infeasible { .. } => Vec::new(),
+        _ => super::reserves::reserves(pb, &sol.assignment),
+    };
+    for (p, list) in lists {
         for (k, c) in list.iter().enumerate() {
             rows.push(vec![
                 pb.posts[p.ix()].id.clone(),
