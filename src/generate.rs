@@ -95,6 +95,14 @@ impl Rng {
     }
 }
 
+/// Draw an index by cumulative weights (binary search: O(log n) a draw,
+/// so that national-size pools generate quickly).
+fn pick(rng: &mut Rng, cum: &[f64]) -> usize {
+    let x = rng.f() * cum.last().copied().unwrap_or(0.0);
+    cum.partition_point(|&c| c <= x)
+        .min(cum.len().saturating_sub(1))
+}
+
 /// Inner Mongolia's 12 leagues/cities with their number of banners/counties.
 const LEAGUES: &[(&str, &str, usize)] = &[
     ("1501", "呼和浩特市", 9),
@@ -375,7 +383,13 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
         }
     }
 
-    let post_w: Vec<f64> = posts.iter().map(|p| p.weight).collect();
+    let post_cum: Vec<f64> = posts
+        .iter()
+        .scan(0.0, |acc, p| {
+            *acc += p.weight;
+            Some(*acc)
+        })
+        .collect();
     let major_w: Vec<f64> = MAJORS.iter().map(|m| m.2).collect();
     let mut cands = Vec::with_capacity(opts.candidates);
     let b = |x: bool| if x { "1" } else { "0" }.to_string();
@@ -399,7 +413,19 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
         };
         let mut prefs: Vec<String> = Vec::new();
         for _ in 0..n_choices {
-            let p = &posts[rng.weighted(&post_w)];
+            // Most applicants choose posts of the project they applied to.
+            let mut p = &posts[pick(&mut rng, &post_cum)];
+            for _ in 0..5 {
+                let fits = match project {
+                    "national" => p.national,
+                    "local" => !p.national,
+                    _ => true,
+                };
+                if fits || rng.chance(0.1) {
+                    break;
+                }
+                p = &posts[pick(&mut rng, &post_cum)];
+            }
             let choice = match rng.f() {
                 x if x < 0.82 => p.id.clone(),
                 x if x < 0.94 => format!("county:{}", counties[p.county].code),
@@ -566,8 +592,11 @@ pub fn table_bytes(
 /// characters (codes and ID numbers an office formats as text).
 fn xlsx_bytes(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>> {
     let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
     let err = |e: rust_xlsxwriter::XlsxError| Error::Solver(format!("xlsx: {e}"));
+    // A fixed creation date keeps generated workbooks byte-identical.
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2023, 5, 20).map_err(err)?;
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&date));
+    let ws = wb.add_worksheet();
     for (c, h) in header.iter().enumerate() {
         ws.write_string(0, c as u16, h).map_err(err)?;
     }

@@ -10,7 +10,11 @@ use std::path::Path;
 use common::*;
 use xibu::model::types::{CandidateIdx, PostIdx};
 
-fn allocate_dir(inputs: &xibu::commands::Inputs, out: &Path, extra: &[&str]) -> std::process::Output {
+fn allocate_dir(
+    inputs: &xibu::commands::Inputs,
+    out: &Path,
+    extra: &[&str],
+) -> std::process::Output {
     let mut args = vec!["allocate".to_string()];
     args.extend(input_args(inputs));
     args.extend(["--out".into(), out.display().to_string()]);
@@ -22,7 +26,12 @@ fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
     let mut r = csv::Reader::from_path(path).unwrap();
     let h = r.headers().unwrap().clone();
     r.records()
-        .map(|rec| h.iter().zip(rec.unwrap().iter()).map(|(a, b)| (a.to_string(), b.to_string())).collect())
+        .map(|rec| {
+            h.iter()
+                .zip(rec.unwrap().iter())
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        })
         .collect()
 }
 
@@ -38,7 +47,12 @@ fn examples_reach_their_proven_optimum_and_verify() {
         let inputs = inputs_in(&dir, "csv", exp["seed"].as_u64().unwrap());
         let tmp = tempfile::tempdir().unwrap();
         let o = allocate_dir(&inputs, tmp.path(), &[]);
-        assert_eq!(o.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let s = summary(tmp.path());
         assert_eq!(s["status"], "optimal", "{name}");
         assert_eq!(s["gap"], 0.0);
@@ -48,7 +62,11 @@ fn examples_reach_their_proven_optimum_and_verify() {
         }
         let mut args = vec!["verify".to_string()];
         args.extend(input_args(&inputs));
-        args.extend(["--dispatch".into(), tmp.path().join("dispatch.csv").display().to_string(), "--json".into()]);
+        args.extend([
+            "--dispatch".into(),
+            tmp.path().join("dispatch.csv").display().to_string(),
+            "--json".into(),
+        ]);
         let v: serde_json::Value = serde_json::from_slice(&xibu(&args).stdout).unwrap();
         assert_eq!(v["ok"], true, "{name}: {}", v["violations"]);
         assert_eq!(v["objective"], s["objective"]);
@@ -63,9 +81,15 @@ fn the_plain_example_is_exactly_deferred_acceptance() {
     let o = allocate_dir(&inputs_in(&dir, "csv", 0), tmp.path(), &[]);
     assert_eq!(o.status.code(), Some(0));
     let pairs = |p: &Path| -> BTreeSet<(String, String)> {
-        read_csv(p).into_iter().map(|r| (r["candidate_id"].clone(), r["post_id"].clone())).collect()
+        read_csv(p)
+            .into_iter()
+            .map(|r| (r["candidate_id"].clone(), r["post_id"].clone()))
+            .collect()
     };
-    assert_eq!(pairs(&tmp.path().join("dispatch.csv")), pairs(&dir.join("one-optimal-dispatch.csv")));
+    assert_eq!(
+        pairs(&tmp.path().join("dispatch.csv")),
+        pairs(&dir.join("one-optimal-dispatch.csv"))
+    );
 }
 
 /// Reserves recomputed from the contract's words (§2.5) with the library's
@@ -73,9 +97,20 @@ fn the_plain_example_is_exactly_deferred_acceptance() {
 fn check_reserves_and_unplaced(inputs: &xibu::commands::Inputs, out: &Path) {
     let pb = xibu::commands::load(inputs).unwrap();
     let id = |c: CandidateIdx| pb.candidates[c.ix()].id.clone();
-    let placed: BTreeSet<String> = read_csv(&out.join("dispatch.csv")).into_iter().map(|r| r["candidate_id"].clone()).collect();
-    let unplaced: Vec<String> = read_csv(&out.join("unplaced.csv")).into_iter().map(|r| r["candidate_id"].clone()).collect();
-    let expect_unplaced: Vec<String> = pb.candidates.iter().map(|c| c.id.clone()).filter(|c| !placed.contains(c)).collect();
+    let placed: BTreeSet<String> = read_csv(&out.join("dispatch.csv"))
+        .into_iter()
+        .map(|r| r["candidate_id"].clone())
+        .collect();
+    let unplaced: Vec<String> = read_csv(&out.join("unplaced.csv"))
+        .into_iter()
+        .map(|r| r["candidate_id"].clone())
+        .collect();
+    let expect_unplaced: Vec<String> = pb
+        .candidates
+        .iter()
+        .map(|c| c.id.clone())
+        .filter(|c| !placed.contains(c))
+        .collect();
     assert_eq!(unplaced, expect_unplaced);
     let mut got: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for r in read_csv(&out.join("reserves.csv")) {
@@ -88,12 +123,21 @@ fn check_reserves_and_unplaced(inputs: &xibu::commands::Inputs, out: &Path) {
         let n = post.seats - post.incumbents;
         let mut pool: Vec<CandidateIdx> = (0..pb.n_candidates())
             .map(CandidateIdx::from_ix)
-            .filter(|&c| !placed.contains(&id(c)) && pb.eligibility(c, p).is_ok() && pb.rank(c, p).is_some())
+            .filter(|&c| {
+                !placed.contains(&id(c)) && pb.eligibility(c, p).is_ok() && pb.rank(c, p).is_some()
+            })
             .collect();
         pool.sort_by(|&a, &b| pb.cmp_at(p, b, a));
-        let k = (pb.policy.reserve_ratio * f64::from(n) - 1e-9).ceil().max(0.0) as usize;
+        let k = (pb.policy.reserve_ratio * f64::from(n) - 1e-9)
+            .ceil()
+            .max(0.0) as usize;
         let want: Vec<String> = pool.into_iter().take(k).map(id).collect();
-        assert_eq!(got.get(&post.id).cloned().unwrap_or_default(), want, "reserves of {}", post.id);
+        assert_eq!(
+            got.get(&post.id).cloned().unwrap_or_default(),
+            want,
+            "reserves of {}",
+            post.id
+        );
     }
 }
 
@@ -118,13 +162,28 @@ fn an_impossible_rule_exits_3_naming_rule_county_and_counts() {
     std::fs::write(p.join("model.toml"), INFEASIBLE_MODEL).unwrap();
     std::fs::write(p.join("posts.csv"), "id,county,league,specialty,level,seats\nP1,150121,1501,edu,county,2\nP2,150121,1501,edu,township,1\n").unwrap();
     std::fs::write(p.join("incumbents.csv"), "id,post\nI1,P1\nI2,P1\n").unwrap();
-    std::fs::write(p.join("candidates.csv"), "id,score,preferences\nA,80,P2\nB,70,P2\n").unwrap();
+    std::fs::write(
+        p.join("candidates.csv"),
+        "id,score,preferences\nA,80,P2\nB,70,P2\n",
+    )
+    .unwrap();
     let out = p.join("out");
     let o = allocate_dir(&inputs_in(p, "csv", 0), &out, &[]);
-    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("township_share") && err.contains("150121"), "{err}");
-    assert!(err.contains("1 of 3"), "the best it can do: 1 township of 3: {err}");
+    assert!(
+        err.contains("township_share") && err.contains("150121"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 of 3"),
+        "the best it can do: 1 township of 3: {err}"
+    );
     assert_eq!(summary(&out)["status"], "infeasible");
 }
 
@@ -135,12 +194,25 @@ fn time_limit_gives_a_feasible_answer_with_its_gap() {
     inputs.model = root.join("models/inner-mongolia-2023-2024.toml");
     let tmp = tempfile::tempdir().unwrap();
     let o = allocate_dir(&inputs, tmp.path(), &["--time-limit", "2"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let s = summary(tmp.path());
     assert_eq!(s["status"], "feasible");
     assert!(s["gap"].as_f64().is_some_and(|g| g > 0.0) || s["gap"].is_null());
-    assert!(s["seconds"].as_array().unwrap().iter().any(|st| st["stage"].as_str().unwrap().starts_with("stopped_in_")));
-    assert!(s["violations"].as_array().unwrap().is_empty(), "every hard constraint holds: {}", s["violations"]);
+    assert!(s["seconds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|st| st["stage"].as_str().unwrap().starts_with("stopped_in_")));
+    assert!(
+        s["violations"].as_array().unwrap().is_empty(),
+        "every hard constraint holds: {}",
+        s["violations"]
+    );
 }
 
 #[test]
@@ -148,10 +220,18 @@ fn write_model_dumps_the_mip() {
     let dir = example_dir("rules-ties-incumbents");
     let tmp = tempfile::tempdir().unwrap();
     let lp = tmp.path().join("model.lp");
-    let o = allocate_dir(&inputs_in(&dir, "csv", 0), &tmp.path().join("out"), &["--write-model", lp.to_str().unwrap()]);
+    let o = allocate_dir(
+        &inputs_in(&dir, "csv", 0),
+        &tmp.path().join("out"),
+        &["--write-model", lp.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(0));
     let text = std::fs::read_to_string(&lp).unwrap();
-    assert!(text.contains("bin") && text.contains("x0_C00"), "{}", &text[..text.len().min(400)]);
+    assert!(
+        text.contains("bin") && text.contains("x0_C00"),
+        "{}",
+        &text[..text.len().min(400)]
+    );
 }
 
 #[test]
@@ -162,7 +242,11 @@ fn reruns_are_byte_identical() {
     allocate_dir(&inputs, a.path(), &[]);
     allocate_dir(&inputs, b.path(), &[]);
     for f in ["dispatch.csv", "unplaced.csv", "reserves.csv"] {
-        assert_eq!(std::fs::read(a.path().join(f)).unwrap(), std::fs::read(b.path().join(f)).unwrap(), "{f}");
+        assert_eq!(
+            std::fs::read(a.path().join(f)).unwrap(),
+            std::fs::read(b.path().join(f)).unwrap(),
+            "{f}"
+        );
     }
     // summary.json differs only in its timings.
     let strip = |p: &Path| {
@@ -179,7 +263,12 @@ fn unplaced_reasons_say_why() {
     let tmp = tempfile::tempdir().unwrap();
     allocate_dir(&inputs_in(&dir, "csv", 0), tmp.path(), &[]);
     let rows = read_csv(&tmp.path().join("unplaced.csv"));
-    let reason = |id: &str| rows.iter().find(|r| r["candidate_id"] == id).map(|r| r["reason"].clone()).unwrap();
+    let reason = |id: &str| {
+        rows.iter()
+            .find(|r| r["candidate_id"] == id)
+            .map(|r| r["reason"].clone())
+            .unwrap()
+    };
     // C00001 and C00010 failed the medical examination.
     assert!(reason("C00001").contains("体检"), "{}", reason("C00001"));
     assert!(reason("C00010").contains("体检"));

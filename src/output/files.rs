@@ -58,7 +58,8 @@ pub fn unplaced_csv(pb: &Problem, sol: &Solution) -> Vec<u8> {
         let rows = pb.candidates.iter().map(|c| {
             vec![
                 c.id.clone(),
-                "not allocated: the hard constraints cannot all hold (see summary.json)".to_string(),
+                "not allocated: the hard constraints cannot all hold (see summary.json)"
+                    .to_string(),
             ]
         });
         return csv_bytes(&["candidate_id", "reason"], rows);

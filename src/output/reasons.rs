@@ -49,10 +49,11 @@ impl<'a> Explainer<'a> {
                 .eligibility(c, p)
                 .err()
                 .unwrap_or(Ineligible::NotAcceptable);
+            let why = why.describe();
             return format!(
                 "ineligible for every acceptable post; e.g. {} (rank {rank}): {}",
                 pb.posts[p.ix()].id,
-                why.describe()
+                why.strip_prefix("ineligible: ").unwrap_or(&why)
             );
         };
         self.why_not(c, pair.post, pair.rank)

@@ -11,9 +11,9 @@
 //! ```
 //!
 //! For a fixed H_i ∈ {0, 1} this row is the convex hull of its integer
-//! points. (A variant with a "closed to c" indicator per applicant,
-//! `b_i + H_i + g_i ≥ 1`, `q·g_i ≤ S_i`, `x_i + g_i ≤ 1`, g monotone, was
-//! measured slower on the sample: BENCHMARKS.md.) The running sums keep the
+//! points. Two tighter-looking variants were measured slower with HiGHS and
+//! dropped (BENCHMARKS.md): a "closed to c" indicator per applicant, and a
+//! binary marking who holds the post's last seat (`b_i + H_i + W_i ≥ 1`). The running sums keep the
 //! matrix O(pairs) nonzeros: each is one continuous column and one equality
 //! row per pair.
 
@@ -75,6 +75,23 @@ impl Mip {
         self.cols.push(Vec::new());
         self.cols.len() - 1
     }
+    /// Merge repeated (row, column) entries and drop zeros: HiGHS rejects a
+    /// column that names a row twice.
+    fn tidy(&mut self) {
+        for col in &mut self.cols {
+            col.sort_by_key(|&(r, _)| r);
+            col.dedup_by(|later, kept| {
+                if later.0 == kept.0 {
+                    kept.1 += later.1;
+                    true
+                } else {
+                    false
+                }
+            });
+            col.retain(|&(_, v)| v != 0.0);
+        }
+    }
+
     /// Number of nonzeros.
     pub fn nnz(&self) -> usize {
         self.cols.iter().map(Vec::len).sum()
@@ -218,6 +235,7 @@ impl Formulation {
         if with_envy {
             f.add_envy(pb);
         }
+        f.mip.tidy();
         f
     }
 
@@ -259,7 +277,8 @@ impl Formulation {
             }
         }
         // Envy rows: q·b_i + q·H_i + S_i ≥ q.
-        let _ = m;
+        let h_of = self.h_columns(pb);
+        let m = &mut self.mip;
         for c in 0..pb.n_candidates() {
             let range = pb.pair_start[c] as usize..pb.pair_start[c + 1] as usize;
             for i in range.clone() {
@@ -268,8 +287,7 @@ impl Formulation {
                 }
                 let pr = pb.pairs[i];
                 let q = f64::from(pb.posts[pr.post.ix()].open());
-                let h = self.h_column(pb, i);
-                let m = &mut self.mip;
+                let h = h_of[i].expect("pair i itself is live");
                 let r = m.row(q, f64::INFINITY, RowKind::Structural);
                 let b = m.col(0.0, 1.0, true, format!("b{i}"));
                 m.cols[b].push((r, q));
@@ -284,15 +302,26 @@ impl Formulation {
         }
     }
 
-    /// The z column holding H_i: the running sum at the candidate's last
-    /// live pair ranked no worse than pair i.
-    fn h_column(&self, pb: &Problem, i: usize) -> usize {
-        let rank = pb.pairs[i].rank;
-        pb.pair_range(pb.pairs[i].candidate)
-            .filter(|&j| pb.pairs[j].rank <= rank && self.x[j].is_some())
-            .last()
-            .and_then(|j| self.z[j])
-            .expect("pair i itself is live")
+    /// Per pair, the z column holding H_i: the running sum at the
+    /// candidate's last live pair ranked no worse than pair i. One pass over
+    /// each candidate's list (pairs are sorted by rank).
+    fn h_columns(&self, pb: &Problem) -> Vec<Option<usize>> {
+        let mut h = vec![None; pb.pairs.len()];
+        for c in 0..pb.n_candidates() {
+            let (start, end) = (pb.pair_start[c] as usize, pb.pair_start[c + 1] as usize);
+            let mut last_live = None;
+            let mut g = start;
+            while g < end {
+                let rank = pb.pairs[g].rank;
+                let group_end = (g..end).find(|&j| pb.pairs[j].rank != rank).unwrap_or(end);
+                if let Some(j) = (g..group_end).rev().find(|&j| self.z[j].is_some()) {
+                    last_live = self.z[j];
+                }
+                h[g..group_end].fill(last_live);
+                g = group_end;
+            }
+        }
+        h
     }
 
     /// The objective coefficients of one criterion, as a minimisation.
@@ -343,10 +372,11 @@ impl Formulation {
             }
         }
         // b_i = 1 exactly when the envy row cannot hold with b_i = 0.
+        let h_of = self.h_columns(pb);
         for (i, pr) in pb.pairs.iter().enumerate() {
             let Some(b) = self.b[i] else { continue };
             let q = f64::from(pb.posts[pr.post.ix()].open());
-            let h = v[self.h_column(pb, i)];
+            let h = v[h_of[i].expect("live pair")];
             let pos = pb.pair_pos[i] as usize;
             let s = if pos > 0 {
                 self.y[pb.applicants[pr.post.ix()][pos - 1] as usize].map_or(0.0, |y| v[y])

@@ -9,16 +9,21 @@ use xibu::model::evaluate::{evaluate, Assignment, Objective};
 use xibu::model::types::CandidateIdx;
 use xibu::model::Problem;
 
+/// (county, specialty 0/1, township, seats, national, master_only, major "04" required)
+pub type TinyPost = (u8, u8, bool, u8, bool, bool, bool);
+/// (score, teacher, health 0 pass/1 pending/2 fail, project 0 any/1 nat/2 local,
+///  adjustable, master, major 04?, choices: (kind 0 post/1 county/2 league, index))
+pub type TinyCandidate = (u8, bool, u8, u8, bool, bool, bool, Vec<(u8, u8)>);
+
 /// Everything needed to write a tiny instance.
 #[derive(Debug, Clone)]
 pub struct Tiny {
     /// (county league, status, scale)
     pub counties: Vec<(u8, u8, Option<u8>)>,
-    /// (county, specialty 0/1, township, seats, national, master_only, major "04" required)
-    pub posts: Vec<(u8, u8, bool, u8, bool, bool, bool)>,
-    /// (score, teacher, health 0 pass/1 pending/2 fail, project 0 any/1 nat/2 local,
-    ///  adjustable, master, major 04?, choices: (kind 0 post/1 county/2 league, index))
-    pub candidates: Vec<(u8, bool, u8, u8, bool, bool, bool, Vec<(u8, u8)>)>,
+    /// Posts.
+    pub posts: Vec<TinyPost>,
+    /// Candidates.
+    pub candidates: Vec<TinyCandidate>,
     /// Incumbents' posts.
     pub incumbents: Vec<u8>,
     /// Rules: (kind 0 township ≥ / 1 specialty-0 ≥ / 2 specialty-1 ≤, scope 0 county/1 league/2 region, share in tenths)
