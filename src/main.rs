@@ -65,6 +65,52 @@ impl InputArgs {
     }
 }
 
+/// Settings of the exact engine.
+#[derive(Args)]
+struct SolverArgs {
+    /// Wall-time limit in seconds for the whole solve
+    #[arg(long)]
+    time_limit: Option<f64>,
+    /// Write the MIP (.lp or .mps) to reproduce a slow or odd case
+    #[arg(long)]
+    write_model: Option<PathBuf>,
+    /// HiGHS threads
+    #[arg(long, default_value_t = 1)]
+    threads: u32,
+    /// Extra HiGHS option NAME=VALUE (repeatable), e.g. presolve=off
+    #[arg(long = "highs-option", value_parser = parse_kv)]
+    highs_options: Vec<(String, String)>,
+    /// Show the solver's log on stderr
+    #[arg(long)]
+    solver_log: bool,
+}
+
+impl SolverArgs {
+    fn settings(self) -> MipSettings {
+        MipSettings {
+            time_limit: self.time_limit,
+            threads: self.threads,
+            write_model: self.write_model,
+            highs_options: self.highs_options,
+            solver_log: self.solver_log,
+            ..MipSettings::default()
+        }
+    }
+}
+
+fn report(s: &xibu::output::files::Summary) {
+    eprintln!(
+        "{}: placed {} (envy {}, preference {}), {} open seats",
+        s.status, s.placed, s.objective.envy, s.objective.preference, s.open_seats
+    );
+    for f in &s.shortfall {
+        eprintln!(
+            "shortfall: rule {} in {} short by {:.2}",
+            f.rule, f.place, f.shortfall
+        );
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Allocate candidates to posts and write dispatch.csv, summary.json…
@@ -77,21 +123,29 @@ enum Command {
         /// Engine: exact (the contract's optimum) or da (deferred acceptance, capacities only)
         #[arg(long, default_value = "exact")]
         engine: Engine,
-        /// Wall-time limit in seconds for the whole run
+        #[command(flatten)]
+        solver: SolverArgs,
+    },
+    /// Replace withdrawn volunteers one for one, every other placement kept
+    Backfill {
+        #[command(flatten)]
+        input: InputArgs,
+        /// The current dispatch.csv
         #[arg(long)]
-        time_limit: Option<f64>,
-        /// Write the MIP (.lp or .mps) to reproduce a slow or odd case
+        dispatch: PathBuf,
+        /// CSV with column id (报名号): who withdrew (repeatable; add the
+        /// previous round's withdrawn.csv to keep earlier withdrawals out)
+        #[arg(long, required = true)]
+        withdrawn: Vec<PathBuf>,
+        /// Output directory
         #[arg(long)]
-        write_model: Option<PathBuf>,
-        /// HiGHS threads
-        #[arg(long, default_value_t = 1)]
-        threads: u32,
-        /// Extra HiGHS option NAME=VALUE (repeatable), e.g. presolve=off
-        #[arg(long = "highs-option", value_parser = parse_kv)]
-        highs_options: Vec<(String, String)>,
-        /// Show the solver's log on stderr
+        out: PathBuf,
+        /// When kept placements make a rule impossible, minimise the total
+        /// shortfall first instead of exiting 3
         #[arg(long)]
-        solver_log: bool,
+        allow_shortfall: bool,
+        #[command(flatten)]
+        solver: SolverArgs,
     },
     /// Check a dispatch file against every hard constraint and print the objective
     Verify {
@@ -133,26 +187,29 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             input,
             out,
             engine,
-            time_limit,
-            write_model,
-            threads,
-            highs_options,
-            solver_log,
+            solver,
         } => {
-            let mip = MipSettings {
-                time_limit,
-                threads,
-                write_model,
-                highs_options,
-                solver_log,
-                ..MipSettings::default()
-            };
+            let mip = solver.settings();
             let opts = commands::AllocateOptions { out, engine, mip };
-            let s = commands::allocate(&input.inputs(), &opts)?;
-            eprintln!(
-                "{}: placed {} (envy {}, preference {}), {} open seats",
-                s.status, s.placed, s.objective.envy, s.objective.preference, s.open_seats
-            );
+            report(&commands::allocate(&input.inputs(), &opts)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backfill {
+            input,
+            dispatch,
+            withdrawn,
+            out,
+            allow_shortfall,
+            solver,
+        } => {
+            let opts = commands::backfill::BackfillOptions {
+                out,
+                dispatch,
+                withdrawn,
+                mip: solver.settings(),
+                allow_shortfall,
+            };
+            report(&commands::backfill::backfill(&input.inputs(), &opts)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify {

@@ -767,3 +767,30 @@ pub fn read_dispatch(
         })
     })
 }
+
+/// withdrawn.csv columns.
+pub const WITHDRAWN_COLUMNS: &[ColumnSpec] =
+    &[col("id", &["报名号", "candidate_id", "编号"], true)];
+
+/// A row of a withdrawn file.
+#[derive(Debug, Clone)]
+pub struct WithdrawnRecord {
+    /// Candidate id.
+    pub id: String,
+    /// Row position.
+    pub pos: Pos,
+}
+
+/// Read a withdrawn file (column `id`).
+pub fn read_withdrawn(
+    path: &Path,
+    enc: Encoding,
+    diags: &mut Diagnostics,
+) -> Loaded<WithdrawnRecord> {
+    load(path, enc, WITHDRAWN_COLUMNS, diags, |r| {
+        Some(WithdrawnRecord {
+            id: r.required("id")?,
+            pos: r.pos("id"),
+        })
+    })
+}

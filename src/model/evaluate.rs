@@ -210,6 +210,76 @@ pub fn rule_figures(pb: &Problem, occ: &[u32]) -> Vec<RuleFigure> {
     out
 }
 
+/// Seats (2), county scales (3) and project quotas (4) of CONTRACT §2.3 for
+/// a given occupancy (placed + incumbents per post).
+pub fn capacity_violations(pb: &Problem, occ: &[u32]) -> Vec<String> {
+    let mut violations = Vec::new();
+    for (p, post) in pb.posts.iter().enumerate() {
+        if occ[p] > post.seats {
+            violations.push(format!(
+                "post {}: {} volunteers (incl. {} incumbents) for {} seats",
+                post.id, occ[p], post.incumbents, post.seats
+            ));
+        }
+    }
+    let mut county_occ = vec![0u64; pb.counties.len()];
+    for (p, post) in pb.posts.iter().enumerate() {
+        county_occ[post.county.ix()] += u64::from(occ[p]);
+    }
+    for (k, county) in pb.counties.iter().enumerate() {
+        if let Some(scale) = county.scale {
+            if county_occ[k] > u64::from(scale) {
+                violations.push(format!(
+                    "county {}: {} volunteers exceed its scale {scale}",
+                    county.code, county_occ[k]
+                ));
+            }
+        }
+    }
+    for proj in [Project::National, Project::Local] {
+        if let Some(q) = pb.policy.quota(proj) {
+            let n: u64 = pb
+                .posts
+                .iter()
+                .enumerate()
+                .filter(|(_, post)| post.project == proj)
+                .map(|(p, _)| u64::from(occ[p]))
+                .sum();
+            if n > u64::from(q) {
+                violations.push(format!(
+                    "project {proj}: {n} volunteers exceed its quota {q}"
+                ));
+            }
+        }
+    }
+    violations
+}
+
+/// One line per rule figure that fails.
+pub fn rule_violations(rules: &[RuleFigure]) -> Vec<String> {
+    rules
+        .iter()
+        .filter(|f| !f.ok)
+        .map(|f| {
+            format!(
+                "rule {} in {} {}: {} of {} volunteers, needs {} {:.4}",
+                f.rule, f.scope, f.place, f.count, f.total, f.op, f.bound
+            )
+        })
+        .collect()
+}
+
+/// How far a failing rule figure falls short, in volunteers (0 when it holds).
+pub fn shortfall(f: &RuleFigure) -> f64 {
+    if f.ok {
+        0.0
+    } else if f.op == ">=" {
+        f.bound - f.count as f64
+    } else {
+        f.count as f64 - f.bound
+    }
+}
+
 /// Check every hard constraint and compute the objective.
 pub fn evaluate(pb: &Problem, a: &Assignment) -> Evaluation {
     let mut violations = Vec::new();
@@ -229,55 +299,11 @@ pub fn evaluate(pb: &Problem, a: &Assignment) -> Evaluation {
             ));
         }
     }
-    // 2. Seats.
-    for (p, post) in pb.posts.iter().enumerate() {
-        if occ[p] > post.seats {
-            violations.push(format!(
-                "post {}: {} volunteers (incl. {} incumbents) for {} seats",
-                post.id, occ[p], post.incumbents, post.seats
-            ));
-        }
-    }
-    // 3. County scales.
-    let mut county_occ = vec![0u64; pb.counties.len()];
-    for (p, post) in pb.posts.iter().enumerate() {
-        county_occ[post.county.ix()] += u64::from(occ[p]);
-    }
-    for (k, county) in pb.counties.iter().enumerate() {
-        if let Some(scale) = county.scale {
-            if county_occ[k] > u64::from(scale) {
-                violations.push(format!(
-                    "county {}: {} volunteers exceed its scale {scale}",
-                    county.code, county_occ[k]
-                ));
-            }
-        }
-    }
-    // 4. Project quotas.
-    for proj in [Project::National, Project::Local] {
-        if let Some(q) = pb.policy.quota(proj) {
-            let n: u64 = pb
-                .posts
-                .iter()
-                .enumerate()
-                .filter(|(_, post)| post.project == proj)
-                .map(|(p, _)| u64::from(occ[p]))
-                .sum();
-            if n > u64::from(q) {
-                violations.push(format!(
-                    "project {proj}: {n} volunteers exceed its quota {q}"
-                ));
-            }
-        }
-    }
+    // 2–4. Seats, county scales, project quotas.
+    violations.extend(capacity_violations(pb, &occ));
     // 5. Rules.
     let rules = rule_figures(pb, &occ);
-    for f in rules.iter().filter(|f| !f.ok) {
-        violations.push(format!(
-            "rule {} in {} {}: {} of {} volunteers, needs {} {:.4}",
-            f.rule, f.scope, f.place, f.count, f.total, f.op, f.bound
-        ));
-    }
+    violations.extend(rule_violations(&rules));
 
     Evaluation {
         violations,

@@ -124,8 +124,22 @@ pub struct Summary {
     pub infeasible: Vec<String>,
     /// Every rule in every scope.
     pub rules: Vec<RuleFigure>,
+    /// Rules that fall short (only with `backfill --allow-shortfall`):
+    /// rule, scope, place and the shortfall in volunteers.
+    pub shortfall: Vec<Shortfall>,
     /// Seconds per stage.
     pub seconds: Vec<StageTime>,
+}
+
+/// A rule that falls short in one scope.
+#[derive(Debug, Serialize)]
+pub struct Shortfall {
+    /// Rule name.
+    pub rule: String,
+    /// County code, league code or `region`.
+    pub place: String,
+    /// Volunteers missing (≥) or in excess (≤).
+    pub shortfall: f64,
 }
 
 /// Time of one stage.
@@ -163,6 +177,16 @@ impl Summary {
             violations: ev.violations.clone(),
             infeasible,
             rules: ev.rules.clone(),
+            shortfall: ev
+                .rules
+                .iter()
+                .filter(|f| !f.ok)
+                .map(|f| Shortfall {
+                    rule: f.rule.clone(),
+                    place: f.place.clone(),
+                    shortfall: crate::model::evaluate::shortfall(f),
+                })
+                .collect(),
             seconds: sol
                 .stages
                 .iter()

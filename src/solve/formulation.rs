@@ -98,6 +98,23 @@ impl Mip {
     }
 }
 
+/// What a run may not change: placements kept from an earlier dispatch
+/// (backfill), and whether rules may fall short.
+#[derive(Debug, Clone, Default)]
+pub struct Fixings {
+    /// Per candidate, `Some(post)` keeps them there; empty = nothing kept.
+    pub kept: Vec<Option<crate::model::types::PostIdx>>,
+    /// Let rules fall short, minimising the total shortfall first.
+    pub allow_shortfall: bool,
+}
+
+impl Fixings {
+    /// True when nothing is fixed or relaxed.
+    pub fn is_empty(&self) -> bool {
+        self.kept.iter().all(Option::is_none) && !self.allow_shortfall
+    }
+}
+
 /// The model with the positions of its variables.
 #[derive(Debug, Clone)]
 pub struct Formulation {
@@ -322,6 +339,41 @@ impl Formulation {
             }
         }
         h
+    }
+
+    /// Fix kept candidates at their post (and nowhere else) by column
+    /// bounds; HiGHS's presolve then removes them, so the solved model is
+    /// only the free seats and the candidates who could take them.
+    pub fn apply_kept(&mut self, pb: &Problem, kept: &[Option<crate::model::types::PostIdx>]) {
+        for (c, k) in kept.iter().enumerate() {
+            let Some(p) = *k else { continue };
+            for i in pb.pair_range(crate::model::types::CandidateIdx::from_ix(c)) {
+                if let Some(j) = self.x[i] {
+                    if pb.pairs[i].post == p {
+                        self.mip.col_lo[j] = 1.0;
+                    } else {
+                        self.mip.col_hi[j] = 0.0;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Add a continuous slack (≥ 0) to every row whose kind matches, in the
+    /// direction that relaxes it. Returns (slack column, row kind).
+    pub fn add_slacks(&mut self, which: impl Fn(&RowKind) -> bool) -> Vec<(usize, RowKind)> {
+        let m = &mut self.mip;
+        let mut out = Vec::new();
+        for r in 0..m.row_lo.len() {
+            if !which(&m.row_kind[r]) {
+                continue;
+            }
+            let sign = if m.row_hi[r].is_finite() { -1.0 } else { 1.0 };
+            let j = m.col(0.0, f64::INFINITY, false, format!("slack{r}"));
+            m.cols[j].push((r as u32, sign));
+            out.push((j, m.row_kind[r].clone()));
+        }
+        out
     }
 
     /// The objective coefficients of one criterion, as a minimisation.

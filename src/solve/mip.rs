@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use highs::{ColProblem, HighsModelStatus, Model, Sense};
 
-use super::formulation::{Formulation, RowKind};
+use super::formulation::{Fixings, Formulation, RowKind};
 use super::{Solution, Status};
 use crate::error::{Error, Result};
 use crate::model::evaluate::{evaluate, Assignment};
@@ -249,15 +249,20 @@ pub fn write_formulation(
     write_model(&mut model, path)
 }
 
-/// A feasible starting point: DA if it breaks nothing, else nobody placed if
-/// that breaks nothing.
-fn warm_start(pb: &Problem) -> Option<Assignment> {
-    let da = super::da::deferred_acceptance(pb);
-    if evaluate(pb, &da).violations.is_empty() {
-        return Some(da);
+/// A feasible starting point: DA if it breaks nothing (and nothing is
+/// kept), else only the kept placements if that breaks nothing.
+fn warm_start(pb: &Problem, kept: &[Option<crate::model::types::PostIdx>]) -> Option<Assignment> {
+    if kept.iter().all(Option::is_none) {
+        let da = super::da::deferred_acceptance(pb);
+        if evaluate(pb, &da).violations.is_empty() {
+            return Some(da);
+        }
     }
-    let empty = Assignment::empty(pb.n_candidates());
-    evaluate(pb, &empty).violations.is_empty().then_some(empty)
+    let mut base = Assignment::empty(pb.n_candidates());
+    for (c, k) in kept.iter().enumerate() {
+        base.post_of[c] = *k;
+    }
+    evaluate(pb, &base).violations.is_empty().then_some(base)
 }
 
 fn assignment_from(pb: &Problem, f: &Formulation, cols: &[f64]) -> Assignment {
@@ -272,6 +277,12 @@ fn assignment_from(pb: &Problem, f: &Formulation, cols: &[f64]) -> Assignment {
 
 /// Solve exactly (or as far as the time limit allows).
 pub fn solve_mip(pb: &Problem, s: &MipSettings) -> Result<Solution> {
+    solve_mip_fixed(pb, s, &Fixings::default())
+}
+
+/// Solve with kept placements and, optionally, rules allowed to fall short
+/// (their total shortfall is then minimised before the model's criteria).
+pub fn solve_mip_fixed(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
     s.validate()?;
     let t0 = Instant::now();
     let left = |t0: &Instant| s.time_limit.map(|l| l - t0.elapsed().as_secs_f64());
@@ -279,10 +290,22 @@ pub fn solve_mip(pb: &Problem, s: &MipSettings) -> Result<Solution> {
     let objective = pb.policy.objective.clone();
     let with_envy = objective.contains(&Criterion::Envy);
 
-    let f = Formulation::build(pb, with_envy);
+    let mut f = Formulation::build(pb, with_envy);
+    f.apply_kept(pb, &fix.kept);
+    let shortfall: Vec<(usize, f64)> = if fix.allow_shortfall {
+        let slacks = f.add_slacks(|k| matches!(k, RowKind::Rule(..)));
+        slacks.into_iter().map(|(j, _)| (j, 1.0)).collect()
+    } else {
+        Vec::new()
+    };
     stages.push(("build".into(), t0.elapsed().as_secs_f64()));
     let mut model = to_highs(&f);
-    let mut current: Option<Vec<f64>> = warm_start(pb).map(|a| f.columns_for(pb, &a.post_of));
+    let start = if fix.allow_shortfall {
+        None
+    } else {
+        warm_start(pb, &fix.kept)
+    };
+    let mut current: Option<Vec<f64>> = start.map(|a| f.columns_for(pb, &a.post_of));
     if let Some(path) = &s.write_model {
         write_formulation(pb, &f, s, path)?;
     }
@@ -290,7 +313,7 @@ pub fn solve_mip(pb: &Problem, s: &MipSettings) -> Result<Solution> {
         // Nobody can be placed anywhere: the empty assignment is the only one.
         let a = Assignment::empty(pb.n_candidates());
         let ev = evaluate(pb, &a);
-        let status = if ev.violations.is_empty() {
+        let status = if ev.violations.is_empty() || (fix.allow_shortfall && only_rules(&ev)) {
             Status::Optimal
         } else {
             Status::Infeasible {
@@ -304,32 +327,38 @@ pub fn solve_mip(pb: &Problem, s: &MipSettings) -> Result<Solution> {
         });
     }
 
-    let criteria: Vec<Option<Criterion>> = if objective.is_empty() {
-        vec![None]
-    } else {
-        objective.iter().copied().map(Some).collect()
-    };
-    for crit in criteria {
+    // Stages: (name, costs, how much above its optimum the fix row allows).
+    let mut plan: Vec<Stage> = Vec::new();
+    if fix.allow_shortfall {
+        // Shortfall is fractional (share × total): fix it tightly.
+        plan.push(("shortfall".into(), shortfall, 1e-6));
+    }
+    for &c in &objective {
+        plan.push((c.key().into(), f.costs(pb, c), 0.5));
+    }
+    if plan.is_empty() {
+        plan.push(("feasibility".into(), Vec::new(), 0.5));
+    }
+    for (name, costs, slack) in plan {
         let ts = Instant::now();
-        let costs = crit.map(|c| f.costs(pb, c)).unwrap_or_default();
         set_objective(&mut model, f.mip.cols.len(), &costs);
-        let name = crit.map_or("feasibility", |c| c.key()).to_string();
         let (solved, cols) = run_stage(model, s, left(&t0), current.as_deref(), &costs);
         let status = solved.status();
         stages.push((name.clone(), ts.elapsed().as_secs_f64()));
         match status {
             HighsModelStatus::Optimal => {
                 let cols = cols.expect("an optimal stage has a solution");
-                let value: f64 = objective_of(&costs, &cols).round();
+                let value: f64 = objective_of(&costs, &cols);
+                let value = if slack >= 0.5 { value.round() } else { value };
                 current = Some(cols);
                 model = Model::from(solved);
                 if !costs.is_empty() {
                     // Fix this criterion at its optimum for the next ones.
-                    add_upper_row(&mut model, &costs, value + 0.5);
+                    add_upper_row(&mut model, &costs, value + slack);
                 }
             }
             HighsModelStatus::Infeasible if current.is_none() => {
-                let reasons = diagnose_infeasible(pb, s)?;
+                let reasons = diagnose_infeasible(pb, s, &fix.kept)?;
                 return Ok(Solution {
                     assignment: Assignment::empty(pb.n_candidates()),
                     status: Status::Infeasible { reasons },
@@ -344,12 +373,38 @@ pub fn solve_mip(pb: &Problem, s: &MipSettings) -> Result<Solution> {
                         "stopped ({status:?}) in stage {name} before any feasible assignment was found; raise --time-limit"
                     )));
                 };
-                return finish(pb, &f, &cols, Status::Feasible { gap }, stages, Some(name));
+                let status = Status::Feasible { gap };
+                return finish(
+                    pb,
+                    &f,
+                    &cols,
+                    status,
+                    stages,
+                    Some(name),
+                    fix.allow_shortfall,
+                );
             }
         }
     }
     let cols = current.expect("every stage was optimal");
-    finish(pb, &f, &cols, Status::Optimal, stages, None)
+    finish(
+        pb,
+        &f,
+        &cols,
+        Status::Optimal,
+        stages,
+        None,
+        fix.allow_shortfall,
+    )
+}
+
+/// One lexicographic stage: name, objective terms, and how far above its
+/// optimum the row that fixes it lets later stages go.
+type Stage = (String, Vec<(usize, f64)>, f64);
+
+/// Are all violations rule shortfalls?
+fn only_rules(ev: &crate::model::evaluate::Evaluation) -> bool {
+    ev.violations.len() == ev.rules.iter().filter(|r| !r.ok).count()
 }
 
 fn finish(
@@ -359,10 +414,12 @@ fn finish(
     status: Status,
     mut stages: Vec<(String, f64)>,
     stopped_in: Option<String>,
+    allow_shortfall: bool,
 ) -> Result<Solution> {
     let assignment = assignment_from(pb, f, cols);
     let ev = evaluate(pb, &assignment);
-    if !ev.violations.is_empty() {
+    let acceptable = ev.violations.is_empty() || (allow_shortfall && only_rules(&ev));
+    if !acceptable {
         return Err(Error::Solver(format!(
             "the solver's answer violates {} (numerical trouble); run with --write-model to reproduce",
             ev.violations.join("; ")
@@ -380,31 +437,17 @@ fn finish(
 
 /// Solve with a slack on every rule, scale and quota row (cost 1 each) and
 /// name the rows that needed one: the constraints that cannot all hold.
-fn diagnose_infeasible(pb: &Problem, s: &MipSettings) -> Result<Vec<String>> {
+fn diagnose_infeasible(
+    pb: &Problem,
+    s: &MipSettings,
+    kept: &[Option<crate::model::types::PostIdx>],
+) -> Result<Vec<String>> {
     let mut f = Formulation::build(pb, false);
-    let mut slack_rows = Vec::new();
-    for r in 0..f.mip.row_lo.len() {
-        let kind = f.mip.row_kind[r].clone();
-        if matches!(
-            kind,
-            RowKind::Rule(..) | RowKind::Scale(_) | RowKind::Quota(_)
-        ) {
-            let sign = if f.mip.row_hi[r].is_finite() {
-                -1.0
-            } else {
-                1.0
-            };
-            let j = f.mip.cols.len();
-            f.mip.col_lo.push(0.0);
-            f.mip.col_hi.push(f64::INFINITY);
-            f.mip.integer.push(false);
-            f.mip.col_names.push(format!("slack{r}"));
-            f.mip.cols.push(vec![(r as u32, sign)]);
-            slack_rows.push((j, r, kind));
-        }
-    }
+    f.apply_kept(pb, kept);
+    let slack_rows =
+        f.add_slacks(|k| matches!(k, RowKind::Rule(..) | RowKind::Scale(_) | RowKind::Quota(_)));
     let mut model = to_highs(&f);
-    let costs: Vec<(usize, f64)> = slack_rows.iter().map(|&(j, _, _)| (j, 1.0)).collect();
+    let costs: Vec<(usize, f64)> = slack_rows.iter().map(|&(j, _)| (j, 1.0)).collect();
     set_objective(&mut model, f.mip.cols.len(), &costs);
     set_options(&mut model, s, s.time_limit);
     let solved = model.solve();
@@ -413,7 +456,7 @@ fn diagnose_infeasible(pb: &Problem, s: &MipSettings) -> Result<Vec<String>> {
     let occ = crate::model::evaluate::post_occupancy(pb, &assignment);
     let figures = crate::model::evaluate::rule_figures(pb, &occ);
     let mut reasons = Vec::new();
-    for (j, _, kind) in slack_rows {
+    for (j, kind) in slack_rows {
         if cols.get(j).copied().unwrap_or(0.0) <= 1e-6 {
             continue;
         }

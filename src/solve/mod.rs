@@ -88,6 +88,17 @@ pub fn solve(
     engine: Engine,
     settings: &mip::MipSettings,
 ) -> crate::Result<Solution> {
+    solve_with(pb, engine, settings, &formulation::Fixings::default())
+}
+
+/// Run an engine with kept placements (backfill) or rule shortfall allowed;
+/// only the exact engine honours them.
+pub fn solve_with(
+    pb: &crate::model::Problem,
+    engine: Engine,
+    settings: &mip::MipSettings,
+    fix: &formulation::Fixings,
+) -> crate::Result<Solution> {
     let t = std::time::Instant::now();
     let da_solution = |status| Solution {
         assignment: da::deferred_acceptance(pb),
@@ -101,7 +112,8 @@ pub fn solve(
         // DA's is the one candidates prefer most, and all place the same
         // people — so it is optimal for any objective that starts with envy.
         Engine::Exact
-            if pb.is_plain()
+            if fix.is_empty()
+                && pb.is_plain()
                 && pb.policy.objective.first() == Some(&crate::model::policy::Criterion::Envy) =>
         {
             settings.validate()?;
@@ -111,6 +123,6 @@ pub fn solve(
             }
             Ok(da_solution(Status::Optimal))
         }
-        Engine::Exact => mip::solve_mip(pb, settings),
+        Engine::Exact => mip::solve_mip_fixed(pb, settings, fix),
     }
 }

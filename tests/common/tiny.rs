@@ -244,10 +244,21 @@ impl Tiny {
 /// every assignment that satisfies the hard constraints, with one optimal
 /// assignment; `None` when none does.
 pub fn brute_force(pb: &Problem) -> Option<(Objective, Assignment)> {
+    brute_force_kept(pb, &[])
+}
+
+/// Like `brute_force`, with `kept[c] = Some(p)` fixing candidate c at p.
+pub fn brute_force_kept(
+    pb: &Problem,
+    kept: &[Option<xibu::model::types::PostIdx>],
+) -> Option<(Objective, Assignment)> {
     let n = pb.n_candidates();
     // Each candidate: unplaced, or one of their eligible, acceptable posts.
     let options: Vec<Vec<Option<xibu::model::types::PostIdx>>> = (0..n)
         .map(|c| {
+            if let Some(Some(p)) = kept.get(c) {
+                return vec![Some(*p)];
+            }
             let mut v = vec![None];
             v.extend(
                 pb.pairs_of(CandidateIdx::from_ix(c))

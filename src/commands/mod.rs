@@ -1,6 +1,8 @@
 //! The commands of the `xibu` binary (CONTRACT §4), as library functions:
 //! `main.rs` only parses arguments and calls these.
 
+pub mod backfill;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -62,12 +64,18 @@ pub struct AllocateOptions {
 pub fn allocate(inputs: &Inputs, opts: &AllocateOptions) -> Result<Summary> {
     let pb = load(inputs)?;
     let sol = solve(&pb, opts.engine, &opts.mip)?;
-    write_outputs(&pb, &opts.out, opts.engine.key(), &sol)
+    write_outputs(&pb, &opts.out, opts.engine.key(), &sol, &[])
 }
 
-/// Write dispatch.csv, unplaced.csv, reserves.csv and summary.json for a
-/// solution (all or none).
-pub fn write_outputs(pb: &Problem, out: &Path, engine: &str, sol: &Solution) -> Result<Summary> {
+/// Write dispatch.csv, unplaced.csv, reserves.csv, summary.json and any
+/// `extra` files for a solution (all or none).
+pub fn write_outputs(
+    pb: &Problem,
+    out: &Path,
+    engine: &str,
+    sol: &Solution,
+    extra: &[(&str, Vec<u8>)],
+) -> Result<Summary> {
     let ev = evaluate(pb, &sol.assignment);
     let summary = Summary::new(pb, engine, sol, &ev);
     let mut dir = AtomicDir::new(out)?;
@@ -76,6 +84,9 @@ pub fn write_outputs(pb: &Problem, out: &Path, engine: &str, sol: &Solution) -> 
     dir.write("reserves.csv", &reserves_csv(pb, sol))?;
     let json = serde_json::to_vec_pretty(&summary).expect("summary serializes");
     dir.write("summary.json", &json)?;
+    for (name, bytes) in extra {
+        dir.write(name, bytes)?;
+    }
     dir.commit()?;
     if let Status::Infeasible { reasons } = &sol.status {
         return Err(Error::Infeasible(reasons.join("; ")));

@@ -1,0 +1,314 @@
+//! `xibu backfill` (CONTRACT §4; notice 二(三)2 同等数额补招): keep every
+//! placement of the dispatch except the withdrawn, drop the withdrawn from
+//! the pool, and fill the free seats optimally with everyone else fixed.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use super::{write_outputs, Inputs};
+use crate::error::{Diagnostics, Error, Result};
+use crate::input::load_policy;
+use crate::input::records::{read_dispatch, read_instance, read_withdrawn};
+use crate::model::evaluate::{capacity_violations, rule_figures, rule_violations};
+use crate::model::types::{CandidateIdx, PostIdx};
+use crate::model::{build_problem, Problem};
+use crate::output::files::Summary;
+use crate::output::reasons::Explainer;
+use crate::solve::formulation::Fixings;
+use crate::solve::mip::MipSettings;
+use crate::solve::{solve_with, Engine, Solution};
+
+/// Options of `backfill`.
+#[derive(Debug, Clone, Default)]
+pub struct BackfillOptions {
+    /// Output directory.
+    pub out: PathBuf,
+    /// The current dispatch.csv.
+    pub dispatch: PathBuf,
+    /// CSVs with the ids of those who withdrew (several files add up).
+    pub withdrawn: Vec<PathBuf>,
+    /// Exact-engine settings.
+    pub mip: MipSettings,
+    /// Let rules fall short (minimising the total shortfall first) instead
+    /// of exiting 3 when the kept placements make a rule impossible.
+    pub allow_shortfall: bool,
+}
+
+/// A vacated seat: the post and who left it.
+struct Vacated {
+    post: PostIdx,
+    withdrawn: String,
+}
+
+/// `xibu backfill`.
+pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
+    let mut diags = Diagnostics::default();
+    let policy = match load_policy(&inputs.model) {
+        Ok(p) => Some(p),
+        Err(Error::Input(d)) => {
+            diags.0.extend(d);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let mut inst = read_instance(&inputs.paths, inputs.encoding, &mut diags);
+    let dispatch = read_dispatch(&opts.dispatch, inputs.encoding, &mut diags);
+    let known: HashSet<String> = inst.candidates.rows.iter().map(|c| c.id.clone()).collect();
+    let mut gone: Vec<String> = Vec::new();
+    for path in &opts.withdrawn {
+        let file = path.display().to_string();
+        for w in read_withdrawn(path, inputs.encoding, &mut diags).rows {
+            if inst.candidates.complete && !known.contains(&w.id) {
+                diags.push(
+                    &file,
+                    w.pos.line,
+                    w.pos.column,
+                    format!(
+                        "unknown candidate {}; it is not in {}",
+                        w.id, inst.candidates_file
+                    ),
+                );
+            } else if !gone.contains(&w.id) {
+                gone.push(w.id);
+            }
+        }
+    }
+    let withdrawn_csv = {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["id"]).expect("memory");
+        for id in &gone {
+            w.write_record([id]).expect("memory");
+        }
+        w.into_inner().expect("memory")
+    };
+    let gone: HashSet<String> = gone.into_iter().collect();
+    // The withdrawn leave the pool entirely: no placement, no envy, no reserve.
+    inst.candidates.rows.retain(|c| !gone.contains(&c.id));
+    let Some(policy) = policy else {
+        return Err(diags.into_error());
+    };
+    let pb = build_problem(inst, policy, inputs.seed, diags)?;
+
+    let (kept, vacated) = resolve_dispatch(&pb, opts, &dispatch.rows, &gone)?;
+    let fix = Fixings {
+        kept: kept.clone(),
+        allow_shortfall: opts.allow_shortfall,
+    };
+    let sol = solve_with(&pb, Engine::Exact, &opts.mip, &fix)?;
+    let changes = changes_csv(&pb, &sol, &kept, &vacated);
+    let extra = [("changes.csv", changes), ("withdrawn.csv", withdrawn_csv)];
+    write_outputs(&pb, &opts.out, "exact", &sol, &extra)
+}
+
+/// Map the dispatch onto the problem (without the withdrawn) and check that
+/// it broke no hard constraint: any problem is an input error naming rows.
+fn resolve_dispatch(
+    pb: &Problem,
+    opts: &BackfillOptions,
+    rows: &[crate::input::records::DispatchRecord],
+    gone: &HashSet<String>,
+) -> Result<(Vec<Option<PostIdx>>, Vec<Vacated>)> {
+    let file = opts.dispatch.display().to_string();
+    let mut d = Diagnostics::default();
+    let cand: HashMap<&str, usize> = pb
+        .candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let post: HashMap<&str, usize> = pb
+        .posts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let mut kept: Vec<Option<PostIdx>> = vec![None; pb.n_candidates()];
+    let mut line_of: Vec<usize> = vec![0; pb.n_candidates()];
+    let mut seen_gone: HashMap<&str, usize> = HashMap::new();
+    let mut occ: Vec<u32> = pb.posts.iter().map(|p| p.incumbents).collect();
+    let mut vacated = Vec::new();
+    for r in rows {
+        let Some(&p) = post.get(r.post.as_str()) else {
+            d.push(
+                &file,
+                r.pos.line,
+                r.post_column,
+                format!("unknown post {}; it is not in {}", r.post, pb.files.posts),
+            );
+            continue;
+        };
+        let p = PostIdx::from_ix(p);
+        if gone.contains(&r.candidate) {
+            if let Some(first) = seen_gone.insert(r.candidate.as_str(), r.pos.line) {
+                d.push(
+                    &file,
+                    r.pos.line,
+                    r.pos.column,
+                    format!(
+                        "candidate {} is listed twice (first on line {first})",
+                        r.candidate
+                    ),
+                );
+                continue;
+            }
+            occ[p.ix()] += 1;
+            vacated.push(Vacated {
+                post: p,
+                withdrawn: r.candidate.clone(),
+            });
+            continue;
+        }
+        let Some(&c) = cand.get(r.candidate.as_str()) else {
+            d.push(
+                &file,
+                r.pos.line,
+                r.pos.column,
+                format!(
+                    "unknown candidate {}; it is not in {}",
+                    r.candidate, pb.files.candidates
+                ),
+            );
+            continue;
+        };
+        if kept[c].is_some() {
+            d.push(
+                &file,
+                r.pos.line,
+                r.pos.column,
+                format!(
+                    "candidate {} is listed twice (first on line {})",
+                    r.candidate, line_of[c]
+                ),
+            );
+            continue;
+        }
+        let ci = CandidateIdx::from_ix(c);
+        if let Err(why) = pb.eligibility(ci, p) {
+            d.push(
+                &file,
+                r.pos.line,
+                r.post_column,
+                format!(
+                    "candidate {} cannot hold post {}: {}",
+                    r.candidate,
+                    r.post,
+                    why.describe()
+                ),
+            );
+        } else if pb.rank(ci, p).is_none() {
+            d.push(
+                &file,
+                r.pos.line,
+                r.post_column,
+                format!("candidate {} did not choose post {}", r.candidate, r.post),
+            );
+        }
+        kept[c] = Some(p);
+        line_of[c] = r.pos.line;
+        occ[p.ix()] += 1;
+    }
+    // Seats, scales, quotas and rules of the dispatch as given.
+    let mut broken = capacity_violations(pb, &occ);
+    broken.extend(rule_violations(&rule_figures(pb, &occ)));
+    for v in broken {
+        d.push(
+            &file,
+            1,
+            1,
+            format!(
+                "the dispatch breaks a hard constraint: {v}; run verify on it and correct it first"
+            ),
+        );
+    }
+    d.finish((kept, vacated))
+}
+
+/// `changes.csv`: one row per vacated seat (post, who left, who replaces
+/// them, the replacement's rank, and why the seat stays empty when it does),
+/// then one row per other newly filled seat (withdrawn_id empty).
+fn changes_csv(
+    pb: &Problem,
+    sol: &Solution,
+    kept: &[Option<PostIdx>],
+    vacated: &[Vacated],
+) -> Vec<u8> {
+    let a = &sol.assignment;
+    // New placements per post, best priority first.
+    let mut new_at: Vec<Vec<CandidateIdx>> = vec![Vec::new(); pb.posts.len()];
+    for (c, p) in a.post_of.iter().enumerate() {
+        if let Some(p) = *p {
+            if kept[c].is_none() {
+                new_at[p.ix()].push(CandidateIdx::from_ix(c));
+            }
+        }
+    }
+    for (p, list) in new_at.iter_mut().enumerate() {
+        list.sort_by(|&x, &y| pb.cmp_at(PostIdx::from_ix(p), y, x));
+        list.reverse(); // pop() takes the best
+    }
+    let ex = Explainer::new(pb, a);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "post_id",
+        "withdrawn_id",
+        "replacement_id",
+        "rank",
+        "reason",
+    ])
+    .expect("memory");
+    let mut row = |post: PostIdx, gone: &str, c: Option<CandidateIdx>, reason: String| {
+        let (id, rank) = match c {
+            Some(c) => (
+                pb.candidates[c.ix()].id.clone(),
+                pb.rank(c, post).map_or(String::new(), |r| r.to_string()),
+            ),
+            None => (String::new(), String::new()),
+        };
+        w.write_record([pb.posts[post.ix()].id.as_str(), gone, &id, &rank, &reason])
+            .expect("memory");
+    };
+    for v in vacated {
+        match new_at[v.post.ix()].pop() {
+            Some(c) => row(v.post, &v.withdrawn, Some(c), String::new()),
+            None => row(
+                v.post,
+                &v.withdrawn,
+                None,
+                empty_seat_reason(pb, &ex, a, v.post),
+            ),
+        }
+    }
+    for (p, list) in new_at.iter().enumerate() {
+        for &c in list.iter().rev() {
+            row(
+                PostIdx::from_ix(p),
+                "",
+                Some(c),
+                "filled a seat that was already open".into(),
+            );
+        }
+    }
+    w.into_inner().expect("memory")
+}
+
+/// Why a vacated seat stays empty: nobody left can take it, or what keeps
+/// its best remaining applicant out.
+fn empty_seat_reason(
+    pb: &Problem,
+    ex: &Explainer,
+    a: &crate::model::evaluate::Assignment,
+    p: PostIdx,
+) -> String {
+    let top = pb.applicants[p.ix()]
+        .iter()
+        .map(|&i| pb.pairs[i as usize])
+        .find(|pr| a.post_of[pr.candidate.ix()].is_none());
+    match top {
+        None => "no remaining candidate is eligible for this post and accepts it".into(),
+        Some(pr) => format!(
+            "best remaining applicant {}: {}",
+            pb.candidates[pr.candidate.ix()].id,
+            ex.why_not(pr.candidate, p, pr.rank)
+        ),
+    }
+}
