@@ -158,6 +158,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Solve what-if scenarios in parallel and compare them
+    Scenarios {
+        #[command(flatten)]
+        input: InputArgs,
+        /// TOML file of [[scenario]] tables (name, set = { "dotted.key" = value })
+        #[arg(long)]
+        scenarios: PathBuf,
+        /// Output directory (one folder per scenario, plus comparison files)
+        #[arg(long)]
+        out: PathBuf,
+        /// Scenario whose placements moves.csv compares the others against
+        #[arg(long)]
+        baseline: Option<String>,
+        #[command(flatten)]
+        solver: SolverArgs,
+    },
     /// Write a realistic synthetic instance for the 2023 model
     Generate {
         /// Number of candidates
@@ -210,6 +226,28 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 allow_shortfall,
             };
             report(&commands::backfill::backfill(&input.inputs(), &opts)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Scenarios {
+            input,
+            scenarios,
+            out,
+            baseline,
+            solver,
+        } => {
+            let opts = commands::scenarios::ScenarioOptions {
+                scenarios,
+                out,
+                baseline,
+                mip: solver.settings(),
+            };
+            for r in commands::scenarios::scenarios(&input.inputs(), &opts)? {
+                let placed = r.placed.map_or("-".to_string(), |p| p.to_string());
+                eprintln!(
+                    "{:<20} {:<10} placed {placed:>6}  {:.1} s {}",
+                    r.name, r.status, r.seconds, r.note
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify {

@@ -6,9 +6,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use super::{write_outputs, Inputs};
-use crate::error::{Diagnostics, Error, Result};
-use crate::input::load_policy;
-use crate::input::records::{read_dispatch, read_instance, read_withdrawn};
+use crate::error::{Diagnostics, Result};
+use crate::input::records::{read_dispatch, read_withdrawn};
 use crate::model::evaluate::{capacity_violations, rule_figures, rule_violations};
 use crate::model::types::{CandidateIdx, PostIdx};
 use crate::model::{build_problem, Problem};
@@ -42,16 +41,7 @@ struct Vacated {
 
 /// `xibu backfill`.
 pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
-    let mut diags = Diagnostics::default();
-    let policy = match load_policy(&inputs.model) {
-        Ok(p) => Some(p),
-        Err(Error::Input(d)) => {
-            diags.0.extend(d);
-            None
-        }
-        Err(e) => return Err(e),
-    };
-    let mut inst = read_instance(&inputs.paths, inputs.encoding, &mut diags);
+    let (policy, mut inst, mut diags) = super::read_all(inputs)?;
     let dispatch = read_dispatch(&opts.dispatch, inputs.encoding, &mut diags);
     let known: HashSet<String> = inst.candidates.rows.iter().map(|c| c.id.clone()).collect();
     let mut gone: Vec<String> = Vec::new();

@@ -2,14 +2,16 @@
 //! `main.rs` only parses arguments and calls these.
 
 pub mod backfill;
+pub mod scenarios;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostics, Error, Result};
-use crate::input::records::{read_dispatch, read_instance, InputPaths};
+use crate::input::records::{read_dispatch, read_instance, InputPaths, Instance};
 use crate::input::{load_policy, Encoding};
 use crate::model::evaluate::{evaluate, Assignment, Evaluation};
+use crate::model::policy::Policy;
 use crate::model::types::{CandidateIdx, PostIdx};
 use crate::model::{build_problem, Problem};
 use crate::output::files::{dispatch_csv, reserves_csv, unplaced_csv, Summary};
@@ -30,9 +32,9 @@ pub struct Inputs {
     pub seed: u64,
 }
 
-/// Read the model and every file, reporting every problem of every file at
-/// once, and build the problem.
-pub fn load(inputs: &Inputs) -> Result<Problem> {
+/// Read the model and every table, collecting every problem of every file
+/// (the model is `None` when it could not be read).
+pub fn read_all(inputs: &Inputs) -> Result<(Option<Policy>, Instance, Diagnostics)> {
     let mut diags = Diagnostics::default();
     let policy = match load_policy(&inputs.model) {
         Ok(p) => Some(p),
@@ -43,6 +45,13 @@ pub fn load(inputs: &Inputs) -> Result<Problem> {
         Err(e) => return Err(e),
     };
     let inst = read_instance(&inputs.paths, inputs.encoding, &mut diags);
+    Ok((policy, inst, diags))
+}
+
+/// Read the model and every file, reporting every problem of every file at
+/// once, and build the problem.
+pub fn load(inputs: &Inputs) -> Result<Problem> {
+    let (policy, inst, diags) = read_all(inputs)?;
     match policy {
         Some(policy) => build_problem(inst, policy, inputs.seed, diags),
         None => Err(diags.into_error()),

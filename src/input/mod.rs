@@ -4,6 +4,7 @@
 pub mod idcard;
 pub mod policy;
 pub mod records;
+pub mod scenarios;
 pub mod table;
 pub mod values;
 

@@ -183,12 +183,14 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
         require_graduating = e.require_graduating.unwrap_or(true);
         require_diploma = e.require_diploma_by_arrival.unwrap_or(true);
         if let Some(h) = &e.health {
-            match h.get_ref().as_str() {
-                "pass" => health = HealthRule::Pass,
-                "not-fail" => health = HealthRule::NotFail,
-                other => cx.err(
+            match HealthRule::parse(h.get_ref()) {
+                Some(rule) => health = rule,
+                None => cx.err(
                     h,
-                    format!("unknown health rule '{other}'; use \"pass\" or \"not-fail\""),
+                    format!(
+                        "unknown health rule '{}'; use \"pass\" or \"not-fail\"",
+                        h.get_ref()
+                    ),
                 ),
             }
         }
@@ -196,13 +198,14 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
 
     let mut adjustment = AdjustScope::League;
     if let Some(a) = &raw.adjustment {
-        match a.scope.get_ref().as_str() {
-            "none" => adjustment = AdjustScope::None,
-            "league" => adjustment = AdjustScope::League,
-            "region" => adjustment = AdjustScope::Region,
-            other => cx.err(
+        match AdjustScope::parse(a.scope.get_ref()) {
+            Some(scope) => adjustment = scope,
+            None => cx.err(
                 &a.scope,
-                format!("unknown adjustment scope '{other}'; use none, league or region"),
+                format!(
+                    "unknown adjustment scope '{}'; use none, league or region",
+                    a.scope.get_ref()
+                ),
             ),
         }
     }
@@ -322,18 +325,16 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
                 format!("rule name '{name}' is used twice; rule names must be unique"),
             );
         }
-        let scope = match r.scope.get_ref().as_str() {
-            "county" => Some(RuleScope::County),
-            "league" => Some(RuleScope::League),
-            "region" => Some(RuleScope::Region),
-            other => {
-                cx.err(
-                    &r.scope,
-                    format!("rule '{name}': unknown scope '{other}'; use county, league or region"),
-                );
-                None
-            }
-        };
+        let scope = RuleScope::parse(r.scope.get_ref());
+        if scope.is_none() {
+            cx.err(
+                &r.scope,
+                format!(
+                    "rule '{name}': unknown scope '{}'; use county, league or region",
+                    r.scope.get_ref()
+                ),
+            );
+        }
         let county_status = r.county_status.as_ref().map(|list| {
             list.iter()
                 .filter_map(|s| {
@@ -375,17 +376,16 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
                 None
             }
         };
-        let op = match r.op.get_ref().as_str() {
-            ">=" | "≥" => Some(Op::Ge),
-            "<=" | "≤" => Some(Op::Le),
-            other => {
-                cx.err(
-                    &r.op,
-                    format!("rule '{name}': unknown op '{other}'; use \">=\" or \"<=\""),
-                );
-                None
-            }
-        };
+        let op = Op::parse(r.op.get_ref());
+        if op.is_none() {
+            cx.err(
+                &r.op,
+                format!(
+                    "rule '{name}': unknown op '{}'; use \">=\" or \"<=\"",
+                    r.op.get_ref()
+                ),
+            );
+        }
         let share = *r.share.get_ref();
         if !(0.0..=1.0).contains(&share) {
             cx.err(

@@ -40,6 +40,17 @@ pub enum HealthRule {
     NotFail,
 }
 
+impl HealthRule {
+    /// Parse a model-file value (`pass`, `not-fail`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pass" => Some(HealthRule::Pass),
+            "not-fail" => Some(HealthRule::NotFail),
+            _ => None,
+        }
+    }
+}
+
 /// Where an adjustable (服从调剂) candidate also accepts posts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdjustScope {
@@ -49,6 +60,18 @@ pub enum AdjustScope {
     League,
     /// Every post.
     Region,
+}
+
+impl AdjustScope {
+    /// Parse a model-file value (`none`, `league`, `region`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "none" => Some(AdjustScope::None),
+            "league" => Some(AdjustScope::League),
+            "region" => Some(AdjustScope::Region),
+            _ => None,
+        }
+    }
 }
 
 /// One key of a post's priority order (CONTRACT §2.2).
@@ -135,6 +158,15 @@ pub enum RuleScope {
 }
 
 impl RuleScope {
+    /// Parse a model-file value (`county`, `league`, `region`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "county" => Some(RuleScope::County),
+            "league" => Some(RuleScope::League),
+            "region" => Some(RuleScope::Region),
+            _ => None,
+        }
+    }
     /// Model-file key.
     pub fn key(self) -> &'static str {
         match self {
@@ -164,6 +196,14 @@ pub enum Op {
 }
 
 impl Op {
+    /// Parse `>=`/`≥` or `<=`/`≤`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            ">=" | "≥" => Some(Op::Ge),
+            "<=" | "≤" => Some(Op::Le),
+            _ => None,
+        }
+    }
     /// As written in model files.
     pub fn symbol(self) -> &'static str {
         match self {

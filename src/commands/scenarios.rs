@@ -1,0 +1,460 @@
+//! `xibu scenarios`: what-if planning. Every scenario is the model and the
+//! instance with its overrides applied, solved exactly as `allocate` would
+//! (in parallel, HiGHS on one thread each), into `DIR/<name>/`; then
+//! `comparison.csv`, `comparison.html` and, with a baseline, `moves.csv`.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::{write_outputs, Inputs};
+use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::input::scenarios::{apply, load_scenarios};
+use crate::model::evaluate::{post_occupancy, RuleFigure};
+use crate::model::{build_problem, Problem};
+use crate::output::AtomicDir;
+use crate::solve::mip::MipSettings;
+use crate::solve::{solve, Engine};
+
+/// Options of `scenarios`.
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioOptions {
+    /// The scenario file.
+    pub scenarios: PathBuf,
+    /// Output directory.
+    pub out: PathBuf,
+    /// Scenario to compare placements against (`moves.csv`).
+    pub baseline: Option<String>,
+    /// Engine settings for every scenario (threads are forced to 1; the
+    /// time limit applies to each scenario).
+    pub mip: MipSettings,
+}
+
+/// One scenario's row of `comparison.csv`.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Scenario name.
+    pub name: String,
+    /// `optimal`, `feasible`, `infeasible` or `error`.
+    pub status: String,
+    /// Placed candidates (when solved).
+    pub placed: Option<u64>,
+    /// Blocking pairs.
+    pub envy: Option<u64>,
+    /// Sum of ranks.
+    pub preference: Option<u64>,
+    /// Seats left open.
+    pub open_seats: Option<u64>,
+    /// Wall seconds of this scenario.
+    pub seconds: f64,
+    /// Placed per league (same order as `leagues`).
+    pub league_placed: Vec<u64>,
+    /// Open seats per league.
+    pub league_open: Vec<u64>,
+    /// Per rule (model order of the base model): the smallest slack over its
+    /// scopes that hold anyone (count − bound for ≥, bound − count for ≤;
+    /// negative = broken; empty when no scope holds anyone).
+    pub rule_slack: Vec<Option<f64>>,
+    /// Why it failed, when it did.
+    pub note: String,
+    /// Candidate id → (post id, rank), for moves.
+    pub placements: HashMap<String, (String, u32)>,
+}
+
+/// `xibu scenarios`.
+pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
+    let (policy, inst, mut diags) = super::read_all(inputs)?;
+    let file = opts.scenarios.display().to_string();
+    let list = match load_scenarios(&opts.scenarios) {
+        Ok(l) => l,
+        Err(Error::Input(d)) => {
+            diags.0.extend(d);
+            Vec::new()
+        }
+        Err(e) => return Err(e),
+    };
+    if let Some(b) = &opts.baseline {
+        if !list.is_empty() && !list.iter().any(|s| &s.name == b) {
+            diags.push("--baseline", 1, 1, format!("no scenario is named '{b}'"));
+        }
+    }
+    let Some(policy) = policy else {
+        return Err(diags.into_error());
+    };
+    if !diags.is_empty() {
+        return Err(diags.into_error());
+    }
+    // Build every scenario's problem first: any bad override stops the run
+    // before anything is solved, with every problem of every scenario.
+    let mut problems: Vec<(String, Problem)> = Vec::new();
+    let mut errs: Vec<Diagnostic> = Vec::new();
+    for sc in &list {
+        let (mut pol, mut ins) = (policy.clone(), inst.clone());
+        if let Err(e) = apply(sc, &file, &mut pol, &mut ins) {
+            errs.extend(e);
+            continue;
+        }
+        match build_problem(ins, pol, inputs.seed, Diagnostics::default()) {
+            Ok(pb) => problems.push((sc.name.clone(), pb)),
+            Err(Error::Input(d)) => errs.extend(d.into_iter().map(|x| Diagnostic {
+                message: format!("with scenario '{}': {}", sc.name, x.message),
+                ..x
+            })),
+            Err(e) => return Err(e),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(Diagnostics(errs).into_error());
+    }
+    let settings = MipSettings {
+        threads: 1,
+        ..opts.mip.clone()
+    };
+    std::fs::create_dir_all(&opts.out)
+        .map_err(|e| Error::io(format!("cannot create {}", opts.out.display()), e))?;
+    let rule_names: Vec<String> = policy.rules.iter().map(|r| r.name.clone()).collect();
+    let rows: Vec<Row> = problems
+        .par_iter()
+        .map(|(name, pb)| run_one(name, pb, &settings, opts, &rule_names))
+        .collect();
+    let leagues = problems
+        .first()
+        .map(|(_, pb)| pb.leagues.clone())
+        .unwrap_or_default();
+    let mut dir = AtomicDir::new(&opts.out)?;
+    dir.write(
+        "comparison.csv",
+        &comparison_csv(&rows, &leagues, &rule_names),
+    )?;
+    dir.write(
+        "comparison.html",
+        comparison_html(&rows, &leagues).as_bytes(),
+    )?;
+    if let Some(b) = &opts.baseline {
+        dir.write("moves.csv", &moves_csv(&rows, b))?;
+    }
+    dir.commit()?;
+    Ok(rows)
+}
+
+fn run_one(
+    name: &str,
+    pb: &Problem,
+    settings: &MipSettings,
+    opts: &ScenarioOptions,
+    rule_names: &[String],
+) -> Row {
+    let t = Instant::now();
+    let nl = pb.leagues.len();
+    let mut row = Row {
+        name: name.to_string(),
+        status: "error".into(),
+        placed: None,
+        envy: None,
+        preference: None,
+        open_seats: None,
+        seconds: 0.0,
+        league_placed: vec![0; nl],
+        league_open: vec![0; nl],
+        rule_slack: vec![None; rule_names.len()],
+        note: String::new(),
+        placements: HashMap::new(),
+    };
+    let out = opts.out.join(name);
+    let result = solve(pb, Engine::Exact, settings).and_then(|sol| {
+        let written = write_outputs(pb, &out, "exact", &sol, &[]);
+        written.map(|s| (s, sol))
+    });
+    match result {
+        Ok((summary, sol)) => {
+            row.status = summary.status.clone();
+            row.placed = Some(summary.placed as u64);
+            row.envy = Some(summary.objective.envy);
+            row.preference = Some(summary.objective.preference);
+            row.open_seats = Some(summary.open_seats);
+            let occ = post_occupancy(pb, &sol.assignment);
+            for (p, post) in pb.posts.iter().enumerate() {
+                row.league_open[post.league.ix()] += u64::from(post.seats.saturating_sub(occ[p]));
+            }
+            for (c, p) in sol.assignment.post_of.iter().enumerate() {
+                if let Some(p) = p {
+                    row.league_placed[pb.posts[p.ix()].league.ix()] += 1;
+                    let rank = pb
+                        .rank(crate::model::types::CandidateIdx::from_ix(c), *p)
+                        .unwrap_or(0);
+                    row.placements.insert(
+                        pb.candidates[c].id.clone(),
+                        (pb.posts[p.ix()].id.clone(), rank),
+                    );
+                }
+            }
+            for (k, rule) in rule_names.iter().enumerate() {
+                row.rule_slack[k] = summary
+                    .rules
+                    .iter()
+                    .filter(|f| &f.rule == rule && f.total > 0)
+                    .map(slack)
+                    .reduce(f64::min);
+            }
+        }
+        Err(Error::Infeasible(msg)) => {
+            row.status = "infeasible".into();
+            row.note = msg;
+        }
+        Err(e) => row.note = e.to_string(),
+    }
+    row.seconds = t.elapsed().as_secs_f64();
+    row
+}
+
+fn slack(f: &RuleFigure) -> f64 {
+    if f.op == ">=" {
+        f.count as f64 - f.bound
+    } else {
+        f.bound - f.count as f64
+    }
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map_or(String::new(), |x| x.to_string())
+}
+
+/// `comparison.csv`.
+pub fn comparison_csv(rows: &[Row], leagues: &[String], rules: &[String]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = [
+        "name",
+        "status",
+        "placed",
+        "envy",
+        "preference",
+        "open_seats",
+        "seconds",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    header.extend(leagues.iter().map(|l| format!("placed_{l}")));
+    header.extend(rules.iter().map(|r| format!("slack_{r}")));
+    header.push("note".into());
+    w.write_record(&header).expect("memory");
+    for r in rows {
+        let mut rec = vec![
+            r.name.clone(),
+            r.status.clone(),
+            opt(r.placed),
+            opt(r.envy),
+            opt(r.preference),
+            opt(r.open_seats),
+            format!("{:.3}", r.seconds),
+        ];
+        let solved = r.placed.is_some();
+        rec.extend(
+            r.league_placed
+                .iter()
+                .map(|n| if solved { n.to_string() } else { String::new() }),
+        );
+        rec.extend(
+            r.rule_slack
+                .iter()
+                .map(|s| s.map_or(String::new(), |v| format!("{v:.3}"))),
+        );
+        rec.push(r.note.clone());
+        w.write_record(&rec).expect("memory");
+    }
+    w.into_inner().expect("memory")
+}
+
+/// `moves.csv`: every candidate whose post differs from the baseline's.
+pub fn moves_csv(rows: &[Row], baseline: &str) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "scenario",
+        "candidate_id",
+        "from_post",
+        "to_post",
+        "from_rank",
+        "to_rank",
+        "rank_change",
+    ])
+    .expect("memory");
+    if let Some(base) = rows
+        .iter()
+        .find(|r| r.name == baseline && r.placed.is_some())
+    {
+        for r in rows
+            .iter()
+            .filter(|r| r.name != baseline && r.placed.is_some())
+        {
+            let mut ids: Vec<&String> = base.placements.keys().chain(r.placements.keys()).collect();
+            ids.sort();
+            ids.dedup();
+            for id in ids {
+                let (a, b) = (base.placements.get(id), r.placements.get(id));
+                if a.map(|x| &x.0) == b.map(|x| &x.0) {
+                    continue;
+                }
+                let change = match (a, b) {
+                    (Some(a), Some(b)) => (i64::from(b.1) - i64::from(a.1)).to_string(),
+                    _ => String::new(),
+                };
+                w.write_record([
+                    r.name.as_str(),
+                    id,
+                    a.map_or("", |x| x.0.as_str()),
+                    b.map_or("", |x| x.0.as_str()),
+                    &a.map_or(String::new(), |x| x.1.to_string()),
+                    &b.map_or(String::new(), |x| x.1.to_string()),
+                    &change,
+                ])
+                .expect("memory");
+            }
+        }
+    }
+    w.into_inner().expect("memory")
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const COLORS: [&str; 8] = [
+    "#3366cc", "#dc3912", "#ff9900", "#109618", "#990099", "#0099c6", "#dd4477", "#66aa00",
+];
+
+/// A grouped bar chart as inline SVG: one group per category, one bar per
+/// series.
+fn bar_chart(title: &str, categories: &[String], series: &[(String, Vec<f64>)]) -> String {
+    let (w, h, left, bottom, top) = (760.0, 260.0, 50.0, 40.0, 30.0);
+    let max = series
+        .iter()
+        .flat_map(|s| s.1.iter().copied())
+        .fold(0.0_f64, f64::max)
+        .max(1.0);
+    let groups = categories.len().max(1) as f64;
+    let gw = (w - left - 10.0) / groups;
+    let bw = (gw * 0.8 / series.len().max(1) as f64).max(1.0);
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" aria-label="{t}"><text x="{left}" y="18" font-size="14">{t}</text>"#,
+        t = esc(title)
+    );
+    let plot_h = h - bottom - top;
+    svg.push_str(&format!(
+        r##"<line x1="{left}" y1="{y}" x2="{x2}" y2="{y}" stroke="#999"/>"##,
+        y = h - bottom,
+        x2 = w - 10.0
+    ));
+    svg.push_str(&format!(
+        r#"<text x="4" y="{}" font-size="10">{max:.0}</text>"#,
+        top + 8.0
+    ));
+    for (g, cat) in categories.iter().enumerate() {
+        let x0 = left + g as f64 * gw + gw * 0.1;
+        for (k, (name, vals)) in series.iter().enumerate() {
+            let v = vals.get(g).copied().unwrap_or(0.0);
+            let bh = plot_h * v / max;
+            svg.push_str(&format!(
+                r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"><title>{} · {}: {}</title></rect>"#,
+                x0 + k as f64 * bw,
+                h - bottom - bh,
+                bw,
+                bh,
+                COLORS[k % COLORS.len()],
+                esc(name),
+                esc(cat),
+                v
+            ));
+        }
+        svg.push_str(&format!(
+            r#"<text x="{:.1}" y="{}" font-size="10" text-anchor="middle">{}</text>"#,
+            x0 + gw * 0.4,
+            h - bottom + 14.0,
+            esc(cat)
+        ));
+    }
+    for (k, (name, _)) in series.iter().enumerate() {
+        let x = left + k as f64 * 120.0;
+        svg.push_str(&format!(
+            r#"<rect x="{x}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{}" font-size="11">{}</text>"#,
+            h - 14.0,
+            COLORS[k % COLORS.len()],
+            x + 14.0,
+            h - 5.0,
+            esc(name)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// `comparison.html`: a self-contained page (inline CSS and SVG).
+pub fn comparison_html(rows: &[Row], leagues: &[String]) -> String {
+    let names: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
+    let per_league = |f: &dyn Fn(&Row) -> &Vec<u64>| -> Vec<(String, Vec<f64>)> {
+        rows.iter()
+            .filter(|r| r.placed.is_some())
+            .map(|r| (r.name.clone(), f(r).iter().map(|&n| n as f64).collect()))
+            .collect()
+    };
+    let one =
+        |f: &dyn Fn(&Row) -> f64| vec![("".to_string(), rows.iter().map(f).collect::<Vec<f64>>())];
+    let mean_rank = |r: &Row| match (r.preference, r.placed) {
+        (Some(p), Some(n)) if n > 0 => p as f64 / n as f64,
+        _ => 0.0,
+    };
+    let mut html = String::from(
+        r#"<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>情景比较 · Scenario comparison</title><style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.bad{color:#b00}</style></head><body><h1>情景比较（Scenario comparison）</h1><table><tr><th>情景</th><th>状态</th><th>安置人数</th><th>阻塞对 envy</th><th>志愿序号和</th><th>空余岗位</th><th>用时（秒）</th></tr>"#,
+    );
+    for r in rows {
+        let cls = if matches!(r.status.as_str(), "optimal" | "feasible") {
+            ""
+        } else {
+            " class=\"bad\""
+        };
+        html.push_str(&format!(
+            "<tr><td>{}</td><td{cls}>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td></tr>",
+            esc(&r.name),
+            esc(&r.status),
+            opt(r.placed),
+            opt(r.envy),
+            opt(r.preference),
+            opt(r.open_seats),
+            r.seconds
+        ));
+    }
+    html.push_str("</table>");
+    html.push_str(&bar_chart(
+        "各盟市安置人数（placed per league）",
+        leagues,
+        &per_league(&|r| &r.league_placed),
+    ));
+    html.push_str(&bar_chart(
+        "各盟市空余岗位（open seats per league）",
+        leagues,
+        &per_league(&|r| &r.league_open),
+    ));
+    html.push_str(&bar_chart(
+        "阻塞对数（envy）",
+        &names,
+        &one(&|r| r.envy.unwrap_or(0) as f64),
+    ));
+    html.push_str(&bar_chart(
+        "平均志愿序号（mean rank）",
+        &names,
+        &one(&mean_rank),
+    ));
+    for r in rows.iter().filter(|r| !r.note.is_empty()) {
+        html.push_str(&format!(
+            "<p class=\"bad\">{}: {}</p>",
+            esc(&r.name),
+            esc(&r.note)
+        ));
+    }
+    html.push_str("</body></html>\n");
+    html
+}

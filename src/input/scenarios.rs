@@ -1,0 +1,291 @@
+//! Scenario files (CONTRACT §4 `scenarios`): `[[scenario]]` tables with a
+//! `name` and a `set` of dotted overrides, checked against the model and the
+//! instance before anything is solved. Every problem names the scenario and
+//! the key.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::records::Instance;
+use super::values::{parse_level, parse_project, parse_status};
+use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::model::policy::{
+    AdjustScope, Criterion, HealthRule, Op, Policy, PriorityKey, RuleScope,
+};
+use crate::model::types::Project;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    scenario: Vec<RawScenario>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    name: Spanned<String>,
+    #[serde(default)]
+    set: BTreeMap<String, Spanned<toml::Value>>,
+}
+
+/// One override: a dotted key and its value, with where it was written.
+#[derive(Debug, Clone)]
+pub struct Override {
+    /// `rule.township_share.share`, `post.P017.seats` …
+    pub key: String,
+    /// The value as written.
+    pub value: toml::Value,
+    /// 1-based line of the value.
+    pub line: usize,
+    /// 1-based column of the value.
+    pub column: usize,
+}
+
+/// One scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Name; also its output folder.
+    pub name: String,
+    /// Overrides in key order.
+    pub overrides: Vec<Override>,
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Flatten `{ rule = { x = { share = 0.3 } } }` (unquoted dotted keys) into
+/// `rule.x.share`, so both spellings work.
+fn flatten(prefix: &str, v: &toml::Value, at: (usize, usize), out: &mut Vec<Override>) {
+    match v {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                flatten(&format!("{prefix}.{k}"), v, at, out);
+            }
+        }
+        _ => out.push(Override {
+            key: prefix.to_string(),
+            value: v.clone(),
+            line: at.0,
+            column: at.1,
+        }),
+    }
+}
+
+/// Read a scenario file.
+pub fn load_scenarios(path: &Path) -> Result<Vec<Scenario>> {
+    let file = path.display().to_string();
+    let whole = |m: String| Error::Input(vec![Diagnostic::new(&file, 1, 1, m)]);
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| whole(format!("cannot read the scenario file: {e}")))?;
+    let raw: RawFile = toml::from_str(&text).map_err(|e| {
+        let (l, c) = e.span().map_or((1, 1), |s| line_col(&text, s.start));
+        Error::Input(vec![Diagnostic::new(&file, l, c, e.message().trim())])
+    })?;
+    let mut d = Diagnostics::default();
+    let mut out: Vec<Scenario> = Vec::new();
+    for s in raw.scenario {
+        let name = s.name.get_ref().trim().to_string();
+        let (l, c) = line_col(&text, s.name.span().start);
+        let ok_name = !name.is_empty()
+            && !name.starts_with('.')
+            && name.chars().all(|ch| {
+                !matches!(ch, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+                    && !ch.is_control()
+            });
+        if !ok_name {
+            d.push(
+                &file,
+                l,
+                c,
+                format!(
+                    "scenario name {name:?} cannot be a folder name; use letters, digits, - or _"
+                ),
+            );
+        } else if out.iter().any(|o| o.name == name) {
+            d.push(&file, l, c, format!("scenario name '{name}' is used twice"));
+        }
+        let mut overrides = Vec::new();
+        for (k, v) in &s.set {
+            let at = line_col(&text, v.span().start);
+            flatten(k, v.get_ref(), at, &mut overrides);
+        }
+        out.push(Scenario { name, overrides });
+    }
+    if out.is_empty() {
+        d.push(
+            &file,
+            1,
+            1,
+            "no [[scenario]] tables; add at least one with a name and a set of overrides",
+        );
+    }
+    d.finish(out)
+}
+
+fn as_f64(v: &toml::Value) -> Option<f64> {
+    match v {
+        toml::Value::Float(f) => Some(*f),
+        toml::Value::Integer(i) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+fn as_count(v: &toml::Value) -> Option<u32> {
+    match v {
+        toml::Value::Integer(i) => u32::try_from(*i).ok(),
+        _ => None,
+    }
+}
+
+fn as_strings(v: &toml::Value) -> Option<Vec<&str>> {
+    v.as_array()?.iter().map(|x| x.as_str()).collect()
+}
+
+/// Apply a scenario's overrides to a copy of the model and the instance.
+/// Problems are reported as `file:line:column: scenario 'x': key 'k': …`.
+pub fn apply(
+    sc: &Scenario,
+    file: &str,
+    policy: &mut Policy,
+    inst: &mut Instance,
+) -> std::result::Result<(), Vec<Diagnostic>> {
+    let mut errs = Vec::new();
+    for o in &sc.overrides {
+        if let Err(msg) = apply_one(o, policy, inst) {
+            errs.push(Diagnostic::new(
+                file,
+                o.line,
+                o.column,
+                format!("scenario '{}': key '{}': {msg}", sc.name, o.key),
+            ));
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(errs)
+    }
+}
+
+fn apply_one(
+    o: &Override,
+    policy: &mut Policy,
+    inst: &mut Instance,
+) -> std::result::Result<(), String> {
+    let v = &o.value;
+    let parts: Vec<&str> = o.key.split('.').collect();
+    let want = |what: &str| format!("expected {what}, got {v}");
+    match parts.as_slice() {
+        ["objective"] => {
+            let list = as_strings(v).ok_or_else(|| want("a list of envy, fill, preference"))?;
+            let mut crit = Vec::new();
+            for s in list {
+                let c = Criterion::parse(s).ok_or_else(|| format!("unknown criterion '{s}'; use envy, fill or preference"))?;
+                if crit.contains(&c) {
+                    return Err(format!("'{s}' is listed twice"));
+                }
+                crit.push(c);
+            }
+            policy.objective = crit;
+        }
+        ["reserves", "ratio"] => {
+            let r = as_f64(v).filter(|r| r.is_finite() && *r >= 0.0).ok_or_else(|| want("a number ≥ 0"))?;
+            policy.reserve_ratio = r;
+        }
+        ["adjustment", "scope"] => {
+            policy.adjustment = v.as_str().and_then(AdjustScope::parse).ok_or_else(|| want("none, league or region"))?;
+        }
+        ["priority", "order"] => {
+            let list = as_strings(v).ok_or_else(|| want("a list of major, volunteer, leader, score"))?;
+            let mut keys = Vec::new();
+            for s in list {
+                let k = PriorityKey::parse(s).ok_or_else(|| format!("unknown priority key '{s}'"))?;
+                if keys.contains(&k) {
+                    return Err(format!("'{s}' is listed twice"));
+                }
+                keys.push(k);
+            }
+            policy.priority = keys;
+        }
+        ["eligibility", "require_graduating"] => {
+            policy.require_graduating = v.as_bool().ok_or_else(|| want("true or false"))?;
+        }
+        ["eligibility", "require_diploma_by_arrival"] => {
+            policy.require_diploma_by_arrival = v.as_bool().ok_or_else(|| want("true or false"))?;
+        }
+        ["eligibility", "health"] => {
+            policy.health = v.as_str().and_then(HealthRule::parse).ok_or_else(|| want("\"pass\" or \"not-fail\""))?;
+        }
+        ["quotas", proj] => {
+            let p = match *proj {
+                "national" => Project::National,
+                "local" => Project::Local,
+                other => return Err(format!("unknown project '{other}'; use national or local")),
+            };
+            policy.quotas[p as usize] = Some(as_count(v).ok_or_else(|| want("a whole number ≥ 0"))?);
+        }
+        ["rule", name, field] => {
+            let rule = policy
+                .rules
+                .iter_mut()
+                .find(|r| r.name == *name)
+                .ok_or_else(|| format!("unknown rule '{name}'"))?;
+            match *field {
+                "share" => {
+                    rule.share = as_f64(v).filter(|s| (0.0..=1.0).contains(s)).ok_or_else(|| want("a share in [0, 1]"))?;
+                }
+                "op" => rule.op = v.as_str().and_then(Op::parse).ok_or_else(|| want("\">=\" or \"<=\""))?,
+                "scope" => rule.scope = v.as_str().and_then(RuleScope::parse).ok_or_else(|| want("county, league or region"))?,
+                "county_status" => {
+                    let list = as_strings(v).ok_or_else(|| want("a list of statuses"))?;
+                    let st: Option<Vec<_>> = list.iter().map(|s| parse_status(s)).collect();
+                    rule.county_status = Some(st.ok_or_else(|| want("active, new or suspended"))?);
+                }
+                other => return Err(format!("unknown rule field '{other}'; use share, op, scope or county_status")),
+            }
+        }
+        ["post", id, field] => {
+            let post = inst
+                .posts
+                .rows
+                .iter_mut()
+                .find(|p| p.id == *id)
+                .ok_or_else(|| format!("unknown post '{id}'"))?;
+            match *field {
+                "seats" => post.seats = as_count(v).ok_or_else(|| want("a whole number ≥ 0"))?,
+                "level" => post.level = v.as_str().and_then(parse_level).ok_or_else(|| want("township or county"))?,
+                "project" => post.project = v.as_str().and_then(parse_project).ok_or_else(|| want("national or local"))?,
+                "specialty" => {
+                    let s = v.as_str().ok_or_else(|| want("a specialty key or name"))?;
+                    policy.specialty(s).ok_or_else(|| format!("unknown specialty '{s}'"))?;
+                    post.specialty = s.to_string();
+                }
+                other => return Err(format!("unknown post field '{other}'; use seats, level, project or specialty")),
+            }
+        }
+        ["county", code, field] => {
+            let county = inst
+                .counties
+                .as_mut()
+                .and_then(|c| c.rows.iter_mut().find(|c| c.code == *code))
+                .ok_or_else(|| format!("unknown county '{code}' (counties are read from --counties)"))?;
+            match *field {
+                "status" => county.status = v.as_str().and_then(parse_status).ok_or_else(|| want("active, new or suspended"))?,
+                "scale" => county.scale = Some(as_count(v).ok_or_else(|| want("a whole number ≥ 0"))?),
+                other => return Err(format!("unknown county field '{other}'; use status or scale")),
+            }
+        }
+        _ => {
+            return Err("unknown key; use objective, reserves.ratio, adjustment.scope, priority.order, eligibility.<field>, quotas.<project>, rule.<name>.<field>, post.<id>.<field> or county.<code>.<field>".into())
+        }
+    }
+    Ok(())
+}
