@@ -100,18 +100,7 @@ fn resolve_dispatch(
 ) -> Result<(Vec<Option<PostIdx>>, Vec<Vacated>)> {
     let file = opts.dispatch.display().to_string();
     let mut d = Diagnostics::default();
-    let cand: HashMap<&str, usize> = pb
-        .candidates
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id.as_str(), i))
-        .collect();
-    let post: HashMap<&str, usize> = pb
-        .posts
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.as_str(), i))
-        .collect();
+    let (cand, post) = (pb.candidate_index(), pb.post_index());
     let mut kept: Vec<Option<PostIdx>> = vec![None; pb.n_candidates()];
     let mut line_of: Vec<usize> = vec![0; pb.n_candidates()];
     let mut seen_gone: HashMap<&str, usize> = HashMap::new();
@@ -127,7 +116,6 @@ fn resolve_dispatch(
             );
             continue;
         };
-        let p = PostIdx::from_ix(p);
         if gone.contains(&r.candidate) {
             if let Some(first) = seen_gone.insert(r.candidate.as_str(), r.pos.line) {
                 d.push(
@@ -148,7 +136,7 @@ fn resolve_dispatch(
             });
             continue;
         }
-        let Some(&c) = cand.get(r.candidate.as_str()) else {
+        let Some(&ci) = cand.get(r.candidate.as_str()) else {
             d.push(
                 &file,
                 r.pos.line,
@@ -160,6 +148,7 @@ fn resolve_dispatch(
             );
             continue;
         };
+        let c = ci.ix();
         if kept[c].is_some() {
             d.push(
                 &file,
@@ -172,7 +161,6 @@ fn resolve_dispatch(
             );
             continue;
         }
-        let ci = CandidateIdx::from_ix(c);
         if let Err(why) = pb.eligibility(ci, p) {
             d.push(
                 &file,

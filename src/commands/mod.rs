@@ -4,7 +4,6 @@
 pub mod backfill;
 pub mod scenarios;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostics, Error, Result};
@@ -12,7 +11,6 @@ use crate::input::records::{read_dispatch, read_instance, InputPaths, Instance};
 use crate::input::{load_policy, Encoding};
 use crate::model::evaluate::{evaluate, Assignment, Evaluation};
 use crate::model::policy::Policy;
-use crate::model::types::{CandidateIdx, PostIdx};
 use crate::model::{build_problem, Problem};
 use crate::output::files::{dispatch_csv, reserves_csv, unplaced_csv, Summary};
 use crate::output::AtomicDir;
@@ -113,18 +111,7 @@ pub fn read_assignment(
     let mut diags = Diagnostics::default();
     let recs = read_dispatch(path, enc, &mut diags);
     let file = path.display().to_string();
-    let cand: HashMap<&str, usize> = pb
-        .candidates
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id.as_str(), i))
-        .collect();
-    let post: HashMap<&str, usize> = pb
-        .posts
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.as_str(), i))
-        .collect();
+    let (cand, post) = (pb.candidate_index(), pb.post_index());
     let mut a = Assignment::empty(pb.n_candidates());
     let mut dup = Vec::new();
     for r in &recs.rows {
@@ -150,7 +137,7 @@ pub fn read_assignment(
             );
         }
         if let (Some(&c), Some(&p)) = (c, p) {
-            if let Some(prev) = a.post_of[c] {
+            if let Some(prev) = a.post_of[c.ix()] {
                 dup.push(format!(
                     "candidate {} holds more than one post ({} and {}, line {})",
                     r.candidate,
@@ -159,7 +146,7 @@ pub fn read_assignment(
                     r.pos.line
                 ));
             } else {
-                a.post_of[c] = Some(PostIdx::from_ix(p));
+                a.post_of[c.ix()] = Some(p);
             }
         }
     }
@@ -217,12 +204,4 @@ pub fn verify_text(ev: &Evaluation) -> String {
         }
     }
     s
-}
-
-/// Candidate index by id (for tests and tools).
-pub fn candidate_by_id(pb: &Problem, id: &str) -> Option<CandidateIdx> {
-    pb.candidates
-        .iter()
-        .position(|c| c.id == id)
-        .map(CandidateIdx::from_ix)
 }

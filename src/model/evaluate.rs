@@ -312,10 +312,8 @@ pub fn evaluate(pb: &Problem, a: &Assignment) -> Evaluation {
     }
 }
 
-/// The objective of an assignment (CONTRACT §2.4), from first principles:
-/// each eligible, acceptable pair is tested against the post's occupancy
-/// and its lowest-priority holder.
-pub fn objective(pb: &Problem, a: &Assignment, occ: &[u32]) -> Objective {
+/// Per post, its lowest-priority holder (incumbents are never holders here).
+pub fn worst_holders(pb: &Problem, a: &Assignment) -> Vec<Option<CandidateIdx>> {
     let mut worst: Vec<Option<CandidateIdx>> = vec![None; pb.posts.len()];
     for (c, p) in a.post_of.iter().enumerate() {
         let Some(p) = *p else { continue };
@@ -325,6 +323,14 @@ pub fn objective(pb: &Problem, a: &Assignment, occ: &[u32]) -> Objective {
             *w = Some(c);
         }
     }
+    worst
+}
+
+/// The objective of an assignment (CONTRACT §2.4), from first principles:
+/// each eligible, acceptable pair is tested against the post's occupancy
+/// and its lowest-priority holder.
+pub fn objective(pb: &Problem, a: &Assignment, occ: &[u32]) -> Objective {
+    let worst = worst_holders(pb, a);
     // A post the candidate did not choose (a violation) counts as no rank for
     // envy and as rank 0 in the preference sum.
     let held_rank: Vec<Option<u32>> = a

@@ -167,6 +167,24 @@ impl Problem {
         self.priority_at(a, p).cmp_priority(self.priority_at(b, p))
     }
 
+    /// Candidate ids → indices (for reading files that name candidates).
+    pub fn candidate_index(&self) -> std::collections::HashMap<&str, CandidateIdx> {
+        self.candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), CandidateIdx::from_ix(i)))
+            .collect()
+    }
+
+    /// Post ids → indices.
+    pub fn post_index(&self) -> std::collections::HashMap<&str, PostIdx> {
+        self.posts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), PostIdx::from_ix(i)))
+            .collect()
+    }
+
     /// Incumbents in each county.
     pub fn county_incumbents(&self) -> Vec<u32> {
         let mut v = vec![0; self.counties.len()];

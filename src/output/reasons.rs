@@ -4,7 +4,9 @@
 //! scale or quota that binds; the county suspended …).
 
 use crate::model::eligibility::Ineligible;
-use crate::model::evaluate::{counts_for, post_occupancy, rule_holds, rule_scopes, Assignment};
+use crate::model::evaluate::{
+    counts_for, post_occupancy, rule_holds, rule_scopes, worst_holders, Assignment,
+};
 use crate::model::types::{CandidateIdx, PostIdx};
 use crate::model::Problem;
 
@@ -20,15 +22,7 @@ impl<'a> Explainer<'a> {
     /// Prepare explanations for assignment `a`.
     pub fn new(pb: &'a Problem, a: &'a Assignment) -> Self {
         let occ = post_occupancy(pb, a);
-        let mut worst: Vec<Option<CandidateIdx>> = vec![None; pb.posts.len()];
-        for (c, p) in a.post_of.iter().enumerate() {
-            let Some(p) = *p else { continue };
-            let c = CandidateIdx::from_ix(c);
-            let w = &mut worst[p.ix()];
-            if w.is_none_or(|w| pb.cmp_at(p, c, w).is_lt()) {
-                *w = Some(c);
-            }
-        }
+        let worst = worst_holders(pb, a);
         Explainer { pb, a, occ, worst }
     }
 
