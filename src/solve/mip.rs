@@ -249,6 +249,27 @@ pub fn write_formulation(
     write_model(&mut model, path)
 }
 
+/// Any allocation that satisfies every hard constraint, from the model
+/// without envy variables (maximising fill), within `budget` seconds.
+fn feasible_start(
+    pb: &Problem,
+    s: &MipSettings,
+    kept: &[Option<crate::model::types::PostIdx>],
+    budget: Option<f64>,
+) -> Option<Assignment> {
+    let mut f = Formulation::build(pb, false);
+    f.apply_kept(pb, kept);
+    let mut model = to_highs(&f);
+    set_objective(&mut model, f.mip.cols.len(), &f.costs(pb, Criterion::Fill));
+    let quick = MipSettings {
+        write_model: None,
+        ..s.clone()
+    };
+    let (_, cols) = run_stage(model, &quick, budget, None, &[]);
+    let a = assignment_from(pb, &f, &cols?);
+    evaluate(pb, &a).violations.is_empty().then_some(a)
+}
+
 /// A feasible starting point: DA if it breaks nothing (and nothing is
 /// kept), else only the kept placements if that breaks nothing.
 fn warm_start(pb: &Problem, kept: &[Option<crate::model::types::PostIdx>]) -> Option<Assignment> {
@@ -300,11 +321,21 @@ pub fn solve_mip_fixed(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<S
     };
     stages.push(("build".into(), t0.elapsed().as_secs_f64()));
     let mut model = to_highs(&f);
-    let start = if fix.allow_shortfall {
+    let mut start = if fix.allow_shortfall {
         None
     } else {
         warm_start(pb, &fix.kept)
     };
+    if start.is_none() && !fix.allow_shortfall && with_envy && !f.mip.cols.is_empty() {
+        // No cheap start: find any allocation that keeps every rule on the
+        // much smaller model without envy variables (max fill), so that the
+        // first stage never runs out of time with nothing to show. It only
+        // seeds the search; the optimum is unchanged.
+        let ts = Instant::now();
+        let budget = left(&t0).map(|l| (l / 4.0).max(0.01));
+        start = feasible_start(pb, s, &fix.kept, budget);
+        stages.push(("feasible_start".into(), ts.elapsed().as_secs_f64()));
+    }
     let mut current: Option<Vec<f64>> = start.map(|a| f.columns_for(pb, &a.post_of));
     if let Some(path) = &s.write_model {
         write_formulation(pb, &f, s, path)?;
