@@ -84,7 +84,10 @@ fn the_2023_model_encodes_the_notice() {
             RuleCount::Specialty(p.specialty("rural_education").unwrap())
         )
     );
+    let not_suspended = Some(&[CountyStatus::Active, CountyStatus::New][..]);
+    assert_eq!(re.county_status.as_deref(), not_suspended);
     let yw = rule("youth_work_cap");
+    assert_eq!(yw.county_status.as_deref(), not_suspended);
     assert_eq!(
         (yw.op, yw.share, yw.count),
         (
