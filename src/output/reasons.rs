@@ -81,14 +81,7 @@ impl<'a> Explainer<'a> {
         // A seat is free: find the constraint that one more volunteer there breaks.
         let county = &pb.counties[post.county.ix()];
         if let Some(scale) = county.scale {
-            let n: u32 = pb
-                .posts
-                .iter()
-                .enumerate()
-                .filter(|(_, q)| q.county == post.county)
-                .map(|(i, _)| self.occ[i])
-                .sum();
-            if n >= scale {
+            if self.occupied(|q| q.county == post.county) >= scale {
                 return format!(
                     "{head}: county {} is at its scale of {scale} volunteers",
                     county.code
@@ -96,14 +89,7 @@ impl<'a> Explainer<'a> {
             }
         }
         if let Some(q) = pb.policy.quota(post.project) {
-            let n: u32 = pb
-                .posts
-                .iter()
-                .enumerate()
-                .filter(|(_, x)| x.project == post.project)
-                .map(|(i, _)| self.occ[i])
-                .sum();
-            if n >= q {
+            if self.occupied(|x| x.project == post.project) >= q {
                 return format!(
                     "{head}: the {} project quota of {q} is reached",
                     post.project
@@ -141,6 +127,17 @@ impl<'a> Explainer<'a> {
             "{head} has a free seat, but placing you there would cost more than it gains for the objective ({}): it would force other changes to keep the rules",
             self.objective_text()
         )
+    }
+
+    /// Volunteers (placed + incumbents) at the posts that `keep` selects.
+    fn occupied(&self, keep: impl Fn(&crate::model::Post) -> bool) -> u32 {
+        self.pb
+            .posts
+            .iter()
+            .zip(&self.occ)
+            .filter(|(q, _)| keep(q))
+            .map(|(_, &n)| n)
+            .sum()
     }
 
     fn objective_text(&self) -> String {
