@@ -375,10 +375,12 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
             c.scale = Some((f64::from(county_seats[k]) * 0.85).ceil() as u32);
         }
     }
-    // Incumbents: a quarter of the posts with 2+ seats keep one continuing volunteer.
+    // Incumbents: half the rural-education township posts with 2+ seats keep
+    // one continuing volunteer (most who extend are 支教 volunteers). There
+    // they never break a share rule, so nobody-placed stays feasible.
     let mut incumbents = Vec::new();
     for p in &posts {
-        if p.seats >= 2 && rng.chance(0.25) {
+        if p.seats >= 2 && p.specialty == 0 && p.township && rng.chance(0.5) {
             incumbents.push(vec![format!("I{:05}", incumbents.len() + 1), p.id.clone()]);
         }
     }
