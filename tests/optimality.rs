@@ -52,6 +52,23 @@ proptest! {
     }
 
     #[test]
+    fn repaired_da_keeps_every_rule_when_placing_nobody_does(t in tiny(8, 5)) {
+        let dir = tempfile::tempdir().unwrap();
+        let pb = t.load(dir.path());
+        let empty = xibu::model::evaluate::Assignment::empty(pb.n_candidates());
+        prop_assume!(evaluate(&pb, &empty).violations.is_empty());
+        let da = xibu::solve::da::deferred_acceptance(&pb);
+        let fixed = xibu::solve::repair::repair(&pb, da.clone());
+        prop_assert!(evaluate(&pb, &fixed).violations.is_empty(), "{:?}", evaluate(&pb, &fixed).violations);
+        // Only removals: everyone still placed sits where DA put them.
+        for (c, p) in fixed.post_of.iter().enumerate() {
+            if p.is_some() {
+                prop_assert_eq!(*p, da.post_of[c]);
+            }
+        }
+    }
+
+    #[test]
     fn plain_instances_give_deferred_acceptance(t in tiny(7, 4)) {
         // Strip everything but capacities: no rules, quotas, scales,
         // adjustment, groups (so no ties), default objective.

@@ -271,12 +271,17 @@ fn feasible_start(
 }
 
 /// A feasible starting point: DA if it breaks nothing (and nothing is
-/// kept), else only the kept placements if that breaks nothing.
+/// kept), else DA with placements removed until the rules hold, else only
+/// the kept placements if that breaks nothing.
 fn warm_start(pb: &Problem, kept: &[Option<crate::model::types::PostIdx>]) -> Option<Assignment> {
     if kept.iter().all(Option::is_none) {
         let da = super::da::deferred_acceptance(pb);
         if evaluate(pb, &da).violations.is_empty() {
             return Some(da);
+        }
+        let repaired = super::repair::repair(pb, da);
+        if evaluate(pb, &repaired).violations.is_empty() {
+            return Some(repaired);
         }
     }
     let mut base = Assignment::empty(pb.n_candidates());

@@ -5,6 +5,7 @@ pub mod da;
 pub mod formulation;
 pub mod mip;
 pub mod reference;
+pub mod repair;
 
 use serde::Serialize;
 
