@@ -33,13 +33,21 @@ fn first_break(pb: &Problem, a: &Assignment, occ: &[u32]) -> Option<Vec<Candidat
             .collect();
         v.sort_by_key(|c| {
             let p = a.post_of[c.ix()].expect("placed");
-            let i = pb.pair_range(*c).find(|&i| pb.pairs[i].post == p).expect("a placed pair");
+            let i = pb
+                .pair_range(*c)
+                .find(|&i| pb.pairs[i].post == p)
+                .expect("a placed pair");
             std::cmp::Reverse(pb.pair_pos[i])
         });
         v
     };
     let sum = |keep: &dyn Fn(&crate::model::Post) -> bool| -> u64 {
-        pb.posts.iter().zip(occ).filter(|(p, _)| keep(p)).map(|(_, &n)| u64::from(n)).sum()
+        pb.posts
+            .iter()
+            .zip(occ)
+            .filter(|(p, _)| keep(p))
+            .map(|(_, &n)| u64::from(n))
+            .sum()
     };
     for (k, county) in pb.counties.iter().enumerate() {
         if let Some(scale) = county.scale {
@@ -47,7 +55,8 @@ fn first_break(pb: &Problem, a: &Assignment, occ: &[u32]) -> Option<Vec<Candidat
             let n = sum(&inside);
             if n > u64::from(scale) {
                 let excess = (n - u64::from(scale)) as usize;
-                return Some(placed(&inside).into_iter().take(excess).collect()).filter(|v: &Vec<_>| !v.is_empty());
+                return Some(placed(&inside).into_iter().take(excess).collect())
+                    .filter(|v: &Vec<_>| !v.is_empty());
             }
         }
     }
@@ -57,7 +66,8 @@ fn first_break(pb: &Problem, a: &Assignment, occ: &[u32]) -> Option<Vec<Candidat
             let n = sum(&inside);
             if n > u64::from(q) {
                 let excess = (n - u64::from(q)) as usize;
-                return Some(placed(&inside).into_iter().take(excess).collect()).filter(|v: &Vec<_>| !v.is_empty());
+                return Some(placed(&inside).into_iter().take(excess).collect())
+                    .filter(|v: &Vec<_>| !v.is_empty());
             }
         }
     }
