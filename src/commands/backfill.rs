@@ -108,12 +108,7 @@ fn resolve_dispatch(
     let mut vacated = Vec::new();
     for r in rows {
         let Some(&p) = post.get(r.post.as_str()) else {
-            d.push(
-                &file,
-                r.pos.line,
-                r.post_column,
-                format!("unknown post {}; it is not in {}", r.post, pb.files.posts),
-            );
+            super::unknown_post(&mut d, &file, r, pb);
             continue;
         };
         if gone.contains(&r.candidate) {
@@ -137,15 +132,7 @@ fn resolve_dispatch(
             continue;
         }
         let Some(&ci) = cand.get(r.candidate.as_str()) else {
-            d.push(
-                &file,
-                r.pos.line,
-                r.pos.column,
-                format!(
-                    "unknown candidate {}; it is not in {}",
-                    r.candidate, pb.files.candidates
-                ),
-            );
+            super::unknown_candidate(&mut d, &file, r, pb);
             continue;
         };
         let c = ci.ix();

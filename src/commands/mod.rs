@@ -7,7 +7,7 @@ pub mod scenarios;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostics, Error, Result};
-use crate::input::records::{read_dispatch, read_instance, InputPaths, Instance};
+use crate::input::records::{read_dispatch, read_instance, DispatchRecord, InputPaths, Instance};
 use crate::input::{load_policy, Encoding};
 use crate::model::evaluate::{evaluate, Assignment, Evaluation};
 use crate::model::policy::Policy;
@@ -118,23 +118,10 @@ pub fn read_assignment(
         let c = cand.get(r.candidate.as_str());
         let p = post.get(r.post.as_str());
         if c.is_none() {
-            diags.push(
-                &file,
-                r.pos.line,
-                r.pos.column,
-                format!(
-                    "unknown candidate {}; it is not in {}",
-                    r.candidate, pb.files.candidates
-                ),
-            );
+            unknown_candidate(&mut diags, &file, r, pb);
         }
         if p.is_none() {
-            diags.push(
-                &file,
-                r.pos.line,
-                r.post_column,
-                format!("unknown post {}; it is not in {}", r.post, pb.files.posts),
-            );
+            unknown_post(&mut diags, &file, r, pb);
         }
         if let (Some(&c), Some(&p)) = (c, p) {
             if let Some(prev) = a.post_of[c.ix()] {
@@ -151,6 +138,21 @@ pub fn read_assignment(
         }
     }
     diags.finish((a, dup))
+}
+
+/// Report a dispatch row whose candidate is not in the candidates file.
+fn unknown_candidate(d: &mut Diagnostics, file: &str, r: &DispatchRecord, pb: &Problem) {
+    let msg = format!(
+        "unknown candidate {}; it is not in {}",
+        r.candidate, pb.files.candidates
+    );
+    d.push(file, r.pos.line, r.pos.column, msg);
+}
+
+/// Report a dispatch row whose post is not in the posts file.
+fn unknown_post(d: &mut Diagnostics, file: &str, r: &DispatchRecord, pb: &Problem) {
+    let msg = format!("unknown post {}; it is not in {}", r.post, pb.files.posts);
+    d.push(file, r.pos.line, r.post_column, msg);
 }
 
 /// `xibu verify`: check a dispatch against every hard constraint.

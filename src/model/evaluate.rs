@@ -117,6 +117,22 @@ pub fn rule_scopes(pb: &Problem, rule: &Rule) -> Vec<RuleScopeSet> {
     }
 }
 
+/// Incumbents in a rule's scope: (counted by the rule, all).
+pub fn scope_incumbents(pb: &Problem, rule: &Rule, scope: &RuleScopeSet) -> (u32, u32) {
+    let mut out = (0, 0);
+    for p in pb
+        .posts
+        .iter()
+        .filter(|p| scope.counties.contains(&p.county))
+    {
+        out.1 += p.incumbents;
+        if counts_for(rule, p) {
+            out.0 += p.incumbents;
+        }
+    }
+    out
+}
+
 /// Does a post count for a rule's `count`?
 pub fn counts_for(rule: &Rule, post: &super::Post) -> bool {
     match rule.count {

@@ -185,6 +185,15 @@ impl Problem {
             .collect()
     }
 
+    /// Incumbents at posts of a project.
+    pub fn project_incumbents(&self, proj: Project) -> u32 {
+        self.posts
+            .iter()
+            .filter(|p| p.project == proj)
+            .map(|p| p.incumbents)
+            .sum()
+    }
+
     /// Incumbents in each county.
     pub fn county_incumbents(&self) -> Vec<u32> {
         let mut v = vec![0; self.counties.len()];

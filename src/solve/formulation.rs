@@ -17,7 +17,7 @@
 //! matrix O(pairs) nonzeros: each is one continuous column and one equality
 //! row per pair.
 
-use crate::model::evaluate::{counts_for, rule_scopes};
+use crate::model::evaluate::{counts_for, rule_scopes, scope_incumbents};
 use crate::model::policy::{Criterion, Op};
 use crate::model::types::{CountyIdx, Project};
 use crate::model::Problem;
@@ -90,11 +90,6 @@ impl Mip {
             });
             col.retain(|&(_, v)| v != 0.0);
         }
-    }
-
-    /// Number of nonzeros.
-    pub fn nnz(&self) -> usize {
-        self.cols.iter().map(Vec::len).sum()
     }
 }
 
@@ -177,12 +172,7 @@ impl Formulation {
             .into_iter()
             .map(|proj| {
                 pb.policy.quota(proj).map(|q| {
-                    let inc: u32 = pb
-                        .posts
-                        .iter()
-                        .filter(|p| p.project == proj)
-                        .map(|p| p.incumbents)
-                        .sum();
+                    let inc = pb.project_incumbents(proj);
                     m.row(
                         f64::NEG_INFINITY,
                         f64::from(q) - f64::from(inc),
@@ -196,14 +186,8 @@ impl Formulation {
         for (ri, rule) in pb.policy.rules.iter().enumerate() {
             for s in rule_scopes(pb, rule) {
                 // Constant part from incumbents: count_inc − share·total_inc.
-                let (mut cnt, mut tot) = (0.0, 0.0);
-                for p in pb.posts.iter().filter(|p| s.counties.contains(&p.county)) {
-                    tot += f64::from(p.incumbents);
-                    if counts_for(rule, p) {
-                        cnt += f64::from(p.incumbents);
-                    }
-                }
-                let konst = cnt - rule.share * tot;
+                let (cnt, tot) = scope_incumbents(pb, rule, &s);
+                let konst = f64::from(cnt) - rule.share * f64::from(tot);
                 let (lo, hi) = match rule.op {
                     Op::Ge => (-konst, f64::INFINITY),
                     Op::Le => (f64::NEG_INFINITY, -konst),

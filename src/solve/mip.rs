@@ -521,14 +521,9 @@ fn diagnose_infeasible(
                 ));
             }
             RowKind::Quota(p) => {
-                let inc: u32 = pb
-                    .posts
-                    .iter()
-                    .filter(|x| x.project == p)
-                    .map(|x| x.incumbents)
-                    .sum();
                 reasons.push(format!(
-                    "project {p}: {inc} incumbents exceed its quota {}",
+                    "project {p}: {} incumbents exceed its quota {}",
+                    pb.project_incumbents(p),
                     pb.policy.quota(p).unwrap_or(0)
                 ));
             }
@@ -543,19 +538,13 @@ fn diagnose_infeasible(
     Ok(reasons)
 }
 
-/// (counted, total) incumbents of a rule's scope.
+/// (counted, total) incumbents of a rule's scope, by its label.
 fn incumbent_figure(pb: &Problem, rule: usize, label: &str) -> (u32, u32) {
     let r = &pb.policy.rules[rule];
-    let scopes = crate::model::evaluate::rule_scopes(pb, r);
-    let Some(s) = scopes.iter().find(|s| s.label == label) else {
-        return (0, 0);
-    };
-    let mut out = (0, 0);
-    for p in pb.posts.iter().filter(|p| s.counties.contains(&p.county)) {
-        out.1 += p.incumbents;
-        if crate::model::evaluate::counts_for(r, p) {
-            out.0 += p.incumbents;
-        }
-    }
-    out
+    crate::model::evaluate::rule_scopes(pb, r)
+        .iter()
+        .find(|s| s.label == label)
+        .map_or((0, 0), |s| {
+            crate::model::evaluate::scope_incumbents(pb, r, s)
+        })
 }
