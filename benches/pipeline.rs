@@ -27,6 +27,7 @@ fn instance(candidates: usize, posts: usize) -> (tempfile::TempDir, Inputs) {
         model: d.join("model.toml"),
         encoding: Default::default(),
         seed: 0,
+        locks: None,
     };
     (dir, inputs)
 }

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod error;
 pub mod generate;
 pub mod input;
+pub mod lang;
 pub mod model;
 pub mod output;
 pub mod solve;

@@ -9,6 +9,8 @@ use xibu::commands::{self, Inputs};
 use xibu::generate::{GenerateOptions, TableFormat};
 use xibu::input::records::InputPaths;
 use xibu::input::Encoding;
+use xibu::lang::Lang;
+use xibu::output::OutputOptions;
 use xibu::solve::mip::MipSettings;
 use xibu::solve::Engine;
 use xibu::Error;
@@ -47,6 +49,10 @@ struct InputArgs {
     /// CSV encoding: auto, utf-8 or gbk
     #[arg(long, default_value = "auto")]
     encoding: Encoding,
+    /// Locked placements (candidate_id, post_id, reason, author): fixed in
+    /// the model and counted in every rule
+    #[arg(long)]
+    locks: Option<PathBuf>,
 }
 
 impl InputArgs {
@@ -61,6 +67,7 @@ impl InputArgs {
             model: self.model,
             encoding: self.encoding,
             seed: self.seed,
+            locks: self.locks,
         }
     }
 }
@@ -98,6 +105,34 @@ impl SolverArgs {
     }
 }
 
+/// What the outputs people read look like.
+#[derive(Args)]
+struct OutputArgs {
+    /// Language of reasons: zh (default) or en
+    #[arg(long, default_value = "zh")]
+    lang: Lang,
+    /// Also write 派遣名单.xlsx, 候补名单.xlsx and 未安排名单.xlsx
+    #[arg(long)]
+    xlsx: bool,
+    /// Also write one workbook per county office (旗县-<code>-<name>.xlsx)
+    #[arg(long)]
+    per_county: bool,
+    /// Show 身份证号 unmasked in the Excel lists
+    #[arg(long)]
+    show_id: bool,
+}
+
+impl OutputArgs {
+    fn options(self) -> OutputOptions {
+        OutputOptions {
+            lang: self.lang,
+            xlsx: self.xlsx,
+            per_county: self.per_county,
+            show_id: self.show_id,
+        }
+    }
+}
+
 fn report(s: &xibu::output::files::Summary) {
     eprintln!(
         "{}: placed {} (envy {}, preference {}), {} open seats",
@@ -125,6 +160,8 @@ enum Command {
         engine: Engine,
         #[command(flatten)]
         solver: SolverArgs,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Replace withdrawn volunteers one for one, every other placement kept
     Backfill {
@@ -146,15 +183,39 @@ enum Command {
         allow_shortfall: bool,
         #[command(flatten)]
         solver: SolverArgs,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Check a dispatch file against every hard constraint and print the objective
     Verify {
         #[command(flatten)]
-        input: InputArgs,
+        input: Option<InputArgs>,
         /// The dispatch.csv to check
+        #[arg(long, required_unless_present = "manifest")]
+        dispatch: Option<PathBuf>,
+        /// Print one JSON object instead of text
+        #[arg(long)]
+        json: bool,
+        /// Re-run what a run.json describes and compare every output bit
+        /// for bit (the other inputs are then taken from run.json)
+        #[arg(long, exclusive = true)]
+        manifest: Option<PathBuf>,
+    },
+    /// Explain one candidate's outcome: their post and, for every post they
+    /// ranked above it, why they did not get it
+    Explain {
+        #[command(flatten)]
+        input: InputArgs,
+        /// The dispatch.csv to explain
         #[arg(long)]
         dispatch: PathBuf,
-        /// Print one JSON object instead of text
+        /// Candidate id (报名号)
+        #[arg(long)]
+        candidate: String,
+        /// Language: zh (default) or en
+        #[arg(long, default_value = "zh")]
+        lang: Lang,
+        /// Print JSON instead of text
         #[arg(long)]
         json: bool,
     },
@@ -173,6 +234,8 @@ enum Command {
         baseline: Option<String>,
         #[command(flatten)]
         solver: SolverArgs,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Write a realistic synthetic instance for the 2023 model
     Generate {
@@ -204,9 +267,16 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             out,
             engine,
             solver,
+            output,
         } => {
             let mip = solver.settings();
-            let opts = commands::AllocateOptions { out, engine, mip };
+            let output = output.options();
+            let opts = commands::AllocateOptions {
+                out,
+                engine,
+                mip,
+                output,
+            };
             report(&commands::allocate(&input.inputs(), &opts)?);
             Ok(ExitCode::SUCCESS)
         }
@@ -217,6 +287,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             out,
             allow_shortfall,
             solver,
+            output,
         } => {
             let opts = commands::backfill::BackfillOptions {
                 out,
@@ -224,6 +295,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 withdrawn,
                 mip: solver.settings(),
                 allow_shortfall,
+                output: output.options(),
             };
             report(&commands::backfill::backfill(&input.inputs(), &opts)?);
             Ok(ExitCode::SUCCESS)
@@ -234,12 +306,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             out,
             baseline,
             solver,
+            output,
         } => {
             let opts = commands::scenarios::ScenarioOptions {
                 scenarios,
                 out,
                 baseline,
                 mip: solver.settings(),
+                output: output.options(),
+                only: None,
             };
             for r in commands::scenarios::scenarios(&input.inputs(), &opts)? {
                 let placed = r.placed.map_or("-".to_string(), |p| p.to_string());
@@ -251,10 +326,35 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify {
+            manifest: Some(manifest),
+            ..
+        } => {
+            let check = commands::audit::verify_manifest(&manifest)?;
+            for l in &check.lines {
+                println!("{l}");
+            }
+            Ok(if check.reproduced {
+                println!("reproduced: every output is identical, bit for bit");
+                ExitCode::SUCCESS
+            } else {
+                println!("NOT reproduced");
+                ExitCode::from(4)
+            })
+        }
+        Command::Verify {
             input,
             dispatch,
             json,
+            manifest: None,
         } => {
+            let (Some(input), Some(dispatch)) = (input, dispatch) else {
+                return Err(Error::Input(vec![xibu::Diagnostic::new(
+                    "command line",
+                    1,
+                    1,
+                    "verify needs --candidates, --posts, --model and --dispatch (or --manifest run.json)",
+                )]));
+            };
             let ev = commands::verify(&input.inputs(), &dispatch)?;
             if json {
                 println!("{}", commands::verify_json(&ev));
@@ -266,6 +366,29 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             } else {
                 ExitCode::from(4)
             })
+        }
+        Command::Explain {
+            input,
+            dispatch,
+            candidate,
+            lang,
+            json,
+        } => {
+            let opts = commands::explain::ExplainOptions {
+                dispatch,
+                candidate,
+                lang,
+            };
+            let e = commands::explain::explain(&input.inputs(), &opts)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&e).expect("explanation serializes")
+                );
+            } else {
+                print!("{}", commands::explain::explain_text(&e, lang));
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Generate {
             candidates,

@@ -5,7 +5,11 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use super::{write_outputs, Inputs};
+use super::placements::PlacementChecker;
+use super::audit::Replay;
+use super::{write_outputs, Inputs, Run};
+use crate::lang::Lang;
+use crate::output::OutputOptions;
 use crate::error::{Diagnostics, Result};
 use crate::input::records::{read_dispatch, read_withdrawn};
 use crate::model::evaluate::{capacity_violations, rule_figures, rule_violations};
@@ -31,6 +35,8 @@ pub struct BackfillOptions {
     /// Let rules fall short (minimising the total shortfall first) instead
     /// of exiting 3 when the kept placements make a rule impossible.
     pub allow_shortfall: bool,
+    /// Language and Excel lists.
+    pub output: OutputOptions,
 }
 
 /// A vacated seat: the post and who left it.
@@ -77,7 +83,8 @@ pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
     let Some(policy) = policy else {
         return Err(diags.into_error());
     };
-    let pb = build_problem(inst, policy, inputs.seed, diags)?;
+    let mut pb = build_problem(inst, policy, inputs.seed, diags)?;
+    super::attach_locks(&mut pb, inputs, &gone)?;
 
     let (kept, vacated) = resolve_dispatch(&pb, opts, &dispatch.rows, &gone)?;
     let fix = Fixings {
@@ -85,9 +92,25 @@ pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
         allow_shortfall: opts.allow_shortfall,
     };
     let sol = solve_with(&pb, Engine::Exact, &opts.mip, &fix)?;
-    let changes = changes_csv(&pb, &sol, &kept, &vacated);
-    let extra = [("changes.csv", changes), ("withdrawn.csv", withdrawn_csv)];
-    write_outputs(&pb, &opts.out, "exact", &sol, &extra)
+    let changes = changes_csv(&pb, &sol, &kept, &vacated, opts.output.lang);
+    let extra = vec![
+        ("changes.csv".to_string(), changes),
+        ("withdrawn.csv".to_string(), withdrawn_csv),
+    ];
+    let mut replay = Replay::new("backfill", inputs, Engine::Exact, &opts.mip, &opts.output);
+    replay.dispatch = Some(std::path::absolute(&opts.dispatch).unwrap_or(opts.dispatch.clone()));
+    replay.withdrawn = opts
+        .withdrawn
+        .iter()
+        .map(|w| std::path::absolute(w).unwrap_or(w.clone()))
+        .collect();
+    replay.allow_shortfall = opts.allow_shortfall;
+    let run = Run {
+        replay,
+        mip: &opts.mip,
+        output: &opts.output,
+    };
+    write_outputs(&pb, &opts.out, &run, &sol, extra)
 }
 
 /// Map the dispatch onto the problem (without the withdrawn) and check that
@@ -98,80 +121,33 @@ fn resolve_dispatch(
     rows: &[crate::input::records::DispatchRecord],
     gone: &HashSet<String>,
 ) -> Result<(Vec<Option<PostIdx>>, Vec<Vacated>)> {
-    let file = opts.dispatch.display().to_string();
     let mut d = Diagnostics::default();
-    let (cand, post) = (pb.candidate_index(), pb.post_index());
-    let mut kept: Vec<Option<PostIdx>> = vec![None; pb.n_candidates()];
-    let mut line_of: Vec<usize> = vec![0; pb.n_candidates()];
+    let mut check = PlacementChecker::new(pb, opts.dispatch.display().to_string());
     let mut seen_gone: HashMap<&str, usize> = HashMap::new();
-    let mut occ: Vec<u32> = pb.posts.iter().map(|p| p.incumbents).collect();
     let mut vacated = Vec::new();
     for r in rows {
-        let Some(&p) = post.get(r.post.as_str()) else {
-            super::unknown_post(&mut d, &file, r, pb);
+        if !gone.contains(&r.candidate) {
+            check.check(&mut d, r);
+            continue;
+        }
+        let Some(p) = check.post(&mut d, r) else {
             continue;
         };
-        if gone.contains(&r.candidate) {
-            if let Some(first) = seen_gone.insert(r.candidate.as_str(), r.pos.line) {
-                d.push(
-                    &file,
-                    r.pos.line,
-                    r.pos.column,
-                    format!(
-                        "candidate {} is listed twice (first on line {first})",
-                        r.candidate
-                    ),
-                );
-                continue;
-            }
-            occ[p.ix()] += 1;
-            vacated.push(Vacated {
-                post: p,
-                withdrawn: r.candidate.clone(),
-            });
+        if let Some(first) = seen_gone.insert(r.candidate.as_str(), r.pos.line) {
+            let msg = format!(
+                "candidate {} is listed twice (first on line {first})",
+                r.candidate
+            );
+            d.push(check.file(), r.pos.line, r.pos.column, msg);
             continue;
         }
-        let Some(&ci) = cand.get(r.candidate.as_str()) else {
-            super::unknown_candidate(&mut d, &file, r, pb);
-            continue;
-        };
-        let c = ci.ix();
-        if kept[c].is_some() {
-            d.push(
-                &file,
-                r.pos.line,
-                r.pos.column,
-                format!(
-                    "candidate {} is listed twice (first on line {})",
-                    r.candidate, line_of[c]
-                ),
-            );
-            continue;
-        }
-        if let Err(why) = pb.eligibility(ci, p) {
-            d.push(
-                &file,
-                r.pos.line,
-                r.post_column,
-                format!(
-                    "candidate {} cannot hold post {}: {}",
-                    r.candidate,
-                    r.post,
-                    why.describe()
-                ),
-            );
-        } else if pb.rank(ci, p).is_none() {
-            d.push(
-                &file,
-                r.pos.line,
-                r.post_column,
-                format!("candidate {} did not choose post {}", r.candidate, r.post),
-            );
-        }
-        kept[c] = Some(p);
-        line_of[c] = r.pos.line;
-        occ[p.ix()] += 1;
+        check.occ[p.ix()] += 1;
+        vacated.push(Vacated {
+            post: p,
+            withdrawn: r.candidate.clone(),
+        });
     }
+    let (file, occ, kept) = (check.file().to_string(), check.occ, check.placed);
     // Seats, scales, quotas and rules of the dispatch as given.
     let mut broken = capacity_violations(pb, &occ);
     broken.extend(rule_violations(&rule_figures(pb, &occ)));
@@ -185,6 +161,16 @@ fn resolve_dispatch(
             ),
         );
     }
+    // A lock is a decision already made: the dispatch must honour it.
+    for l in &pb.locks {
+        if kept[l.candidate.ix()] != Some(l.post) {
+            let msg = format!(
+                "candidate {} is locked at post {} (locks file line {}) but the dispatch does not place them there",
+                l.candidate_id, l.post_id, l.line
+            );
+            d.push(&file, 1, 1, msg);
+        }
+    }
     d.finish((kept, vacated))
 }
 
@@ -196,6 +182,7 @@ fn changes_csv(
     sol: &Solution,
     kept: &[Option<PostIdx>],
     vacated: &[Vacated],
+    lang: Lang,
 ) -> Vec<u8> {
     let a = &sol.assignment;
     // New placements per post, best priority first.
@@ -211,7 +198,7 @@ fn changes_csv(
         list.sort_by(|&x, &y| pb.cmp_at(PostIdx::from_ix(p), y, x));
         list.reverse(); // pop() takes the best
     }
-    let ex = Explainer::new(pb, a);
+    let ex = Explainer::new(pb, a, lang);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "post_id",
@@ -249,7 +236,8 @@ fn changes_csv(
                 PostIdx::from_ix(p),
                 "",
                 Some(c),
-                "filled a seat that was already open".into(),
+                lang.pick("补入原本空余的名额", "filled a seat that was already open")
+                    .into(),
             );
         }
     }
@@ -269,10 +257,18 @@ fn empty_seat_reason(
         .map(|&i| pb.pairs[i as usize])
         .find(|pr| a.post_of[pr.candidate.ix()].is_none());
     match top {
-        None => "no remaining candidate is eligible for this post and accepts it".into(),
+        None => ex
+            .lang()
+            .pick(
+                "没有符合条件且接受该岗位的剩余候选人",
+                "no remaining candidate is eligible for this post and accepts it",
+            )
+            .into(),
         Some(pr) => format!(
-            "best remaining applicant {}: {}",
+            "{} {}{}{}",
+            ex.lang().pick("排序最前的剩余申请人", "best remaining applicant"),
             pb.candidates[pr.candidate.ix()].id,
+            ex.lang().pick("：", ": "),
             ex.why_not(pr.candidate, p, pr.rank)
         ),
     }

@@ -1,7 +1,11 @@
 //! The commands of the `xibu` binary (CONTRACT §4), as library functions:
 //! `main.rs` only parses arguments and calls these.
 
+pub mod audit;
 pub mod backfill;
+pub mod explain;
+pub mod locks;
+pub mod placements;
 pub mod scenarios;
 
 use std::path::{Path, PathBuf};
@@ -12,8 +16,11 @@ use crate::input::{load_policy, Encoding};
 use crate::model::evaluate::{evaluate, Assignment, Evaluation};
 use crate::model::policy::Policy;
 use crate::model::{build_problem, Problem};
-use crate::output::files::{dispatch_csv, reserves_csv, unplaced_csv, Summary};
-use crate::output::AtomicDir;
+use crate::output::files::{dispatch_csv, reserves_csv, unplaced_csv, unplaced_reasons, Summary};
+use crate::output::report::report_html;
+use crate::output::xlsx::Lists;
+use crate::output::{AtomicDir, OutputOptions};
+use audit::Replay;
 use crate::solve::mip::MipSettings;
 use crate::solve::{solve, Engine, Solution, Status};
 
@@ -28,6 +35,8 @@ pub struct Inputs {
     pub encoding: Encoding,
     /// Lottery seed.
     pub seed: u64,
+    /// Locked placements (`--locks`), optional.
+    pub locks: Option<PathBuf>,
 }
 
 /// Read the model and every table, collecting every problem of every file
@@ -51,9 +60,26 @@ pub fn read_all(inputs: &Inputs) -> Result<(Option<Policy>, Instance, Diagnostic
 pub fn load(inputs: &Inputs) -> Result<Problem> {
     let (policy, inst, diags) = read_all(inputs)?;
     match policy {
-        Some(policy) => build_problem(inst, policy, inputs.seed, diags),
+        Some(policy) => {
+            let mut pb = build_problem(inst, policy, inputs.seed, diags)?;
+            attach_locks(&mut pb, inputs, &Default::default())?;
+            Ok(pb)
+        }
         None => Err(diags.into_error()),
     }
+}
+
+/// Read `--locks` (when given) against the problem and keep them in it,
+/// leaving out the locks of `withdrawn` candidates.
+pub fn attach_locks(
+    pb: &mut Problem,
+    inputs: &Inputs,
+    withdrawn: &std::collections::HashSet<String>,
+) -> Result<()> {
+    if let Some(path) = &inputs.locks {
+        pb.locks = locks::load_locks(pb, path, inputs.encoding, withdrawn)?;
+    }
+    Ok(())
 }
 
 /// Options of `allocate`.
@@ -65,33 +91,70 @@ pub struct AllocateOptions {
     pub engine: Engine,
     /// Exact-engine settings (time limit, threads, model dump).
     pub mip: MipSettings,
+    /// Language and Excel lists.
+    pub output: OutputOptions,
 }
 
 /// `xibu allocate`: solve and write the outputs atomically.
 pub fn allocate(inputs: &Inputs, opts: &AllocateOptions) -> Result<Summary> {
     let pb = load(inputs)?;
     let sol = solve(&pb, opts.engine, &opts.mip)?;
-    write_outputs(&pb, &opts.out, opts.engine.key(), &sol, &[])
+    let run = Run {
+        replay: Replay::new("allocate", inputs, opts.engine, &opts.mip, &opts.output),
+        mip: &opts.mip,
+        output: &opts.output,
+    };
+    write_outputs(&pb, &opts.out, &run, &sol, Vec::new())
 }
 
-/// Write dispatch.csv, unplaced.csv, reserves.csv, summary.json and any
-/// `extra` files for a solution (all or none).
+/// What produced a result: recorded in run.json and replayed by
+/// `verify --manifest`.
+pub struct Run<'a> {
+    /// The command and every option needed to run it again.
+    pub replay: Replay,
+    /// Engine settings.
+    pub mip: &'a MipSettings,
+    /// Output options.
+    pub output: &'a OutputOptions,
+}
+
+/// Write every output of a solution, all or none: dispatch.csv,
+/// unplaced.csv, reserves.csv, summary.json, report.html, the Excel lists
+/// when asked, the command's `extra` files, and run.json last (it holds the
+/// SHA-256 of the others).
 pub fn write_outputs(
     pb: &Problem,
     out: &Path,
-    engine: &str,
+    run: &Run,
     sol: &Solution,
-    extra: &[(&str, Vec<u8>)],
+    extra: Vec<(String, Vec<u8>)>,
 ) -> Result<Summary> {
     let ev = evaluate(pb, &sol.assignment);
-    let summary = Summary::new(pb, engine, sol, &ev);
-    let mut dir = AtomicDir::new(out)?;
-    dir.write("dispatch.csv", &dispatch_csv(pb, &sol.assignment))?;
-    dir.write("unplaced.csv", &unplaced_csv(pb, sol))?;
-    dir.write("reserves.csv", &reserves_csv(pb, sol))?;
+    let summary = Summary::new(pb, &run.replay.engine, sol, &ev);
+    let reasons = unplaced_reasons(pb, sol, run.output.lang);
     let json = serde_json::to_vec_pretty(&summary).expect("summary serializes");
-    dir.write("summary.json", &json)?;
-    for (name, bytes) in extra {
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("dispatch.csv".into(), dispatch_csv(pb, &sol.assignment)),
+        ("unplaced.csv".into(), unplaced_csv(pb, &reasons)),
+        ("reserves.csv".into(), reserves_csv(pb, sol)),
+        ("summary.json".into(), json),
+        ("report.html".into(), report_html(pb, sol, &summary).into_bytes()),
+    ];
+    files.extend(extra);
+    let o = run.output;
+    if o.xlsx || o.per_county {
+        let lists = Lists::new(pb, sol, o.show_id);
+        files.push(("派遣名单.xlsx".into(), lists.dispatch()?));
+        files.push(("候补名单.xlsx".into(), lists.reserves()?));
+        files.push(("未安排名单.xlsx".into(), lists.unplaced(&reasons)?));
+        if o.per_county {
+            files.extend(lists.per_county()?);
+        }
+    }
+    let manifest = audit::manifest(pb, &run.replay, run.mip, &summary, &files)?;
+    files.push(("run.json".into(), manifest));
+    let mut dir = AtomicDir::new(out)?;
+    for (name, bytes) in &files {
         dir.write(name, bytes)?;
     }
     dir.commit()?;

@@ -9,11 +9,14 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::{write_outputs, Inputs};
+use super::audit::Replay;
+use super::{write_outputs, Inputs, Run};
+use crate::output::OutputOptions;
 use crate::error::{Diagnostic, Diagnostics, Error, Result};
 use crate::input::scenarios::{apply, load_scenarios};
 use crate::model::evaluate::{post_occupancy, RuleFigure};
 use crate::model::{build_problem, Problem};
+use crate::output::html::{bar_chart, esc, page_head};
 use crate::output::AtomicDir;
 use crate::solve::mip::MipSettings;
 use crate::solve::{solve, Engine};
@@ -30,6 +33,10 @@ pub struct ScenarioOptions {
     /// Engine settings for every scenario (threads are forced to 1; the
     /// time limit applies to each scenario).
     pub mip: MipSettings,
+    /// Language and Excel lists of each scenario's result.
+    pub output: OutputOptions,
+    /// Solve only this scenario (replaying one result).
+    pub only: Option<String>,
 }
 
 /// One scenario's row of `comparison.csv`.
@@ -90,13 +97,18 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
     // before anything is solved, with every problem of every scenario.
     let mut problems: Vec<(String, Problem)> = Vec::new();
     let mut errs: Vec<Diagnostic> = Vec::new();
-    for sc in &list {
+    for sc in list
+        .iter()
+        .filter(|s| opts.only.as_ref().is_none_or(|o| o == &s.name))
+    {
         let (mut pol, mut ins) = (policy.clone(), inst.clone());
         if let Err(e) = apply(sc, &file, &mut pol, &mut ins) {
             errs.extend(e);
             continue;
         }
-        match build_problem(ins, pol, inputs.seed, Diagnostics::default()) {
+        let built = build_problem(ins, pol, inputs.seed, Diagnostics::default())
+            .and_then(|mut pb| super::attach_locks(&mut pb, inputs, &Default::default()).map(|()| pb));
+        match built {
             Ok(pb) => problems.push((sc.name.clone(), pb)),
             Err(Error::Input(d)) => errs.extend(d.into_iter().map(|x| Diagnostic {
                 message: format!("with scenario '{}': {}", sc.name, x.message),
@@ -117,7 +129,7 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
     let rule_names: Vec<String> = policy.rules.iter().map(|r| r.name.clone()).collect();
     let rows: Vec<Row> = problems
         .par_iter()
-        .map(|(name, pb)| run_one(name, pb, &settings, opts, &rule_names))
+        .map(|(name, pb)| run_one(inputs, name, pb, &settings, opts, &rule_names))
         .collect();
     let leagues = problems
         .first()
@@ -140,6 +152,7 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
 }
 
 fn run_one(
+    inputs: &Inputs,
     name: &str,
     pb: &Problem,
     settings: &MipSettings,
@@ -163,8 +176,16 @@ fn run_one(
         placements: HashMap::new(),
     };
     let out = opts.out.join(name);
+    let mut replay = Replay::new("scenarios", inputs, Engine::Exact, settings, &opts.output);
+    replay.scenarios = Some(std::path::absolute(&opts.scenarios).unwrap_or(opts.scenarios.clone()));
+    replay.scenario = Some(name.to_string());
+    let run = Run {
+        replay,
+        mip: settings,
+        output: &opts.output,
+    };
     let result = solve(pb, Engine::Exact, settings).and_then(|sol| {
-        let written = write_outputs(pb, &out, "exact", &sol, &[]);
+        let written = write_outputs(pb, &out, &run, &sol, Vec::new());
         written.map(|s| (s, sol))
     });
     match result {
@@ -316,82 +337,6 @@ pub fn moves_csv(rows: &[Row], baseline: &str) -> Vec<u8> {
     w.into_inner().expect("memory")
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-const COLORS: [&str; 8] = [
-    "#3366cc", "#dc3912", "#ff9900", "#109618", "#990099", "#0099c6", "#dd4477", "#66aa00",
-];
-
-/// A grouped bar chart as inline SVG: one group per category, one bar per
-/// series.
-fn bar_chart(title: &str, categories: &[String], series: &[(String, Vec<f64>)]) -> String {
-    let (w, h, left, bottom, top) = (760.0, 260.0, 50.0, 40.0, 30.0);
-    let max = series
-        .iter()
-        .flat_map(|s| s.1.iter().copied())
-        .fold(0.0_f64, f64::max)
-        .max(1.0);
-    let groups = categories.len().max(1) as f64;
-    let gw = (w - left - 10.0) / groups;
-    let bw = (gw * 0.8 / series.len().max(1) as f64).max(1.0);
-    let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" aria-label="{t}"><text x="{left}" y="18" font-size="14">{t}</text>"#,
-        t = esc(title)
-    );
-    let plot_h = h - bottom - top;
-    svg.push_str(&format!(
-        r##"<line x1="{left}" y1="{y}" x2="{x2}" y2="{y}" stroke="#999"/>"##,
-        y = h - bottom,
-        x2 = w - 10.0
-    ));
-    svg.push_str(&format!(
-        r#"<text x="4" y="{}" font-size="10">{max:.0}</text>"#,
-        top + 8.0
-    ));
-    for (g, cat) in categories.iter().enumerate() {
-        let x0 = left + g as f64 * gw + gw * 0.1;
-        for (k, (name, vals)) in series.iter().enumerate() {
-            let v = vals.get(g).copied().unwrap_or(0.0);
-            let bh = plot_h * v / max;
-            svg.push_str(&format!(
-                r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"><title>{} · {}: {}</title></rect>"#,
-                x0 + k as f64 * bw,
-                h - bottom - bh,
-                bw,
-                bh,
-                COLORS[k % COLORS.len()],
-                esc(name),
-                esc(cat),
-                v
-            ));
-        }
-        svg.push_str(&format!(
-            r#"<text x="{:.1}" y="{}" font-size="10" text-anchor="middle">{}</text>"#,
-            x0 + gw * 0.4,
-            h - bottom + 14.0,
-            esc(cat)
-        ));
-    }
-    for (k, (name, _)) in series.iter().enumerate() {
-        let x = left + k as f64 * 120.0;
-        svg.push_str(&format!(
-            r#"<rect x="{x}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{}" font-size="11">{}</text>"#,
-            h - 14.0,
-            COLORS[k % COLORS.len()],
-            x + 14.0,
-            h - 5.0,
-            esc(name)
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
 /// `comparison.html`: a self-contained page (inline CSS and SVG).
 pub fn comparison_html(rows: &[Row], leagues: &[String]) -> String {
     let names: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
@@ -407,8 +352,9 @@ pub fn comparison_html(rows: &[Row], leagues: &[String]) -> String {
         (Some(p), Some(n)) if n > 0 => p as f64 / n as f64,
         _ => 0.0,
     };
-    let mut html = String::from(
-        r#"<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>情景比较 · Scenario comparison</title><style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.bad{color:#b00}</style></head><body><h1>情景比较（Scenario comparison）</h1><table><tr><th>情景</th><th>状态</th><th>安置人数</th><th>阻塞对 envy</th><th>志愿序号和</th><th>空余岗位</th><th>用时（秒）</th></tr>"#,
+    let mut html = page_head("情景比较 · Scenario comparison");
+    html.push_str(
+        r#"<h1>情景比较（Scenario comparison）</h1><table><tr><th>情景</th><th>状态</th><th>安置人数</th><th>阻塞对 envy</th><th>志愿序号和</th><th>空余岗位</th><th>用时（秒）</th></tr>"#,
     );
     for r in rows {
         let cls = if matches!(r.status.as_str(), "optimal" | "feasible") {

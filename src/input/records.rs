@@ -794,3 +794,43 @@ pub fn read_withdrawn(
         })
     })
 }
+
+/// locks.csv columns: placements the office has already decided.
+pub const LOCK_COLUMNS: &[ColumnSpec] = &[
+    col("candidate_id", &["报名号", "id", "candidate"], true),
+    col("post_id", &["岗位编号", "post"], true),
+    col("reason", &["原因", "理由", "说明"], true),
+    col("author", &["批准人", "审批人", "决定人", "经办人"], true),
+];
+
+/// A row of a locks file.
+#[derive(Debug, Clone)]
+pub struct LockRecord {
+    /// Candidate and post, located like a dispatch row.
+    pub placement: DispatchRecord,
+    /// Why the office decided it.
+    pub reason: String,
+    /// Who decided it.
+    pub author: String,
+}
+
+/// Read a locks file (`candidate_id, post_id, reason, author`); a lock
+/// without a reason or an author is an error (it is an audit record).
+pub fn read_locks(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded<LockRecord> {
+    load(path, enc, LOCK_COLUMNS, diags, |r| {
+        let candidate = r.required("candidate_id");
+        let post = r.required("post_id");
+        let reason = r.required("reason");
+        let author = r.required("author");
+        Some(LockRecord {
+            placement: DispatchRecord {
+                candidate: candidate?,
+                post: post?,
+                pos: r.pos("candidate_id"),
+                post_column: r.column("post_id"),
+            },
+            reason: reason?,
+            author: author?,
+        })
+    })
+}

@@ -18,6 +18,17 @@ pub enum Encoding {
     Gb18030,
 }
 
+impl Encoding {
+    /// The `--encoding` value.
+    pub fn key(self) -> &'static str {
+        match self {
+            Encoding::Auto => "auto",
+            Encoding::Utf8 => "utf-8",
+            Encoding::Gb18030 => "gbk",
+        }
+    }
+}
+
 impl std::str::FromStr for Encoding {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {

@@ -327,6 +327,7 @@ pub fn build_problem(
         lottery,
         priority,
         files,
+        locks: Vec::new(),
     })?;
     derive_pairs(&mut problem);
     Ok(problem)

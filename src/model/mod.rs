@@ -117,6 +117,30 @@ pub struct Problem {
     pub priority: Vec<PriorityTuple>,
     /// File names, for messages.
     pub files: Files,
+    /// Placements the office has already decided (`--locks`): fixed in
+    /// every solve, counted in every rule.
+    pub locks: Vec<Lock>,
+}
+
+/// One locked placement, with its audit record.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Lock {
+    /// Candidate id.
+    pub candidate_id: String,
+    /// Post id.
+    pub post_id: String,
+    /// Why the office decided it.
+    pub reason: String,
+    /// Who decided it.
+    pub author: String,
+    /// Line in the locks file.
+    pub line: usize,
+    /// Candidate index.
+    #[serde(skip)]
+    pub candidate: CandidateIdx,
+    /// Post index.
+    #[serde(skip)]
+    pub post: PostIdx,
 }
 
 /// Names of the input files, for messages and reports.

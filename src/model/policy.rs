@@ -41,6 +41,13 @@ pub enum HealthRule {
 }
 
 impl HealthRule {
+    /// Model-file value.
+    pub fn key(self) -> &'static str {
+        match self {
+            HealthRule::Pass => "pass",
+            HealthRule::NotFail => "not-fail",
+        }
+    }
     /// Parse a model-file value (`pass`, `not-fail`).
     pub fn parse(s: &str) -> Option<Self> {
         match s {
@@ -63,6 +70,14 @@ pub enum AdjustScope {
 }
 
 impl AdjustScope {
+    /// Model-file value.
+    pub fn key(self) -> &'static str {
+        match self {
+            AdjustScope::None => "none",
+            AdjustScope::League => "league",
+            AdjustScope::Region => "region",
+        }
+    }
     /// Parse a model-file value (`none`, `league`, `region`).
     pub fn parse(s: &str) -> Option<Self> {
         match s {
@@ -88,6 +103,15 @@ pub enum PriorityKey {
 }
 
 impl PriorityKey {
+    /// Model-file key.
+    pub fn key(self) -> &'static str {
+        match self {
+            PriorityKey::Major => "major",
+            PriorityKey::Volunteer => "volunteer",
+            PriorityKey::Leader => "leader",
+            PriorityKey::Score => "score",
+        }
+    }
     /// Parse a model-file key.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
@@ -112,6 +136,14 @@ pub enum Flag {
 }
 
 impl Flag {
+    /// Model-file flag name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Flag::TeacherTraining => "teacher_training",
+            Flag::VolunteerExperience => "volunteer_experience",
+            Flag::StudentLeader => "student_leader",
+        }
+    }
     /// Parse a model-file flag name.
     pub fn parse(s: &str) -> Option<Self> {
         match s {

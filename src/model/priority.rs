@@ -95,20 +95,23 @@ impl PriorityTuple {
         other.lottery.cmp(&self.lottery)
     }
 
-    /// Human-readable, for explanations: `major 2, score 81.5`.
-    pub fn describe(&self, policy: &Policy) -> String {
+    /// Human-readable, for explanations: `major tier 2, score 81.5`.
+    pub fn describe(&self, policy: &Policy, lang: crate::lang::Lang) -> String {
         let parts: Vec<String> = policy
             .priority
             .iter()
             .zip(self.keys)
-            .map(|(k, v)| match k {
-                PriorityKey::Major => format!("major tier {v}"),
-                PriorityKey::Volunteer => format!("volunteer {v}"),
-                PriorityKey::Leader => format!("leader {v}"),
-                PriorityKey::Score => format!("score {v}"),
+            .map(|(k, v)| {
+                let name = match k {
+                    PriorityKey::Major => lang.pick("专业层级", "major tier"),
+                    PriorityKey::Volunteer => lang.pick("志愿服务经历", "volunteer"),
+                    PriorityKey::Leader => lang.pick("学生干部", "leader"),
+                    PriorityKey::Score => lang.pick("成绩", "score"),
+                };
+                format!("{name} {v}")
             })
             .collect();
-        parts.join(", ")
+        parts.join(lang.pick("，", ", "))
     }
 }
 

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::lang::Lang;
 use crate::model::evaluate::{Assignment, Evaluation, Objective, RuleFigure};
 use crate::model::types::CandidateIdx;
 use crate::model::Problem;
@@ -51,24 +52,26 @@ pub fn dispatch_csv(pb: &Problem, a: &Assignment) -> Vec<u8> {
     csv_bytes(&header, rows)
 }
 
-/// `unplaced.csv`: every candidate not placed, with a reason. When the
-/// instance is infeasible nobody is allocated and every row says so.
-pub fn unplaced_csv(pb: &Problem, sol: &Solution) -> Vec<u8> {
+/// Every candidate not placed, in input order, with a reason in `lang`.
+/// When the instance is infeasible nobody is allocated and every row says so.
+pub fn unplaced_reasons(pb: &Problem, sol: &Solution, lang: Lang) -> Vec<(CandidateIdx, String)> {
     if let crate::solve::Status::Infeasible { .. } = sol.status {
-        let rows = pb.candidates.iter().map(|c| {
-            vec![
-                c.id.clone(),
-                "not allocated: the hard constraints cannot all hold (see summary.json)"
-                    .to_string(),
-            ]
-        });
-        return csv_bytes(&["candidate_id", "reason"], rows);
+        let why = lang.pick(
+            "未分配：硬性约束无法同时满足（见 summary.json）",
+            "not allocated: the hard constraints cannot all hold (see summary.json)",
+        );
+        return (0..pb.n_candidates())
+            .map(|c| (CandidateIdx::from_ix(c), why.to_string()))
+            .collect();
     }
-    let ex = super::reasons::Explainer::new(pb, &sol.assignment);
-    let rows = ex
-        .unplaced()
-        .into_iter()
-        .map(|(c, why)| vec![pb.candidates[c.ix()].id.clone(), why]);
+    super::reasons::Explainer::new(pb, &sol.assignment, lang).unplaced()
+}
+
+/// `unplaced.csv`: `candidate_id, reason`.
+pub fn unplaced_csv(pb: &Problem, reasons: &[(CandidateIdx, String)]) -> Vec<u8> {
+    let rows = reasons
+        .iter()
+        .map(|(c, why)| vec![pb.candidates[c.ix()].id.clone(), why.clone()]);
     csv_bytes(&["candidate_id", "reason"], rows)
 }
 

@@ -2,12 +2,29 @@
 //! that guarantees no half-written output.
 
 pub mod files;
+pub mod html;
 pub mod reasons;
+pub mod report;
 pub mod reserves;
+pub mod xlsx;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::lang::Lang;
+
+/// How the outputs people read are written.
+#[derive(Debug, Clone, Default)]
+pub struct OutputOptions {
+    /// Language of reasons (unplaced.csv, changes.csv, Excel lists).
+    pub lang: Lang,
+    /// Also write 派遣名单.xlsx, 候补名单.xlsx and 未安排名单.xlsx.
+    pub xlsx: bool,
+    /// Also write one workbook per county office (implies the Excel lists).
+    pub per_county: bool,
+    /// Show 身份证号 unmasked in the Excel lists.
+    pub show_id: bool,
+}
 
 /// Stages files in the output directory under temporary names and renames
 /// them into place only when every one was written: on any failure no

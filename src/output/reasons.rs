@@ -1,9 +1,10 @@
-//! Why a candidate was not placed: one line a person can act on — the
-//! condition that makes them ineligible, or their best eligible post and
-//! what kept them out of it (full of candidates ranked above them; a rule,
-//! scale or quota that binds; the county suspended …).
+//! Why a candidate holds the post they hold and not a better one: one line a
+//! person can act on per post — the condition that makes them ineligible, or
+//! what kept them out (full of candidates ranked above them; a rule, scale
+//! or quota that binds; the county suspended …). `unplaced.csv`,
+//! `changes.csv` and `xibu explain` all take their words from here.
 
-use crate::model::eligibility::Ineligible;
+use crate::lang::{Lang, Word};
 use crate::model::evaluate::{
     counts_for, post_occupancy, rule_holds, rule_scopes, worst_holders, Assignment,
 };
@@ -14,86 +15,172 @@ use crate::model::Problem;
 pub struct Explainer<'a> {
     pb: &'a Problem,
     a: &'a Assignment,
+    lang: Lang,
     occ: Vec<u32>,
     worst: Vec<Option<CandidateIdx>>,
 }
 
+/// One post a candidate ranked above what they got, and why they did not
+/// get it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PostReason {
+    /// Post id.
+    pub post: String,
+    /// The candidate's rank for it.
+    pub rank: u32,
+    /// Why not.
+    pub reason: String,
+}
+
 impl<'a> Explainer<'a> {
-    /// Prepare explanations for assignment `a`.
-    pub fn new(pb: &'a Problem, a: &'a Assignment) -> Self {
+    /// Prepare explanations for assignment `a`, in `lang`.
+    pub fn new(pb: &'a Problem, a: &'a Assignment, lang: Lang) -> Self {
         let occ = post_occupancy(pb, a);
         let worst = worst_holders(pb, a);
-        Explainer { pb, a, occ, worst }
+        Explainer {
+            pb,
+            a,
+            lang,
+            occ,
+            worst,
+        }
     }
 
-    /// The reason an unplaced candidate is unplaced.
+    /// The language of the explanations.
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    fn t<'s>(&self, zh: &'s str, en: &'s str) -> &'s str {
+        self.lang.pick(zh, en)
+    }
+
+    /// The reason an unplaced candidate is unplaced: ineligible (and why),
+    /// or their best eligible post and what kept them out of it.
     pub fn unplaced_reason(&self, c: CandidateIdx) -> String {
         let pb = self.pb;
         if let Err(why) = pb.candidate_eligibility(c) {
-            return why.describe();
+            return why.sentence(self.lang);
         }
         let acceptable = &pb.acceptable[c.ix()];
         if acceptable.is_empty() {
-            return "no acceptable post: no choices listed and no post within the adjustment scope"
+            return self
+                .t(
+                    "没有可接受的岗位：未填报志愿，且服从调剂范围内没有岗位",
+                    "no acceptable post: no choices listed and no post within the adjustment scope",
+                )
                 .into();
         }
         let Some(pair) = pb.pairs_of(c).first() else {
             let (p, rank) = acceptable[0];
-            let why = pb
-                .eligibility(c, p)
-                .err()
-                .unwrap_or(Ineligible::NotAcceptable);
-            let why = why.describe();
-            return format!(
-                "ineligible for every acceptable post; e.g. {} (rank {rank}): {}",
-                pb.posts[p.ix()].id,
-                why.strip_prefix("ineligible: ").unwrap_or(&why)
+            let why = pb.eligibility(c, p).err().map_or_else(
+                || self.t("该岗位不在志愿范围内", "not acceptable").to_string(),
+                |w| w.describe(self.lang),
             );
+            return match self.lang {
+                Lang::Zh => format!(
+                    "不符合任何可接受岗位的条件；例如 {}（第 {rank} 志愿）：{why}",
+                    pb.posts[p.ix()].id
+                ),
+                Lang::En => format!(
+                    "ineligible for every acceptable post; e.g. {} (rank {rank}): {why}",
+                    pb.posts[p.ix()].id
+                ),
+            };
         };
         self.why_not(c, pair.post, pair.rank)
     }
 
-    /// Why c does not hold post p (which c ranks `rank`).
-    pub fn why_not(&self, c: CandidateIdx, p: PostIdx, rank: u32) -> String {
+    /// Every post c ranked strictly above the post c holds (every
+    /// acceptable post when c is unplaced), with the reason c is not there.
+    pub fn above(&self, c: CandidateIdx) -> Vec<PostReason> {
         let pb = self.pb;
+        let held = self.a.post_of[c.ix()].and_then(|p| pb.rank(c, p));
+        pb.acceptable[c.ix()]
+            .iter()
+            .filter(|&&(_, r)| held.is_none_or(|h| r < h))
+            .map(|&(p, rank)| PostReason {
+                post: pb.posts[p.ix()].id.clone(),
+                rank,
+                reason: match pb.eligibility(c, p) {
+                    Err(why) => why.sentence(self.lang),
+                    Ok(()) => self.post_reason(c, p),
+                },
+            })
+            .collect()
+    }
+
+    /// Why c does not hold post p (which c ranks `rank`), headed by the post.
+    pub fn why_not(&self, c: CandidateIdx, p: PostIdx, rank: u32) -> String {
+        let id = &self.pb.posts[p.ix()].id;
+        let head = match self.lang {
+            Lang::Zh => format!("最优可选岗位 {id}（第 {rank} 志愿）"),
+            Lang::En => format!("best post {id} (rank {rank})"),
+        };
+        format!("{head}{}{}", self.t("：", ": "), self.post_reason(c, p))
+    }
+
+    /// Why eligible c does not hold p: capacity and priority first, then the
+    /// scale, quota or rule that one more volunteer there would break.
+    fn post_reason(&self, c: CandidateIdx, p: PostIdx) -> String {
+        let pb = self.pb;
+        let lang = self.lang;
         let post = &pb.posts[p.ix()];
-        let head = format!("best post {} (rank {rank})", post.id);
         if post.open() == 0 {
-            return format!("{head}: every seat is held by continuing volunteers (incumbents)");
+            return self
+                .t(
+                    "所有名额都由延期志愿者占用",
+                    "every seat is held by continuing volunteers (incumbents)",
+                )
+                .into();
         }
         let full = self.occ[p.ix()] >= post.seats;
         match self.worst[p.ix()] {
             Some(w) if full && pb.cmp_at(p, w, c).is_gt() => {
-                let tw = pb.priority_at(w, p).describe(&pb.policy);
-                let tc = pb.priority_at(c, p).describe(&pb.policy);
-                return format!(
-                    "{head} is full: its last seat went to a candidate ranked above you ({tw}; you: {tc})"
-                );
+                let tw = pb.priority_at(w, p).describe(&pb.policy, lang);
+                let tc = pb.priority_at(c, p).describe(&pb.policy, lang);
+                return match lang {
+                    Lang::Zh => format!(
+                        "名额已满，排序最后的在岗人选仍排在你之前（其排序：{tw}；你：{tc}）"
+                    ),
+                    Lang::En => format!(
+                        "full: its last seat went to a candidate ranked above you ({tw}; you: {tc})"
+                    ),
+                };
             }
             Some(_) if full => {
-                return format!(
-                    "{head} holds a candidate ranked below you, but moving you there would break a rule or cost more blocking pairs elsewhere than it saves (objective {})",
-                    self.objective_text()
-                );
+                return match lang {
+                    Lang::Zh => format!(
+                        "名额已满，其中有排在你之后的人选，但把你调入会违反比例规则或在别处造成更多不公平（目标：{}）",
+                        self.objective_text()
+                    ),
+                    Lang::En => format!(
+                        "full, and holds a candidate ranked below you, but moving you there would break a rule or cost more blocking pairs elsewhere than it saves (objective {})",
+                        self.objective_text()
+                    ),
+                };
             }
             _ => {}
         }
-        // A seat is free: find the constraint that one more volunteer there breaks.
+        // A seat is free: find the constraint that moving c there breaks.
+        let from = self.a.post_of[c.ix()].map(|q| &pb.posts[q.ix()]);
         let county = &pb.counties[post.county.ix()];
         if let Some(scale) = county.scale {
-            if self.occupied(|q| q.county == post.county) >= scale {
-                return format!(
-                    "{head}: county {} is at its scale of {scale} volunteers",
-                    county.code
-                );
+            let inside = from.is_some_and(|q| q.county == post.county);
+            if !inside && self.occupied(|q| q.county == post.county) >= scale {
+                return match lang {
+                    Lang::Zh => format!("旗县 {} 已达实施规模 {scale} 人", county.code),
+                    Lang::En => format!("county {} is at its scale of {scale} volunteers", county.code),
+                };
             }
         }
         if let Some(q) = pb.policy.quota(post.project) {
-            if self.occupied(|x| x.project == post.project) >= q {
-                return format!(
-                    "{head}: the {} project quota of {q} is reached",
-                    post.project
-                );
+            let inside = from.is_some_and(|f| f.project == post.project);
+            if !inside && self.occupied(|x| x.project == post.project) >= q {
+                return match lang {
+                    Lang::Zh => format!("{}名额 {q} 已用完", post.project.zh()),
+                    Lang::En => format!("the {} project quota of {q} is reached", post.project),
+                };
             }
         }
         for rule in &pb.policy.rules {
@@ -101,32 +188,60 @@ impl<'a> Explainer<'a> {
                 if !s.counties.contains(&post.county) {
                     continue;
                 }
-                let (mut count, mut total) = (0u64, 0u64);
+                let (mut count, mut total) = (0i64, 0i64);
                 for (i, q) in pb.posts.iter().enumerate() {
                     if s.counties.contains(&q.county) {
-                        total += u64::from(self.occ[i]);
+                        total += i64::from(self.occ[i]);
                         if counts_for(rule, q) {
-                            count += u64::from(self.occ[i]);
+                            count += i64::from(self.occ[i]);
                         }
                     }
                 }
-                let add = u64::from(counts_for(rule, post));
-                if !rule_holds(rule.op, rule.share, count + add, total + 1) {
-                    return format!(
-                        "{head}: rule {} binds in {} {} ({count} of {total} volunteers counted; one more here would break {} {})",
-                        rule.name,
-                        rule.scope.key(),
-                        s.label,
-                        rule.op.symbol(),
-                        rule.share
-                    );
+                let (mut count2, mut total2) = (count + i64::from(counts_for(rule, post)), total + 1);
+                if let Some(f) = from.filter(|f| s.counties.contains(&f.county)) {
+                    total2 -= 1;
+                    count2 -= i64::from(counts_for(rule, f));
+                }
+                if !rule_holds(rule.op, rule.share, count2 as u64, total2 as u64) {
+                    let op = rule.op.symbol();
+                    return match lang {
+                        Lang::Zh => format!(
+                            "比例规则 {} 在{} {} 已到界限（{total} 人中计入 {count} 人；再调入你就会违反 {op} {}）",
+                            rule.name,
+                            self.t_scope(rule.scope),
+                            s.label,
+                            rule.share
+                        ),
+                        Lang::En => format!(
+                            "rule {} binds in {} {} ({count} of {total} volunteers counted; moving you there would break {op} {})",
+                            rule.name,
+                            rule.scope.key(),
+                            s.label,
+                            rule.share
+                        ),
+                    };
                 }
             }
         }
-        format!(
-            "{head} has a free seat, but placing you there would cost more than it gains for the objective ({}): it would force other changes to keep the rules",
-            self.objective_text()
-        )
+        match lang {
+            Lang::Zh => format!(
+                "有空余名额，但把你安排到这里需要连带其他调整才能满足规则，对目标（{}）的代价更大",
+                self.objective_text()
+            ),
+            Lang::En => format!(
+                "has a free seat, but placing you there would cost more than it gains for the objective ({}): it would force other changes to keep the rules",
+                self.objective_text()
+            ),
+        }
+    }
+
+    fn t_scope(&self, s: crate::model::policy::RuleScope) -> &'static str {
+        use crate::model::policy::RuleScope;
+        match s {
+            RuleScope::County => "旗县",
+            RuleScope::League => "盟市",
+            RuleScope::Region => "全区",
+        }
     }
 
     /// Volunteers (placed + incumbents) at the posts that `keep` selects.
@@ -152,5 +267,40 @@ impl<'a> Explainer<'a> {
             .filter(|c| self.a.post_of[c.ix()].is_none())
             .map(|c| (c, self.unplaced_reason(c)))
             .collect()
+    }
+
+    /// The placement line of `xibu explain`: where c is, at which rank.
+    pub fn placement(&self, c: CandidateIdx) -> String {
+        let pb = self.pb;
+        let Some(p) = self.a.post_of[c.ix()] else {
+            return match self.lang {
+                Lang::Zh => format!("未安排：{}", self.unplaced_reason(c)),
+                Lang::En => format!("not placed: {}", self.unplaced_reason(c)),
+            };
+        };
+        let post = &pb.posts[p.ix()];
+        let rank = pb.rank(c, p).map_or("-".into(), |r| r.to_string());
+        let county = &pb.counties[post.county.ix()];
+        let specialty = &pb.policy.specialties[post.specialty.ix()];
+        match self.lang {
+            Lang::Zh => format!(
+                "安排在 {}（第 {rank} 志愿；{} {}，{}，{}，{}）",
+                post.id,
+                county.code,
+                county.name,
+                post.unit,
+                specialty.name,
+                post.level.zh()
+            ),
+            Lang::En => format!(
+                "placed at {} (rank {rank}; county {} {}, {}, {}, {})",
+                post.id,
+                county.code,
+                county.name,
+                post.unit,
+                specialty.key,
+                post.level.en()
+            ),
+        }
     }
 }

@@ -117,12 +117,38 @@ fn to_highs(f: &Formulation) -> Model {
     p.optimise(Sense::Minimise)
 }
 
+/// Every criterion is an integer: an absolute gap below 1 proves optimality.
+const MIP_ABS_GAP: f64 = 0.5;
+
+/// The HiGHS version xibu is linked with.
+pub fn highs_version() -> String {
+    // SAFETY: Highs_version returns a pointer to a static C string.
+    let v = unsafe { std::ffi::CStr::from_ptr(highs_sys::Highs_version()) };
+    v.to_string_lossy().into_owned()
+}
+
+impl MipSettings {
+    /// The HiGHS options every solve sets, as `name = value` (for run.json).
+    pub fn highs_settings(&self) -> Vec<(String, String)> {
+        let mut v = vec![
+            ("threads".to_string(), self.threads.to_string()),
+            ("random_seed".to_string(), self.random_seed.to_string()),
+            ("mip_rel_gap".to_string(), "0".to_string()),
+            ("mip_abs_gap".to_string(), MIP_ABS_GAP.to_string()),
+        ];
+        if let Some(t) = self.time_limit {
+            v.push(("time_limit".to_string(), t.to_string()));
+        }
+        v.extend(self.highs_options.iter().cloned());
+        v
+    }
+}
+
 fn set_options(model: &mut Model, s: &MipSettings, time_left: Option<f64>) {
     model.set_option("threads", s.threads as i32);
     model.set_option("random_seed", s.random_seed);
     model.set_option("mip_rel_gap", 0.0);
-    // Every criterion is an integer: a gap below 1 proves optimality.
-    model.set_option("mip_abs_gap", 0.5);
+    model.set_option("mip_abs_gap", MIP_ABS_GAP);
     if s.solver_log {
         model.set_option("output_flag", true);
         model.set_option("log_to_console", true);

@@ -83,13 +83,20 @@ pub struct Solution {
     pub stages: Vec<(String, f64)>,
 }
 
-/// Run an engine.
+/// Run an engine; the problem's locks are kept placements.
 pub fn solve(
     pb: &crate::model::Problem,
     engine: Engine,
     settings: &mip::MipSettings,
 ) -> crate::Result<Solution> {
-    solve_with(pb, engine, settings, &formulation::Fixings::default())
+    let mut fix = formulation::Fixings::default();
+    if !pb.locks.is_empty() {
+        fix.kept = vec![None; pb.n_candidates()];
+        for l in &pb.locks {
+            fix.kept[l.candidate.ix()] = Some(l.post);
+        }
+    }
+    solve_with(pb, engine, settings, &fix)
 }
 
 /// Run an engine with kept placements (backfill) or rule shortfall allowed;
@@ -107,6 +114,12 @@ pub fn solve_with(
         stages: vec![("deferred_acceptance".into(), t.elapsed().as_secs_f64())],
     };
     match engine {
+        Engine::Da if !fix.is_empty() => Err(crate::Error::Input(vec![crate::Diagnostic::new(
+            "--engine",
+            1,
+            1,
+            "the da engine cannot keep locked or kept placements; use --engine exact",
+        )])),
         Engine::Da => Ok(da_solution(Status::Feasible { gap: None })),
         // Exact shortcut (CONTRACT §2.4): with no rules, quotas, scales, ties
         // or adjustment, the envy-free assignments are the stable matchings;

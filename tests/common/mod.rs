@@ -42,6 +42,7 @@ pub fn inputs_in(dir: &Path, ext: &str, seed: u64) -> Inputs {
         model: dir.join("model.toml"),
         encoding: Default::default(),
         seed,
+        locks: opt("locks"),
     }
 }
 
@@ -62,6 +63,9 @@ pub fn input_args(inputs: &Inputs) -> Vec<String> {
     }
     if let Some(c) = &inputs.paths.incumbents {
         v.extend(["--incumbents".to_string(), c.display().to_string()]);
+    }
+    if let Some(c) = &inputs.locks {
+        v.extend(["--locks".to_string(), c.display().to_string()]);
     }
     v
 }

@@ -1,0 +1,450 @@
+//! The audit trail: `run.json`, written with every result — xibu version,
+//! every input file with its SHA-256, the resolved model, seed, options,
+//! HiGHS version and settings, locks, status, objective, timings, and the
+//! SHA-256 of every output that must reproduce — and `verify --manifest`,
+//! which re-runs what a run.json describes and says whether the result is
+//! reproduced bit for bit.
+//!
+//! Files that carry wall-clock times (`summary.json`, `report.html`,
+//! `run.json` itself) are not compared; every other output is.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::Inputs;
+use crate::error::{Diagnostic, Error, Result};
+use crate::lang::Lang;
+use crate::model::policy::Policy;
+use crate::model::Problem;
+use crate::output::files::Summary;
+use crate::output::OutputOptions;
+use crate::solve::mip::{highs_version, MipSettings};
+use crate::solve::Engine;
+
+/// Outputs that carry timings and are therefore not compared on replay.
+pub const TIMED_OUTPUTS: [&str; 3] = ["summary.json", "report.html", "run.json"];
+
+/// Everything needed to run the same command again.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Replay {
+    /// `allocate`, `backfill` or `scenarios`.
+    pub command: String,
+    /// Input tables (absolute paths).
+    pub candidates: PathBuf,
+    /// posts file.
+    pub posts: PathBuf,
+    /// counties file.
+    pub counties: Option<PathBuf>,
+    /// incumbents file.
+    pub incumbents: Option<PathBuf>,
+    /// Model file.
+    pub model: PathBuf,
+    /// Locks file.
+    pub locks: Option<PathBuf>,
+    /// `auto`, `utf-8` or `gbk`.
+    pub encoding: String,
+    /// Lottery seed.
+    pub seed: u64,
+    /// `exact` or `da`.
+    pub engine: String,
+    /// Time limit (s): a run cut short by it may not reproduce.
+    pub time_limit: Option<f64>,
+    /// HiGHS threads.
+    pub threads: u32,
+    /// Extra HiGHS options.
+    pub highs_options: Vec<(String, String)>,
+    /// Language of reasons.
+    pub lang: String,
+    /// Excel lists written.
+    pub xlsx: bool,
+    /// Per-county workbooks written.
+    pub per_county: bool,
+    /// 身份证号 unmasked in the Excel lists.
+    pub show_id: bool,
+    /// backfill: the dispatch.
+    pub dispatch: Option<PathBuf>,
+    /// backfill: withdrawn files.
+    pub withdrawn: Vec<PathBuf>,
+    /// backfill: shortfall allowed.
+    pub allow_shortfall: bool,
+    /// scenarios: the scenario file.
+    pub scenarios: Option<PathBuf>,
+    /// scenarios: this result's scenario.
+    pub scenario: Option<String>,
+}
+
+fn abs(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+impl Replay {
+    /// The common part of every command's replay.
+    pub fn new(
+        command: &str,
+        inputs: &Inputs,
+        engine: Engine,
+        mip: &MipSettings,
+        out: &OutputOptions,
+    ) -> Self {
+        let p = &inputs.paths;
+        Replay {
+            command: command.into(),
+            candidates: abs(&p.candidates),
+            posts: abs(&p.posts),
+            counties: p.counties.as_deref().map(abs),
+            incumbents: p.incumbents.as_deref().map(abs),
+            model: abs(&inputs.model),
+            locks: inputs.locks.as_deref().map(abs),
+            encoding: inputs.encoding.key().into(),
+            seed: inputs.seed,
+            engine: engine.key().into(),
+            time_limit: mip.time_limit,
+            threads: mip.threads,
+            highs_options: mip.highs_options.clone(),
+            lang: out.lang.key().into(),
+            xlsx: out.xlsx,
+            per_county: out.per_county,
+            show_id: out.show_id,
+            ..Replay::default()
+        }
+    }
+
+    /// Every input file with its role.
+    pub fn files(&self) -> Vec<(String, PathBuf)> {
+        let mut v = vec![
+            ("candidates".to_string(), self.candidates.clone()),
+            ("posts".to_string(), self.posts.clone()),
+            ("model".to_string(), self.model.clone()),
+        ];
+        let opt = [
+            ("counties", &self.counties),
+            ("incumbents", &self.incumbents),
+            ("locks", &self.locks),
+            ("dispatch", &self.dispatch),
+            ("scenarios", &self.scenarios),
+        ];
+        for (role, p) in opt {
+            if let Some(p) = p {
+                v.push((role.to_string(), p.clone()));
+            }
+        }
+        for w in &self.withdrawn {
+            v.push(("withdrawn".to_string(), w.clone()));
+        }
+        v
+    }
+
+    fn inputs(&self) -> Result<Inputs> {
+        Ok(Inputs {
+            paths: crate::input::records::InputPaths {
+                candidates: self.candidates.clone(),
+                posts: self.posts.clone(),
+                counties: self.counties.clone(),
+                incumbents: self.incumbents.clone(),
+            },
+            model: self.model.clone(),
+            encoding: self.encoding.parse().map_err(bad_manifest)?,
+            seed: self.seed,
+            locks: self.locks.clone(),
+        })
+    }
+
+    fn mip(&self) -> MipSettings {
+        MipSettings {
+            time_limit: self.time_limit,
+            threads: self.threads,
+            highs_options: self.highs_options.clone(),
+            ..MipSettings::default()
+        }
+    }
+
+    fn output(&self) -> Result<OutputOptions> {
+        Ok(OutputOptions {
+            lang: self.lang.parse::<Lang>().map_err(bad_manifest)?,
+            xlsx: self.xlsx,
+            per_county: self.per_county,
+            show_id: self.show_id,
+        })
+    }
+}
+
+fn bad_manifest(msg: String) -> Error {
+    Error::Input(vec![Diagnostic::new("run.json", 1, 1, msg)])
+}
+
+/// SHA-256 of bytes, as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn file_sha(path: &Path) -> Result<(String, u64)> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    Ok((sha256_hex(&bytes), bytes.len() as u64))
+}
+
+/// One input file of a run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InputFile {
+    /// candidates, posts, model, …
+    pub role: String,
+    /// Absolute path.
+    pub path: PathBuf,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// One output file of a run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutputFile {
+    /// File name in the output directory.
+    pub file: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+}
+
+/// The policy model as resolved (after scenario overrides), in the terms of
+/// the model file.
+pub fn policy_json(p: &Policy) -> serde_json::Value {
+    use serde_json::json;
+    let specialties: Vec<_> = p
+        .specialties
+        .iter()
+        .map(|s| {
+            json!({
+                "key": s.key, "name": s.name, "leader": s.leader,
+                "tiers": s.tiers.iter().map(|t| json!({
+                    "codes": t.codes,
+                    "flags": t.flags.iter().map(|f| f.key()).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let rules: Vec<_> = p
+        .rules
+        .iter()
+        .map(|r| {
+            let count = match r.count {
+                crate::model::policy::RuleCount::Level(l) => json!({ "level": l.key() }),
+                crate::model::policy::RuleCount::Specialty(s) => {
+                    json!({ "specialty": p.specialties[s.ix()].key })
+                }
+            };
+            json!({
+                "name": r.name, "scope": r.scope.key(),
+                "county_status": r.county_status.as_ref().map(|v| v.iter().map(|s| s.key()).collect::<Vec<_>>()),
+                "count": count, "op": r.op.symbol(), "share": r.share,
+            })
+        })
+        .collect();
+    json!({
+        "name": p.name,
+        "objective": p.objective.iter().map(|c| c.key()).collect::<Vec<_>>(),
+        "eligibility": {
+            "require_graduating": p.require_graduating,
+            "require_diploma_by_arrival": p.require_diploma_by_arrival,
+            "health": p.health.key(),
+        },
+        "adjustment": { "scope": p.adjustment.key() },
+        "priority": { "order": p.priority.iter().map(|k| k.key()).collect::<Vec<_>>() },
+        "reserves": { "ratio": p.reserve_ratio },
+        "quotas": {
+            "national": p.quotas[0],
+            "local": p.quotas[1],
+        },
+        "specialty": specialties,
+        "rule": rules,
+    })
+}
+
+/// The whole run.json.
+pub fn manifest(
+    pb: &Problem,
+    replay: &Replay,
+    mip: &MipSettings,
+    summary: &Summary,
+    outputs: &[(String, Vec<u8>)],
+) -> Result<Vec<u8>> {
+    let mut inputs = Vec::new();
+    for (role, path) in replay.files() {
+        let (sha256, bytes) = file_sha(&path)?;
+        inputs.push(InputFile {
+            role,
+            path,
+            sha256,
+            bytes,
+        });
+    }
+    let outputs: Vec<OutputFile> = outputs
+        .iter()
+        .filter(|(name, _)| !TIMED_OUTPUTS.contains(&name.as_str()))
+        .map(|(file, bytes)| OutputFile {
+            file: file.clone(),
+            sha256: sha256_hex(bytes),
+        })
+        .collect();
+    let settings: BTreeMap<String, String> = mip.highs_settings().into_iter().collect();
+    let v = serde_json::json!({
+        "xibu_version": env!("CARGO_PKG_VERSION"),
+        "command": replay.command,
+        "replay": replay,
+        "inputs": inputs,
+        "model": policy_json(&pb.policy),
+        "seed": pb.seed,
+        "solver": { "name": "HiGHS", "version": highs_version(), "settings": settings },
+        "locks": pb.locks,
+        "status": summary.status,
+        "objective": summary.objective,
+        "placed": summary.placed,
+        "gap": summary.gap,
+        "timings": summary.seconds,
+        "outputs": outputs,
+    });
+    Ok(serde_json::to_vec_pretty(&v).expect("manifest serializes"))
+}
+
+/// What `verify --manifest` found.
+#[derive(Debug, Clone)]
+pub struct ReplayCheck {
+    /// Every compared output identical and every input unchanged.
+    pub reproduced: bool,
+    /// One line per input and output checked.
+    pub lines: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct ManifestFile {
+    replay: Replay,
+    inputs: Vec<InputFile>,
+    outputs: Vec<OutputFile>,
+}
+
+/// `xibu verify --manifest run.json`: re-run what the manifest describes in
+/// a temporary directory and compare every output bit for bit.
+pub fn verify_manifest(path: &Path) -> Result<ReplayCheck> {
+    let file = path.display().to_string();
+    let text = std::fs::read(path).map_err(|e| Error::io(format!("cannot read {file}"), e))?;
+    let m: ManifestFile = serde_json::from_slice(&text).map_err(|e| {
+        Error::Input(vec![Diagnostic::new(
+            &file,
+            e.line(),
+            e.column(),
+            format!("not a run.json written by xibu: {e}"),
+        )])
+    })?;
+    let mut lines = Vec::new();
+    let mut same = true;
+    for f in &m.inputs {
+        match file_sha(&f.path) {
+            Ok((sha, _)) if sha == f.sha256 => {
+                lines.push(format!("input {} {}: unchanged", f.role, f.path.display()))
+            }
+            Ok(_) => {
+                same = false;
+                lines.push(format!(
+                    "input {} {}: CHANGED since the run (SHA-256 differs)",
+                    f.role,
+                    f.path.display()
+                ));
+            }
+            Err(e) => {
+                same = false;
+                lines.push(format!("input {} {}: {e}", f.role, f.path.display()));
+            }
+        }
+    }
+    if !same {
+        lines.push("not re-run: the inputs are not those of the run".into());
+        return Ok(ReplayCheck {
+            reproduced: false,
+            lines,
+        });
+    }
+    let tmp = tempfile::tempdir().map_err(|e| Error::io("cannot create a temporary directory", e))?;
+    let out = rerun(&m.replay, tmp.path())?;
+    for f in &m.outputs {
+        match std::fs::read(out.join(&f.file)) {
+            Ok(bytes) if sha256_hex(&bytes) == f.sha256 => {
+                lines.push(format!("output {}: identical", f.file))
+            }
+            Ok(_) => {
+                same = false;
+                lines.push(format!("output {}: DIFFERS", f.file));
+            }
+            Err(_) => {
+                same = false;
+                lines.push(format!("output {}: not produced by the re-run", f.file));
+            }
+        }
+    }
+    if m.replay.time_limit.is_some() && !same {
+        lines.push(
+            "note: the run had a time limit; a solve cut short by it need not reproduce".into(),
+        );
+    }
+    Ok(ReplayCheck {
+        reproduced: same,
+        lines,
+    })
+}
+
+/// Run the replayed command into `dir`; returns the directory holding the
+/// result's files.
+fn rerun(r: &Replay, dir: &Path) -> Result<PathBuf> {
+    let inputs = r.inputs()?;
+    let (mip, output) = (r.mip(), r.output()?);
+    let engine: Engine = r.engine.parse().map_err(bad_manifest)?;
+    let out = dir.to_path_buf();
+    let result = match r.command.as_str() {
+        "allocate" => super::allocate(
+            &inputs,
+            &super::AllocateOptions {
+                out: out.clone(),
+                engine,
+                mip,
+                output,
+            },
+        )
+        .map(|_| out.clone()),
+        "backfill" => super::backfill::backfill(
+            &inputs,
+            &super::backfill::BackfillOptions {
+                out: out.clone(),
+                dispatch: r.dispatch.clone().unwrap_or_default(),
+                withdrawn: r.withdrawn.clone(),
+                mip,
+                allow_shortfall: r.allow_shortfall,
+                output,
+            },
+        )
+        .map(|_| out.clone()),
+        "scenarios" => {
+            let name = r.scenario.clone().unwrap_or_default();
+            super::scenarios::scenarios(
+                &inputs,
+                &super::scenarios::ScenarioOptions {
+                    scenarios: r.scenarios.clone().unwrap_or_default(),
+                    out: out.clone(),
+                    baseline: None,
+                    mip,
+                    output,
+                    only: Some(name.clone()),
+                },
+            )
+            .map(|_| out.join(name))
+        }
+        other => return Err(bad_manifest(format!("unknown command {other:?}"))),
+    };
+    match result {
+        // An infeasible run's outputs are written too; compare them.
+        Ok(p) => Ok(p),
+        Err(Error::Infeasible(_)) => Ok(out),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,81 @@
+//! Locked placements (`--locks locks.csv`): decisions the office has
+//! already made. They are fixed in the model and count in every rule; a
+//! lock that breaks a hard constraint on its own is an input error naming
+//! its row. Rules of the form "at least a share" cannot be judged on the
+//! locks alone (others may still be placed); when the locks make them
+//! impossible the solve reports it (exit 3).
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use super::placements::PlacementChecker;
+use crate::error::{Diagnostics, Result};
+use crate::input::records::read_locks;
+use crate::input::Encoding;
+use crate::model::types::Project;
+use crate::model::{Lock, Problem};
+
+/// Read and check a locks file against the problem.
+/// Locks of candidates in `withdrawn` (backfill) are dropped: they left.
+pub fn load_locks(
+    pb: &Problem,
+    path: &Path,
+    enc: Encoding,
+    withdrawn: &HashSet<String>,
+) -> Result<Vec<Lock>> {
+    let mut d = Diagnostics::default();
+    let rows = read_locks(path, enc, &mut d).rows;
+    let mut check = PlacementChecker::new(pb, path.display().to_string());
+    let mut county = vec![0u64; pb.counties.len()];
+    let mut project = [0u64; 2];
+    for p in &pb.posts {
+        county[p.county.ix()] += u64::from(p.incumbents);
+        project[p.project as usize] += u64::from(p.incumbents);
+    }
+    let mut locks = Vec::new();
+    for r in rows.into_iter().filter(|r| !withdrawn.contains(&r.placement.candidate)) {
+        let row = &r.placement;
+        let Some((c, p)) = check.check(&mut d, row) else {
+            continue;
+        };
+        let post = &pb.posts[p.ix()];
+        county[post.county.ix()] += 1;
+        project[post.project as usize] += 1;
+        let mut over = |msg: String| d.push(check.file(), row.pos.line, row.post_column, msg);
+        if check.occ[p.ix()] > post.seats {
+            over(format!(
+                "post {} has {} seats ({} held by continuing volunteers); this lock is one more than it can take",
+                post.id, post.seats, post.incumbents
+            ));
+        }
+        let cty = &pb.counties[post.county.ix()];
+        if let Some(scale) = cty.scale.filter(|&s| county[post.county.ix()] > u64::from(s)) {
+            over(format!(
+                "county {} has a scale of {scale} volunteers; with this lock it would have {}",
+                cty.code,
+                county[post.county.ix()]
+            ));
+        }
+        let proj: Project = post.project;
+        if let Some(q) = pb
+            .policy
+            .quota(proj)
+            .filter(|&q| project[proj as usize] > u64::from(q))
+        {
+            over(format!(
+                "the {proj} project quota is {q}; with this lock it would have {}",
+                project[proj as usize]
+            ));
+        }
+        locks.push(Lock {
+            candidate_id: row.candidate.clone(),
+            post_id: row.post.clone(),
+            reason: r.reason,
+            author: r.author,
+            line: row.pos.line,
+            candidate: c,
+            post: p,
+        });
+    }
+    d.finish(locks)
+}

@@ -1,0 +1,372 @@
+//! The Excel lists the office hands out (`--xlsx`): 派遣名单.xlsx (one
+//! sheet per league, rows grouped by county), 候补名单.xlsx (reserves per
+//! post, in order) and 未安排名单.xlsx (unplaced, with reasons); with
+//! `--per-county`, one workbook per county office holding its dispatch and
+//! reserve lists. Chinese headers, frozen header row, filters, and column
+//! widths that count a CJK character as two (rust_xlsxwriter's autofit
+//! undercounts them). 身份证号 is masked unless `--show-id`.
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
+
+use crate::error::{Error, Result};
+use crate::input::idcard::mask;
+use crate::lang::Word;
+use crate::model::types::{CandidateIdx, CountyIdx, PostIdx};
+use crate::model::Problem;
+use crate::solve::{Solution, Status};
+
+/// A table for one sheet.
+struct Sheet {
+    name: String,
+    header: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+fn err(e: XlsxError) -> Error {
+    Error::Solver(format!("writing xlsx: {e}"))
+}
+
+/// Display width of a text in Excel's character units: CJK and other wide
+/// characters take two.
+pub fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            let u = c as u32;
+            let wide = (0x1100..=0x115F).contains(&u)
+                || (0x2E80..=0xA4CF).contains(&u)
+                || (0xAC00..=0xD7A3).contains(&u)
+                || (0xF900..=0xFAFF).contains(&u)
+                || (0xFE30..=0xFE4F).contains(&u)
+                || (0xFF00..=0xFF60).contains(&u)
+                || (0xFFE0..=0xFFE6).contains(&u);
+            if wide {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+/// A workbook of sheets. Every cell is text (ids and codes keep their
+/// leading zeros). A fixed creation date keeps reruns byte-identical.
+fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let date = ExcelDateTime::from_ymd(2023, 5, 20).map_err(err)?;
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&date));
+    let bold = Format::new().set_bold().set_background_color("F3F3F3");
+    for s in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(&s.name).map_err(err)?;
+        for (c, h) in s.header.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &bold)
+                .map_err(err)?;
+        }
+        for (r, row) in s.rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    ws.write_string(r as u32 + 1, c as u16, v).map_err(err)?;
+                }
+            }
+        }
+        for c in 0..s.header.len() {
+            let w = s
+                .rows
+                .iter()
+                .map(|r| display_width(&r[c]))
+                .chain([display_width(s.header[c]) + 2])
+                .max()
+                .unwrap_or(8)
+                .clamp(6, 60);
+            ws.set_column_width(c as u16, w as f64 + 1.5).map_err(err)?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(err)?;
+        let last_col = s.header.len().saturating_sub(1) as u16;
+        ws.autofilter(0, 0, s.rows.len() as u32, last_col)
+            .map_err(err)?;
+    }
+    wb.save_to_buffer().map_err(err)
+}
+
+/// What the lists need from a result.
+pub struct Lists<'a> {
+    pb: &'a Problem,
+    sol: &'a Solution,
+    show_id: bool,
+    reserves: Vec<(PostIdx, Vec<CandidateIdx>)>,
+    locked: Vec<bool>,
+}
+
+const DISPATCH_HEADER: [&str; 14] = [
+    "盟市",
+    "旗县代码",
+    "旗县名称",
+    "岗位编号",
+    "服务单位",
+    "专项",
+    "层级",
+    "项目",
+    "报名号",
+    "姓名",
+    "身份证号",
+    "专业",
+    "志愿序号",
+    "锁定",
+];
+
+const RESERVE_HEADER: [&str; 10] = [
+    "岗位编号",
+    "旗县代码",
+    "盟市",
+    "服务单位",
+    "专项",
+    "候补位次",
+    "报名号",
+    "姓名",
+    "身份证号",
+    "专业",
+];
+
+impl<'a> Lists<'a> {
+    /// Prepare the lists of a solution.
+    pub fn new(pb: &'a Problem, sol: &'a Solution, show_id: bool) -> Self {
+        let reserves = match sol.status {
+            Status::Infeasible { .. } => Vec::new(),
+            _ => super::reserves::reserves(pb, &sol.assignment),
+        };
+        let mut locked = vec![false; pb.n_candidates()];
+        for l in &pb.locks {
+            locked[l.candidate.ix()] = true;
+        }
+        Lists {
+            pb,
+            sol,
+            show_id,
+            reserves,
+            locked,
+        }
+    }
+
+    fn id_number(&self, c: CandidateIdx) -> String {
+        let raw = self.pb.candidates[c.ix()].id_number.as_deref().unwrap_or("");
+        if self.show_id || raw.is_empty() {
+            raw.to_string()
+        } else {
+            mask(raw)
+        }
+    }
+
+    /// Placed candidates `(post, candidate)` sorted by county, post, id.
+    fn placed(&self, keep: impl Fn(CountyIdx) -> bool) -> Vec<(PostIdx, CandidateIdx)> {
+        let pb = self.pb;
+        let mut v: Vec<(PostIdx, CandidateIdx)> = self
+            .sol
+            .assignment
+            .post_of
+            .iter()
+            .enumerate()
+            .filter_map(|(c, p)| p.map(|p| (p, CandidateIdx::from_ix(c))))
+            .filter(|(p, _)| keep(pb.posts[p.ix()].county))
+            .collect();
+        v.sort_by(|a, b| {
+            let (pa, pb_) = (&pb.posts[a.0.ix()], &pb.posts[b.0.ix()]);
+            let ca = &pb.counties[pa.county.ix()].code;
+            let cb = &pb.counties[pb_.county.ix()].code;
+            (ca, &pa.id, &pb.candidates[a.1.ix()].id).cmp(&(
+                cb,
+                &pb_.id,
+                &pb.candidates[b.1.ix()].id,
+            ))
+        });
+        v
+    }
+
+    fn dispatch_row(&self, p: PostIdx, c: CandidateIdx) -> Vec<String> {
+        let pb = self.pb;
+        let post = &pb.posts[p.ix()];
+        let county = &pb.counties[post.county.ix()];
+        let cand = &pb.candidates[c.ix()];
+        vec![
+            pb.leagues[post.league.ix()].clone(),
+            county.code.clone(),
+            county.name.clone(),
+            post.id.clone(),
+            post.unit.clone(),
+            pb.policy.specialties[post.specialty.ix()].name.clone(),
+            post.level.zh().to_string(),
+            post.project.zh().to_string(),
+            cand.id.clone(),
+            cand.name.clone(),
+            self.id_number(c),
+            cand.major.clone(),
+            pb.rank(c, p).map_or(String::new(), |r| r.to_string()),
+            if self.locked[c.ix()] { "是" } else { "" }.to_string(),
+        ]
+    }
+
+    fn reserve_rows(&self, keep: impl Fn(CountyIdx) -> bool) -> Vec<Vec<String>> {
+        let pb = self.pb;
+        let mut rows = Vec::new();
+        for (p, list) in &self.reserves {
+            let post = &pb.posts[p.ix()];
+            if !keep(post.county) {
+                continue;
+            }
+            for (k, &c) in list.iter().enumerate() {
+                let cand = &pb.candidates[c.ix()];
+                rows.push(vec![
+                    post.id.clone(),
+                    pb.counties[post.county.ix()].code.clone(),
+                    pb.leagues[post.league.ix()].clone(),
+                    post.unit.clone(),
+                    pb.policy.specialties[post.specialty.ix()].name.clone(),
+                    (k + 1).to_string(),
+                    cand.id.clone(),
+                    cand.name.clone(),
+                    self.id_number(c),
+                    cand.major.clone(),
+                ]);
+            }
+        }
+        rows
+    }
+
+    /// 派遣名单.xlsx: one sheet per league (every league, even empty).
+    pub fn dispatch(&self) -> Result<Vec<u8>> {
+        let pb = self.pb;
+        let placed = self.placed(|_| true);
+        let sheets: Vec<Sheet> = pb
+            .leagues
+            .iter()
+            .enumerate()
+            .map(|(l, code)| Sheet {
+                name: sheet_name(code),
+                header: DISPATCH_HEADER.to_vec(),
+                rows: placed
+                    .iter()
+                    .filter(|(p, _)| pb.posts[p.ix()].league.ix() == l)
+                    .map(|&(p, c)| self.dispatch_row(p, c))
+                    .collect(),
+            })
+            .collect();
+        workbook(&sheets)
+    }
+
+    /// 候补名单.xlsx: every post's reserve list in order.
+    pub fn reserves(&self) -> Result<Vec<u8>> {
+        workbook(&[Sheet {
+            name: "候补名单".into(),
+            header: RESERVE_HEADER.to_vec(),
+            rows: self.reserve_rows(|_| true),
+        }])
+    }
+
+    /// 未安排名单.xlsx: every unplaced candidate with the reason.
+    pub fn unplaced(&self, reasons: &[(CandidateIdx, String)]) -> Result<Vec<u8>> {
+        let pb = self.pb;
+        let rows = reasons
+            .iter()
+            .map(|(c, why)| {
+                let cand = &pb.candidates[c.ix()];
+                vec![
+                    cand.id.clone(),
+                    cand.name.clone(),
+                    self.id_number(*c),
+                    cand.major.clone(),
+                    cand.score.to_string(),
+                    why.clone(),
+                ]
+            })
+            .collect();
+        workbook(&[Sheet {
+            name: "未安排名单".into(),
+            header: vec!["报名号", "姓名", "身份证号", "专业", "成绩", "原因"],
+            rows,
+        }])
+    }
+
+    /// One workbook per county that has posts: (file name, bytes), with
+    /// sheets 派遣名单 and 候补名单.
+    pub fn per_county(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let pb = self.pb;
+        let mut out = Vec::new();
+        for (k, county) in pb.counties.iter().enumerate() {
+            let here = |x: CountyIdx| x.ix() == k;
+            if !pb.posts.iter().any(|p| here(p.county)) {
+                continue;
+            }
+            let rows = self
+                .placed(here)
+                .into_iter()
+                .map(|(p, c)| self.dispatch_row(p, c))
+                .collect();
+            let bytes = workbook(&[
+                Sheet {
+                    name: "派遣名单".into(),
+                    header: DISPATCH_HEADER.to_vec(),
+                    rows,
+                },
+                Sheet {
+                    name: "候补名单".into(),
+                    header: RESERVE_HEADER.to_vec(),
+                    rows: self.reserve_rows(here),
+                },
+            ])?;
+            out.push((county_file_name(&county.code, &county.name), bytes));
+        }
+        Ok(out)
+    }
+}
+
+/// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`.
+fn sheet_name(s: &str) -> String {
+    let clean: String = s
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .take(31)
+        .collect();
+    if clean.is_empty() {
+        "-".into()
+    } else {
+        clean
+    }
+}
+
+/// `旗县-<code>-<name>.xlsx`, with characters no file system likes replaced.
+pub fn county_file_name(code: &str, name: &str) -> String {
+    let safe = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if "/\\:*?\"<>|".contains(c) || c.is_control() {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect()
+    };
+    if name.is_empty() {
+        format!("旗县-{}.xlsx", safe(code))
+    } else {
+        format!("旗县-{}-{}.xlsx", safe(code), safe(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_counts_double() {
+        assert_eq!(display_width("abc"), 3);
+        assert_eq!(display_width("乡村教育"), 8);
+        assert_eq!(display_width("P01（乡镇）"), 3 + 8);
+    }
+
+    #[test]
+    fn names_are_safe() {
+        assert_eq!(sheet_name("a/b[c]"), "a_b_c_");
+        assert_eq!(sheet_name(&"x".repeat(40)).len(), 31);
+        assert_eq!(county_file_name("150121", "土默特/左旗"), "旗县-150121-土默特_左旗.xlsx");
+    }
+}
