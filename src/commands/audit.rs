@@ -182,8 +182,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn file_sha(path: &Path) -> Result<(String, u64)> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
     Ok((sha256_hex(&bytes), bytes.len() as u64))
 }
 
@@ -366,7 +366,8 @@ pub fn verify_manifest(path: &Path) -> Result<ReplayCheck> {
             lines,
         });
     }
-    let tmp = tempfile::tempdir().map_err(|e| Error::io("cannot create a temporary directory", e))?;
+    let tmp =
+        tempfile::tempdir().map_err(|e| Error::io("cannot create a temporary directory", e))?;
     let out = rerun(&m.replay, tmp.path())?;
     for f in &m.outputs {
         match std::fs::read(out.join(&f.file)) {

@@ -5,18 +5,18 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use super::placements::PlacementChecker;
 use super::audit::Replay;
+use super::placements::PlacementChecker;
 use super::{write_outputs, Inputs, Run};
-use crate::lang::Lang;
-use crate::output::OutputOptions;
 use crate::error::{Diagnostics, Result};
 use crate::input::records::{read_dispatch, read_withdrawn};
+use crate::lang::Lang;
 use crate::model::evaluate::{capacity_violations, rule_figures, rule_violations};
 use crate::model::types::{CandidateIdx, PostIdx};
 use crate::model::{build_problem, Problem};
 use crate::output::files::Summary;
 use crate::output::reasons::Explainer;
+use crate::output::OutputOptions;
 use crate::solve::formulation::Fixings;
 use crate::solve::mip::MipSettings;
 use crate::solve::{solve_with, Engine, Solution};
@@ -266,7 +266,8 @@ fn empty_seat_reason(
             .into(),
         Some(pr) => format!(
             "{} {}{}{}",
-            ex.lang().pick("排序最前的剩余申请人", "best remaining applicant"),
+            ex.lang()
+                .pick("排序最前的剩余申请人", "best remaining applicant"),
             pb.candidates[pr.candidate.ix()].id,
             ex.lang().pick("：", ": "),
             ex.why_not(pr.candidate, p, pr.rank)

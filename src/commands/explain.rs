@@ -77,7 +77,12 @@ pub fn explain_text(e: &Explanation, lang: Lang) -> String {
     } else {
         format!("（{}）", e.name)
     };
-    let _ = writeln!(s, "{} {}{name}", lang.pick("候选人", "candidate"), e.candidate);
+    let _ = writeln!(
+        s,
+        "{} {}{name}",
+        lang.pick("候选人", "candidate"),
+        e.candidate
+    );
     let _ = writeln!(s, "{}", e.placement);
     if e.above.is_empty() {
         let none = match e.post {

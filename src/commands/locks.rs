@@ -33,7 +33,10 @@ pub fn load_locks(
         project[p.project as usize] += u64::from(p.incumbents);
     }
     let mut locks = Vec::new();
-    for r in rows.into_iter().filter(|r| !withdrawn.contains(&r.placement.candidate)) {
+    for r in rows
+        .into_iter()
+        .filter(|r| !withdrawn.contains(&r.placement.candidate))
+    {
         let row = &r.placement;
         let Some((c, p)) = check.check(&mut d, row) else {
             continue;
@@ -49,7 +52,10 @@ pub fn load_locks(
             ));
         }
         let cty = &pb.counties[post.county.ix()];
-        if let Some(scale) = cty.scale.filter(|&s| county[post.county.ix()] > u64::from(s)) {
+        if let Some(scale) = cty
+            .scale
+            .filter(|&s| county[post.county.ix()] > u64::from(s))
+        {
             over(format!(
                 "county {} has a scale of {scale} volunteers; with this lock it would have {}",
                 cty.code,

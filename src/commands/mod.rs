@@ -20,9 +20,9 @@ use crate::output::files::{dispatch_csv, reserves_csv, unplaced_csv, unplaced_re
 use crate::output::report::report_html;
 use crate::output::xlsx::Lists;
 use crate::output::{AtomicDir, OutputOptions};
-use audit::Replay;
 use crate::solve::mip::MipSettings;
 use crate::solve::{solve, Engine, Solution, Status};
+use audit::Replay;
 
 /// The inputs shared by every command that reads an instance.
 #[derive(Debug, Clone, Default)]
@@ -138,7 +138,10 @@ pub fn write_outputs(
         ("unplaced.csv".into(), unplaced_csv(pb, &reasons)),
         ("reserves.csv".into(), reserves_csv(pb, sol)),
         ("summary.json".into(), json),
-        ("report.html".into(), report_html(pb, sol, &summary).into_bytes()),
+        (
+            "report.html".into(),
+            report_html(pb, sol, &summary).into_bytes(),
+        ),
     ];
     files.extend(extra);
     let o = run.output;

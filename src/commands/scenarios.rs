@@ -11,13 +11,13 @@ use rayon::prelude::*;
 
 use super::audit::Replay;
 use super::{write_outputs, Inputs, Run};
-use crate::output::OutputOptions;
 use crate::error::{Diagnostic, Diagnostics, Error, Result};
 use crate::input::scenarios::{apply, load_scenarios};
 use crate::model::evaluate::{post_occupancy, RuleFigure};
 use crate::model::{build_problem, Problem};
 use crate::output::html::{bar_chart, esc, page_head};
 use crate::output::AtomicDir;
+use crate::output::OutputOptions;
 use crate::solve::mip::MipSettings;
 use crate::solve::{solve, Engine};
 
@@ -106,8 +106,10 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
             errs.extend(e);
             continue;
         }
-        let built = build_problem(ins, pol, inputs.seed, Diagnostics::default())
-            .and_then(|mut pb| super::attach_locks(&mut pb, inputs, &Default::default()).map(|()| pb));
+        let built =
+            build_problem(ins, pol, inputs.seed, Diagnostics::default()).and_then(|mut pb| {
+                super::attach_locks(&mut pb, inputs, &Default::default()).map(|()| pb)
+            });
         match built {
             Ok(pb) => problems.push((sc.name.clone(), pb)),
             Err(Error::Input(d)) => errs.extend(d.into_iter().map(|x| Diagnostic {

@@ -308,7 +308,10 @@ pub fn evaluate(pb: &Problem, a: &Assignment) -> Evaluation {
         let id = &pb.candidates[c].id;
         let pid = &pb.posts[p.ix()].id;
         if let Err(why) = pb.eligibility(ci, p) {
-            violations.push(format!("candidate {id} at post {pid}: {}", why.sentence(crate::lang::Lang::En)));
+            violations.push(format!(
+                "candidate {id} at post {pid}: {}",
+                why.sentence(crate::lang::Lang::En)
+            ));
         } else if pb.rank(ci, p).is_none() {
             violations.push(format!(
                 "candidate {id} at post {pid}: the post is not among the candidate's choices"

@@ -79,7 +79,6 @@ pub fn bar_chart(title: &str, categories: &[String], series: &[(String, Vec<f64>
     svg
 }
 
-
 /// `<!DOCTYPE html>` … `<body>` with the shared inline style sheet.
 pub fn page_head(title: &str) -> String {
     format!(

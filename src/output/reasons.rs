@@ -170,7 +170,10 @@ impl<'a> Explainer<'a> {
             if !inside && self.occupied(|q| q.county == post.county) >= scale {
                 return match lang {
                     Lang::Zh => format!("旗县 {} 已达实施规模 {scale} 人", county.code),
-                    Lang::En => format!("county {} is at its scale of {scale} volunteers", county.code),
+                    Lang::En => format!(
+                        "county {} is at its scale of {scale} volunteers",
+                        county.code
+                    ),
                 };
             }
         }
@@ -197,7 +200,8 @@ impl<'a> Explainer<'a> {
                         }
                     }
                 }
-                let (mut count2, mut total2) = (count + i64::from(counts_for(rule, post)), total + 1);
+                let (mut count2, mut total2) =
+                    (count + i64::from(counts_for(rule, post)), total + 1);
                 if let Some(f) = from.filter(|f| s.counties.contains(&f.county)) {
                     total2 -= 1;
                     count2 -= i64::from(counts_for(rule, f));

@@ -41,7 +41,11 @@ pub fn report_html(pb: &Problem, sol: &Solution, s: &Summary) -> String {
         s.seed,
         esc(&s.engine)
     );
-    let st = if s.status == "infeasible" { "bad" } else { "ok" };
+    let st = if s.status == "infeasible" {
+        "bad"
+    } else {
+        "ok"
+    };
     let _ = write!(
         h,
         r#"<p>求解状态：<b id="status" class="{st}" data-status="{}">{}</b>"#,
@@ -72,7 +76,7 @@ pub fn report_html(pb: &Problem, sol: &Solution, s: &Summary) -> String {
         let _ = write!(h, r#"<p class="bad">{}</p>"#, esc(v));
     }
 
-    rules_section(&mut h, s);
+    rules_section(&mut h, pb, s);
     placements_section(&mut h, pb, sol);
     ranks_section(&mut h, pb, sol);
     seats_section(&mut h, pb, sol);
@@ -113,34 +117,84 @@ pub fn report_html(pb: &Problem, sol: &Solution, s: &Summary) -> String {
     h
 }
 
-fn rules_section(h: &mut String, s: &Summary) {
+/// Every rule in every scope: county rules as a county × rule matrix (one
+/// row per county office), league and region rules as a list.
+fn rules_section(h: &mut String, pb: &Problem, s: &Summary) {
     let failing = s.rules.iter().filter(|f| !f.ok).count();
     let _ = write!(
         h,
-        r#"<section><h2>比例规则（各范围）</h2><p>共 {} 项检查，<span id="rules-failing">{failing}</span> 项未满足</p><table><tr><th>规则</th><th>范围</th><th>地区</th><th>计入人数</th><th>总人数</th><th>要求</th><th>结果</th></tr>"#,
+        r#"<section><h2>比例规则</h2><p>共 {} 项检查，<span id="rules-failing">{failing}</span> 项未满足（计入人数 / 总人数，要求；✓ 满足，✗ 未满足）</p>"#,
         s.rules.len()
     );
-    for f in &s.rules {
-        let scope = match f.scope {
-            "county" => "旗县",
-            "league" => "盟市",
-            _ => "全区",
+    let mut county_rules: Vec<&str> = Vec::new();
+    for f in s.rules.iter().filter(|f| f.scope == "county") {
+        if !county_rules.contains(&f.rule.as_str()) {
+            county_rules.push(&f.rule);
+        }
+    }
+    let cell = |f: &crate::model::evaluate::RuleFigure| {
+        let (cls, mark) = if f.ok {
+            ("ok", "✓ 满足")
+        } else {
+            ("bad", "✗ 未满足")
         };
-        let (cls, mark) = if f.ok { ("ok", "✓ 满足") } else { ("bad", "✗ 未满足") };
-        let _ = write!(
-            h,
-            r#"<tr><td>{}</td><td>{scope}</td><td>{}</td><td>{}</td><td>{}</td><td>{} {:.0}% × {} = {:.2}</td><td class="{cls}">{mark}</td></tr>"#,
-            esc(&f.rule),
-            esc(&f.place),
+        format!(
+            r#"<td class="{cls}">{} / {}，{} {:.2} {mark}</td>"#,
             f.count,
             f.total,
             if f.op == ">=" { "≥" } else { "≤" },
-            f.share * 100.0,
-            f.total,
             f.bound
-        );
+        )
+    };
+    if !county_rules.is_empty() {
+        h.push_str("<table><tr><th>旗县</th><th>名称</th><th>盟市</th><th>状态</th>");
+        for r in &county_rules {
+            let _ = write!(h, "<th>{}</th>", esc(r));
+        }
+        h.push_str("</tr>");
+        for c in &pb.counties {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+                esc(&c.code),
+                esc(&c.name),
+                esc(&pb.leagues[c.league.ix()]),
+                c.status.zh()
+            );
+            for r in &county_rules {
+                match s
+                    .rules
+                    .iter()
+                    .find(|f| f.scope == "county" && f.rule == *r && f.place == c.code)
+                {
+                    Some(f) => h.push_str(&cell(f)),
+                    None => h.push_str("<td>不适用</td>"),
+                }
+            }
+            h.push_str("</tr>");
+        }
+        h.push_str("</table>");
     }
-    h.push_str("</table></section>");
+    let wide: Vec<_> = s.rules.iter().filter(|f| f.scope != "county").collect();
+    if !wide.is_empty() {
+        h.push_str("<table><tr><th>规则</th><th>范围</th><th>地区</th><th>结果</th></tr>");
+        for f in wide {
+            let scope = if f.scope == "league" {
+                "盟市"
+            } else {
+                "全区"
+            };
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{scope}</td><td>{}</td>{}</tr>",
+                esc(&f.rule),
+                esc(&f.place),
+                cell(f)
+            );
+        }
+        h.push_str("</table>");
+    }
+    h.push_str("</section>");
 }
 
 fn placements_section(h: &mut String, pb: &Problem, sol: &Solution) {
@@ -186,7 +240,9 @@ fn ranks_section(h: &mut String, pb: &Problem, sol: &Solution) {
     }
     let cats: Vec<String> = (1..count.len()).map(|r| format!("第{r}志愿")).collect();
     let vals: Vec<f64> = count.iter().skip(1).map(|&n| n as f64).collect();
-    h.push_str("<section><h2>所得岗位的志愿序号分布</h2><table><tr><th>志愿序号</th><th>人数</th></tr>");
+    h.push_str(
+        "<section><h2>所得岗位的志愿序号分布</h2><table><tr><th>志愿序号</th><th>人数</th></tr>",
+    );
     for (c, v) in cats.iter().zip(&vals) {
         let _ = write!(h, "<tr><td>{c}</td><td>{v}</td></tr>");
     }

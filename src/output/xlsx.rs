@@ -148,7 +148,10 @@ impl<'a> Lists<'a> {
     }
 
     fn id_number(&self, c: CandidateIdx) -> String {
-        let raw = self.pb.candidates[c.ix()].id_number.as_deref().unwrap_or("");
+        let raw = self.pb.candidates[c.ix()]
+            .id_number
+            .as_deref()
+            .unwrap_or("");
         if self.show_id || raw.is_empty() {
             raw.to_string()
         } else {
@@ -367,6 +370,9 @@ mod tests {
     fn names_are_safe() {
         assert_eq!(sheet_name("a/b[c]"), "a_b_c_");
         assert_eq!(sheet_name(&"x".repeat(40)).len(), 31);
-        assert_eq!(county_file_name("150121", "土默特/左旗"), "旗县-150121-土默特_左旗.xlsx");
+        assert_eq!(
+            county_file_name("150121", "土默特/左旗"),
+            "旗县-150121-土默特_左旗.xlsx"
+        );
     }
 }

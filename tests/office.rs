@@ -1,0 +1,495 @@
+//! Office-ready outputs: the Excel lists (opened with calamine), `explain`
+//! for each kind of reason on a hand-made instance, locked placements, and
+//! the run.json manifest round trip (`verify --manifest`).
+
+mod common;
+
+use std::path::Path;
+
+use calamine::{open_workbook, Reader, Xlsx};
+use common::tiny::{brute_force_kept, tiny};
+use common::*;
+use proptest::prelude::*;
+use xibu::commands::{self, AllocateOptions};
+use xibu::model::evaluate::evaluate;
+
+const MODEL: &str = r#"
+name = "explain"
+objective = ["envy", "fill", "preference"]
+[eligibility]
+require_graduating = true
+require_diploma_by_arrival = true
+health = "not-fail"
+[adjustment]
+scope = "none"
+[priority]
+order = ["score"]
+[reserves]
+ratio = 1.0
+[[specialty]]
+key = "rural_education"
+name = "乡村教育"
+tiers = []
+[[specialty]]
+key = "rural_construction"
+name = "服务乡村建设"
+tiers = []
+[[rule]]
+name = "township_share"
+scope = "county"
+count = { level = "township" }
+op = ">="
+share = 0.6
+"#;
+
+/// A: the best candidate, takes P1. B ranks P1 (full of A), P2 (needs a
+/// master's degree), P3 (suspended county), P4 (county level: the township
+/// rule binds), and gets P5. C failed the medical. D's only choice is P1.
+fn explain_instance(d: &Path) -> xibu::commands::Inputs {
+    let w = |n: &str, s: &str| std::fs::write(d.join(n), s).unwrap();
+    w("model.toml", MODEL);
+    w(
+        "counties.csv",
+        "code,name,league,status\nK1,一旗,L1,active\nK2,二旗,L1,suspended\n",
+    );
+    w(
+        "posts.csv",
+        "id,county,specialty,level,seats,degree_min\n\
+         P1,K1,rural_construction,township,1,\n\
+         P2,K1,rural_education,township,1,master\n\
+         P3,K2,rural_education,township,1,\n\
+         P4,K1,rural_construction,county,1,\n\
+         P5,K1,rural_education,township,1,\n",
+    );
+    w(
+        "candidates.csv",
+        "id,name,id_number,score,health,preferences\n\
+         A,甲,11010519491231002X,90,pass,P1\n\
+         B,乙,,80,pass,P1;P2;P3;P4;P5\n\
+         C,丙,,70,fail,P5\n\
+         D,丁,,60,pass,P1\n",
+    );
+    inputs_in(d, "csv", 0)
+}
+
+fn run(args: &[String]) -> (i32, String, String) {
+    let o = xibu(args);
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn allocate_args(inputs: &xibu::commands::Inputs, out: &Path, extra: &[&str]) -> Vec<String> {
+    let mut a = vec!["allocate".to_string()];
+    a.extend(input_args(inputs));
+    a.extend(["--out".into(), out.display().to_string()]);
+    a.extend(extra.iter().map(|s| s.to_string()));
+    a
+}
+
+fn explain(inputs: &xibu::commands::Inputs, out: &Path, who: &str, lang: &str) -> String {
+    let mut a = vec!["explain".to_string()];
+    a.extend(input_args(inputs));
+    a.extend([
+        "--dispatch".into(),
+        out.join("dispatch.csv").display().to_string(),
+        "--candidate".into(),
+        who.into(),
+        "--lang".into(),
+        lang.into(),
+    ]);
+    let (code, stdout, stderr) = run(&a);
+    assert_eq!(code, 0, "{stderr}");
+    stdout
+}
+
+#[test]
+fn explain_names_each_kind_of_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let inputs = explain_instance(d);
+    let out = d.join("out");
+    let (code, _, err) = run(&allocate_args(&inputs, &out, &[]));
+    assert_eq!(code, 0, "{err}");
+    let placed = std::fs::read_to_string(out.join("dispatch.csv")).unwrap();
+    assert!(placed.contains("A,P1,"), "{placed}");
+    assert!(placed.contains("B,P5,"), "{placed}");
+
+    let en = explain(&inputs, &out, "B", "en");
+    let line = |post: &str| {
+        en.lines()
+            .find(|l| l.contains(&format!(" {post}:")))
+            .unwrap_or_else(|| panic!("no line for {post} in\n{en}"))
+            .to_string()
+    };
+    assert!(en.contains("placed at P5 (rank 5"), "{en}");
+    assert!(line("P1").contains("full") && line("P1").contains("score 90"));
+    assert!(line("P2").contains("degree bachelor is below the post's minimum master"));
+    assert!(line("P3").contains("suspended"));
+    assert!(line("P4").contains("rule township_share binds in county K1"));
+    assert!(
+        !en.contains(" P5:"),
+        "the post held is not explained as missed"
+    );
+
+    let zh = explain(&inputs, &out, "B", "zh");
+    assert!(zh.contains("安排在 P5（第 5 志愿"), "{zh}");
+    assert!(zh.contains("学历本科低于岗位最低学历硕士"), "{zh}");
+    assert!(zh.contains("暂停"), "{zh}");
+    assert!(zh.contains("比例规则 township_share"), "{zh}");
+
+    let c = explain(&inputs, &out, "C", "zh");
+    assert!(
+        c.contains("未安排") && c.contains("体检结果为不合格"),
+        "{c}"
+    );
+    let a = explain(&inputs, &out, "A", "en");
+    assert!(a.contains("first choice"), "{a}");
+
+    // unplaced.csv takes its words from the same code.
+    let rows = std::fs::read_to_string(out.join("unplaced.csv")).unwrap();
+    let d_line = rows.lines().find(|l| l.starts_with("D,")).unwrap();
+    assert!(
+        d_line.contains("名额已满"),
+        "unplaced.csv is Chinese by default: {d_line}"
+    );
+    let d_explained = explain(&inputs, &out, "D", "zh");
+    assert!(
+        d_explained.contains(&d_line[2..]),
+        "{d_explained}\n{d_line}"
+    );
+
+    // An unknown candidate is an input error.
+    let mut a = vec!["explain".to_string()];
+    a.extend(input_args(&inputs));
+    a.extend(
+        [
+            "--dispatch",
+            out.join("dispatch.csv").to_str().unwrap(),
+            "--candidate",
+            "ZZ",
+        ]
+        .map(String::from),
+    );
+    let (code, _, err) = run(&a);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown candidate ZZ"), "{err}");
+}
+
+fn sheet_rows(path: &Path, sheet: &str) -> Vec<Vec<String>> {
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    let range = wb.worksheet_range(sheet).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+fn csv_rows(path: &Path) -> usize {
+    csv::Reader::from_path(path).unwrap().records().count()
+}
+
+#[test]
+fn excel_lists_have_chinese_headers_leagues_and_masked_ids() {
+    let dir = example_dir("rules-ties-incumbents");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let inputs = inputs_in(&dir, "csv", 0);
+    let (code, _, err) = run(&allocate_args(&inputs, &out, &["--xlsx", "--per-county"]));
+    assert_eq!(code, 0, "{err}");
+
+    let path = out.join("派遣名单.xlsx");
+    let wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let leagues: std::collections::BTreeSet<String> =
+        std::fs::read_to_string(dir.join("counties.csv"))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(2).unwrap().to_string())
+            .collect();
+    let names: std::collections::BTreeSet<String> = wb.sheet_names().into_iter().collect();
+    assert_eq!(names, leagues, "one sheet per league");
+    let mut placed = 0;
+    for s in &names {
+        let rows = sheet_rows(&path, s);
+        assert_eq!(rows[0][..4], ["盟市", "旗县代码", "旗县名称", "岗位编号"]);
+        assert!(rows[0].contains(&"身份证号".to_string()));
+        // Rows grouped by county (sorted by county code).
+        let counties: Vec<&String> = rows[1..].iter().map(|r| &r[1]).collect();
+        assert!(counties.windows(2).all(|w| w[0] <= w[1]));
+        assert!(rows[1..].iter().all(|r| &r[0] == s));
+        placed += rows.len() - 1;
+    }
+    assert_eq!(placed, csv_rows(&out.join("dispatch.csv")));
+    let reserves = sheet_rows(&out.join("候补名单.xlsx"), "候补名单");
+    assert_eq!(reserves.len() - 1, csv_rows(&out.join("reserves.csv")));
+    let unplaced = sheet_rows(&out.join("未安排名单.xlsx"), "未安排名单");
+    assert_eq!(
+        unplaced[0],
+        ["报名号", "姓名", "身份证号", "专业", "成绩", "原因"]
+    );
+    assert_eq!(unplaced.len() - 1, csv_rows(&out.join("unplaced.csv")));
+    assert!(unplaced[1..].iter().all(|r| !r[5].is_empty()));
+    let per_county = std::fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("旗县-")
+        })
+        .count();
+    assert!(per_county > 0);
+}
+
+#[test]
+fn id_numbers_are_masked_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let inputs = explain_instance(d);
+    let full = "11010519491231002X";
+    for (flag, want_full) in [(None, false), (Some("--show-id"), true)] {
+        let out = d.join(format!("out-{want_full}"));
+        let mut extra = vec!["--xlsx"];
+        extra.extend(flag);
+        let (code, _, err) = run(&allocate_args(&inputs, &out, &extra));
+        assert_eq!(code, 0, "{err}");
+        let rows = sheet_rows(&out.join("派遣名单.xlsx"), "L1");
+        let col = rows[0].iter().position(|h| h == "身份证号").unwrap();
+        let a = rows.iter().find(|r| r.contains(&"A".to_string())).unwrap();
+        if want_full {
+            assert_eq!(a[col], full);
+        } else {
+            assert!(a[col].contains('*') && a[col] != full, "{}", a[col]);
+        }
+        // Never unmasked anywhere else.
+        for f in ["report.html", "run.json", "dispatch.csv", "summary.json"] {
+            let text = std::fs::read_to_string(out.join(f)).unwrap();
+            assert!(!text.contains(full), "{f} shows the ID number");
+        }
+    }
+}
+
+#[test]
+fn locks_are_kept_counted_and_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut inputs = explain_instance(d);
+    // D would not get P1 (A ranks above); the office locks D there.
+    std::fs::write(
+        d.join("locks.csv"),
+        "candidate_id,post_id,reason,author\nD,P1,家庭困难特批,团区委\n",
+    )
+    .unwrap();
+    inputs.locks = Some(d.join("locks.csv"));
+    let out = d.join("out");
+    let (code, _, err) = run(&allocate_args(&inputs, &out, &[]));
+    assert_eq!(code, 0, "{err}");
+    let placed = std::fs::read_to_string(out.join("dispatch.csv")).unwrap();
+    assert!(placed.contains("D,P1,"), "{placed}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(manifest["locks"][0]["candidate_id"], "D");
+    assert_eq!(manifest["locks"][0]["author"], "团区委");
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("家庭困难特批"));
+
+    // Locks that break a hard constraint on their own: every bad row named.
+    std::fs::write(
+        d.join("bad-locks.csv"),
+        "candidate_id,post_id,reason,author\n\
+         ZZ,P1,x,y\n\
+         B,P2,x,y\n\
+         D,P1,x,y\n\
+         A,P1,x,y\n\
+         B,P4,,y\n",
+    )
+    .unwrap();
+    inputs.locks = Some(d.join("bad-locks.csv"));
+    let (code, _, err) = run(&allocate_args(&inputs, &d.join("bad"), &[]));
+    assert_eq!(code, 2, "{err}");
+    for want in [
+        "bad-locks.csv:2:1: unknown candidate ZZ",
+        "bad-locks.csv:3:2: candidate B cannot hold post P2",
+        "bad-locks.csv:5:2: post P1 has 1 seats",
+        "bad-locks.csv:6:3: 'reason' is empty",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in\n{err}");
+    }
+    assert!(!d.join("bad").join("dispatch.csv").exists());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// With random locks, the exact engine matches the brute-force optimum
+    /// over every assignment that keeps the locks.
+    #[test]
+    fn locks_match_brute_force(t in tiny(6, 4), pick in prop::collection::vec((0u8..4, any::<usize>()), 6)) {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        t.write(d);
+        let mut inputs = inputs_in(d, "csv", t.seed);
+        let pb = t.load(d);
+        // Lock some candidates at one of their eligible posts.
+        let mut rows = String::from("candidate_id,post_id,reason,author\n");
+        let mut kept = vec![None; pb.n_candidates()];
+        let mut used = vec![0u32; pb.posts.len()];
+        for (c, &(on, k)) in pick.iter().enumerate().take(pb.n_candidates()) {
+            let on = on > 0; // three in four candidates are locked when they can be
+            let pairs = pb.pairs_of(xibu::model::types::CandidateIdx::from_ix(c));
+            if !on || pairs.is_empty() { continue; }
+            let p = pairs[k % pairs.len()].post;
+            if used[p.ix()] >= pb.posts[p.ix()].open() { continue; }
+            used[p.ix()] += 1;
+            kept[c] = Some(p);
+            rows.push_str(&format!("{},{},test,tester\n", pb.candidates[c].id, pb.posts[p.ix()].id));
+        }
+        std::fs::write(d.join("locks.csv"), rows).unwrap();
+        inputs.locks = Some(d.join("locks.csv"));
+        let oracle = brute_force_kept(&pb, &kept);
+        let got = commands::allocate(&inputs, &AllocateOptions { out: d.join("o"), ..Default::default() });
+        match (oracle, got) {
+            (None, Err(xibu::Error::Infeasible(_))) => {}
+            // Locks over a scale or quota are input errors before any solve.
+            (None, Err(xibu::Error::Input(_))) => {}
+            (Some((want, _)), Ok(s)) => {
+                let order = &pb.policy.objective;
+                prop_assert_eq!(s.objective.lexicographic(order), want.lexicographic(order));
+                let pb2 = commands::load(&inputs).unwrap();
+                let (a, _) = commands::read_assignment(&pb2, &d.join("o/dispatch.csv"), Default::default()).unwrap();
+                prop_assert!(evaluate(&pb2, &a).violations.is_empty());
+                for (c, k) in kept.iter().enumerate() {
+                    if k.is_some() { prop_assert_eq!(a.post_of[c], *k); }
+                }
+            }
+            (o, g) => prop_assert!(false, "oracle {:?} vs engine {:?}", o.map(|x| x.0), g.map(|s| s.objective)),
+        }
+    }
+}
+
+#[test]
+fn manifest_reproduces_and_detects_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let inputs = explain_instance(d);
+    let out = d.join("out");
+    let (code, _, err) = run(&allocate_args(&inputs, &out, &["--xlsx"]));
+    assert_eq!(code, 0, "{err}");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(m["xibu_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(m["status"], "optimal");
+    assert!(m["solver"]["version"].as_str().unwrap().starts_with('1'));
+    assert_eq!(m["model"]["rule"][0]["share"], 0.6);
+    let roles: Vec<&str> = m["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["candidates", "posts", "model", "counties"]);
+    let cand_sha = m["inputs"][0]["sha256"].as_str().unwrap();
+    let bytes = std::fs::read(d.join("candidates.csv")).unwrap();
+    assert_eq!(cand_sha, xibu::commands::audit::sha256_hex(&bytes));
+    let files: Vec<&str> = m["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert!(files.contains(&"dispatch.csv") && files.contains(&"派遣名单.xlsx"));
+
+    let manifest = out.join("run.json").display().to_string();
+    let (code, stdout, err) = run(&["verify".into(), "--manifest".into(), manifest.clone()]);
+    assert_eq!(code, 0, "{stdout}{err}");
+    assert!(stdout.contains("reproduced"), "{stdout}");
+
+    // A changed output hash: not reproduced (exit 4), the file named.
+    let tampered = std::fs::read_to_string(out.join("run.json"))
+        .unwrap()
+        .replacen(
+            m["outputs"][0]["sha256"].as_str().unwrap(),
+            &"0".repeat(64),
+            1,
+        );
+    std::fs::write(d.join("tampered.json"), tampered).unwrap();
+    let (code, stdout, _) = run(&[
+        "verify".into(),
+        "--manifest".into(),
+        d.join("tampered.json").display().to_string(),
+    ]);
+    assert_eq!(code, 4);
+    assert!(stdout.contains("output dispatch.csv: DIFFERS"), "{stdout}");
+
+    // A changed input: not re-run, named.
+    std::fs::write(
+        d.join("candidates.csv"),
+        [bytes.as_slice(), b"E,,,50,pass,P5\n"].concat(),
+    )
+    .unwrap();
+    let (code, stdout, _) = run(&["verify".into(), "--manifest".into(), manifest]);
+    assert_eq!(code, 4);
+    assert!(
+        stdout.contains("input candidates") && stdout.contains("CHANGED"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn backfill_and_scenario_results_replay_from_their_manifests() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let inputs = explain_instance(d);
+    let out = d.join("out");
+    let (code, _, err) = run(&allocate_args(&inputs, &out, &[]));
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(d.join("withdrawn.csv"), "id\nA\n").unwrap();
+    let mut a = vec!["backfill".to_string()];
+    a.extend(input_args(&inputs));
+    a.extend(
+        [
+            "--dispatch",
+            out.join("dispatch.csv").to_str().unwrap(),
+            "--withdrawn",
+            d.join("withdrawn.csv").to_str().unwrap(),
+            "--out",
+            d.join("bf").to_str().unwrap(),
+        ]
+        .map(String::from),
+    );
+    let (code, _, err) = run(&a);
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(
+        d.join("s.toml"),
+        "[[scenario]]\nname = \"more\"\nset = { \"post.P4.seats\" = 2 }\n\
+         [[scenario]]\nname = \"less\"\nset = { \"rule.township_share.share\" = 0.5 }\n",
+    )
+    .unwrap();
+    let mut a = vec!["scenarios".to_string()];
+    a.extend(input_args(&inputs));
+    a.extend(
+        [
+            "--scenarios",
+            d.join("s.toml").to_str().unwrap(),
+            "--out",
+            d.join("sc").to_str().unwrap(),
+        ]
+        .map(String::from),
+    );
+    let (code, _, err) = run(&a);
+    assert_eq!(code, 0, "{err}");
+    for m in [d.join("bf/run.json"), d.join("sc/less/run.json")] {
+        let (code, stdout, err) = run(&[
+            "verify".into(),
+            "--manifest".into(),
+            m.display().to_string(),
+        ]);
+        assert_eq!(code, 0, "{}: {stdout}{err}", m.display());
+        assert!(stdout.contains("output changes.csv: identical") || m.ends_with("less/run.json"));
+        assert!(stdout.contains("reproduced"));
+    }
+}

@@ -1,0 +1,143 @@
+//! report.html in a real browser: headless Chromium (Debian's `chromium`,
+//! installed by `scripts/setup --test`) renders it without console errors,
+//! its script runs, the key numbers of summary.json are in the DOM, and a
+//! screenshot is saved (in Cargo's test temp dir, `report.png`).
+//!
+//! Set `XIBU_CHROMIUM` to use another browser binary.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+fn chromium() -> PathBuf {
+    if let Ok(p) = std::env::var("XIBU_CHROMIUM") {
+        return PathBuf::from(p);
+    }
+    for name in [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ] {
+        if let Ok(o) = Command::new("sh")
+            .args(["-c", &format!("command -v {name}")])
+            .output()
+        {
+            if o.status.success() {
+                return PathBuf::from(String::from_utf8_lossy(&o.stdout).trim());
+            }
+        }
+    }
+    panic!("no Chromium found: run scripts/setup --test (installs Debian's chromium) or set XIBU_CHROMIUM");
+}
+
+/// Run headless Chromium on a page; returns (DOM after scripts, console lines).
+fn render(page: &Path, extra: &[&str]) -> (String, Vec<String>) {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    assert!(out.status.success(), "chromium failed: {out:?}");
+    let console = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(str::to_string)
+        .collect();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), console)
+}
+
+#[test]
+fn report_renders_in_chromium_with_the_summary_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The console check can fail: a page with an error is caught.
+    let bad = tmp.path().join("bad.html");
+    std::fs::write(
+        &bad,
+        "<html><body><script>undefinedFunction();</script></body></html>",
+    )
+    .unwrap();
+    let (_, console) = render(&bad, &["--dump-dom"]);
+    assert!(
+        console.iter().any(|l| l.contains("undefinedFunction")),
+        "console errors are not captured: {console:?}"
+    );
+
+    let dir = example_dir("rules-ties-incumbents");
+    let out = tmp.path().join("out");
+    let mut args = vec!["allocate".to_string()];
+    args.extend(input_args(&inputs_in(&dir, "csv", 0)));
+    args.extend(["--out".into(), out.display().to_string()]);
+    let o = xibu(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+
+    let report = out.join("report.html");
+    let (dom, console) = render(&report, &["--dump-dom"]);
+    assert!(console.is_empty(), "console messages: {console:?}");
+    assert!(
+        dom.contains(r#"data-rendered="1""#),
+        "the page's script did not run"
+    );
+    let number = |id: &str| -> String {
+        let start = dom
+            .find(&format!(r#"id="{id}">"#))
+            .unwrap_or_else(|| panic!("#{id} missing"));
+        let rest = &dom[start..];
+        rest[rest.find('>').unwrap() + 1..rest.find('<').unwrap()].to_string()
+    };
+    assert_eq!(number("placed"), summary["placed"].to_string());
+    assert_eq!(number("envy"), summary["objective"]["envy"].to_string());
+    assert_eq!(number("open-seats"), summary["open_seats"].to_string());
+    assert_eq!(number("candidates"), summary["candidates"].to_string());
+    assert!(dom.contains(r#"data-status="optimal""#));
+    let failing = summary["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ok"] == false)
+        .count();
+    assert_eq!(number("rules-failing"), failing.to_string());
+    // Every rule figure has its mark.
+    let rules = summary["rules"].as_array().unwrap().len();
+    assert_eq!(
+        dom.matches("✓ 满足</td>").count() + dom.matches("✗ 未满足</td>").count(),
+        rules
+    );
+    // Self-contained: nothing fetched from elsewhere.
+    let html = std::fs::read_to_string(&report).unwrap();
+    let without_svg_ns = html.replace(r#"xmlns="http://www.w3.org/2000/svg""#, "");
+    for remote in ["http:", "https:", "<link", " src=", "@import", "url("] {
+        assert!(
+            !without_svg_ns.contains(remote),
+            "report.html refers to {remote}"
+        );
+    }
+
+    let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report.png");
+    let _ = std::fs::remove_file(&shot);
+    render(
+        &report,
+        &[
+            "--hide-scrollbars",
+            "--window-size=1280,2000",
+            &format!("--screenshot={}", shot.display()),
+        ],
+    );
+    let png = std::fs::read(&shot).expect("screenshot written");
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
+}
