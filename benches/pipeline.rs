@@ -1,5 +1,9 @@
-//! Loading, problem building and deferred acceptance on `generate`
-//! instances. Figures go to BENCHMARKS.md with the command that made them.
+//! Loading (rows/s), building the exact model, deferred acceptance, the
+//! fast engine, and whole `allocate` runs on `generate` instances of the
+//! league (1,000) and region (8,000) tiers, plus the exact engine on the
+//! contract's small example. Figures go to BENCHMARKS.md with the command
+//! that made them; the national and stress tiers are too long for criterion
+//! and run with `scripts/bench-tier`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use xibu::commands::{self, Inputs};
@@ -42,10 +46,48 @@ fn bench(c: &mut Criterion) {
             b.iter(|| commands::load(i).unwrap())
         });
         let pb = commands::load(&inputs).unwrap();
+        g.bench_with_input(BenchmarkId::new("build_exact_model", n), &pb, |b, pb| {
+            b.iter(|| xibu::solve::formulation::Formulation::build(pb, true))
+        });
         g.bench_with_input(BenchmarkId::new("deferred_acceptance", n), &pb, |b, pb| {
             b.iter(|| xibu::solve::da::deferred_acceptance(pb))
         });
+        g.bench_with_input(BenchmarkId::new("capped_da", n), &pb, |b, pb| {
+            b.iter(|| xibu::solve::heuristic::capped_da(pb, &[]))
+        });
+        let out = tempfile::tempdir().unwrap();
+        let opts = commands::AllocateOptions {
+            out: out.path().to_path_buf(),
+            engine: xibu::solve::Engine::Fast,
+            ..Default::default()
+        };
+        g.bench_with_input(BenchmarkId::new("allocate_fast", n), &inputs, |b, i| {
+            b.iter(|| commands::allocate(i, &opts).unwrap())
+        });
     }
+    g.finish();
+    let mut g = c.benchmark_group("exact");
+    g.sample_size(10);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/examples/rules-ties-incumbents");
+    let inputs = Inputs {
+        paths: InputPaths {
+            candidates: dir.join("candidates.csv"),
+            posts: dir.join("posts.csv"),
+            counties: Some(dir.join("counties.csv")),
+            incumbents: Some(dir.join("incumbents.csv")),
+        },
+        model: dir.join("model.toml"),
+        ..Default::default()
+    };
+    let out = tempfile::tempdir().unwrap();
+    let opts = commands::AllocateOptions {
+        out: out.path().to_path_buf(),
+        ..Default::default()
+    };
+    g.bench_function("allocate_example_rules_ties_incumbents", |b| {
+        b.iter(|| commands::allocate(&inputs, &opts).unwrap())
+    });
     g.finish();
 }
 

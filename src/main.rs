@@ -12,6 +12,7 @@ use xibu::input::Encoding;
 use xibu::lang::Lang;
 use xibu::output::OutputOptions;
 use xibu::solve::mip::MipSettings;
+use xibu::solve::progress::Progress;
 use xibu::solve::Engine;
 use xibu::Error;
 
@@ -90,6 +91,17 @@ struct SolverArgs {
     /// Show the solver's log on stderr
     #[arg(long)]
     solver_log: bool,
+    /// Largest exact model to attempt (estimated columns); beyond it the
+    /// fast engine's allocation is returned with a note
+    #[arg(long, default_value_t = 2_000_000)]
+    max_columns: usize,
+    /// No progress line on stderr (it is shown only on a terminal anyway)
+    #[arg(long)]
+    quiet: bool,
+    /// Solve one criterion at a time instead of one weighted objective
+    /// (same optimum, slower; for checking)
+    #[arg(long)]
+    staged: bool,
 }
 
 impl SolverArgs {
@@ -100,6 +112,9 @@ impl SolverArgs {
             write_model: self.write_model,
             highs_options: self.highs_options,
             solver_log: self.solver_log,
+            max_columns: self.max_columns,
+            staged: self.staged,
+            progress: Progress::stderr(self.quiet || self.solver_log),
             ..MipSettings::default()
         }
     }
@@ -134,6 +149,9 @@ impl OutputArgs {
 }
 
 fn report(s: &xibu::output::files::Summary) {
+    for n in &s.notes {
+        eprintln!("note: {n}");
+    }
     eprintln!(
         "{}: placed {} (envy {}, preference {}), {} open seats",
         s.status, s.placed, s.objective.envy, s.objective.preference, s.open_seats
@@ -155,7 +173,8 @@ enum Command {
         /// Output directory
         #[arg(long)]
         out: PathBuf,
-        /// Engine: exact (the contract's optimum) or da (deferred acceptance, capacities only)
+        /// Engine: exact (the contract's optimum), fast (DA with capacity cuts:
+        /// every hard constraint, not proven optimal) or da (capacities only)
         #[arg(long, default_value = "exact")]
         engine: Engine,
         #[command(flatten)]
@@ -277,7 +296,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 mip,
                 output,
             };
-            report(&commands::allocate(&input.inputs(), &opts)?);
+            let result = commands::allocate(&input.inputs(), &opts);
+            opts.mip.progress.finish();
+            report(&result?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Backfill {
@@ -297,7 +318,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 allow_shortfall,
                 output: output.options(),
             };
-            report(&commands::backfill::backfill(&input.inputs(), &opts)?);
+            let result = commands::backfill::backfill(&input.inputs(), &opts);
+            opts.mip.progress.finish();
+            report(&result?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Scenarios {

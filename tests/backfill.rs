@@ -33,7 +33,7 @@ fn opts(out: PathBuf, dispatch: PathBuf, withdrawn: Vec<PathBuf>) -> BackfillOpt
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(64), ..ProptestConfig::default() })]
 
     #[test]
     fn backfill_is_optimal_with_kept_placements_fixed(t in tiny(6, 4), pick in prop::collection::vec(any::<bool>(), 6)) {

@@ -5,6 +5,7 @@ mod common;
 
 use std::path::Path;
 
+use common::cases;
 use proptest::prelude::*;
 use xibu::commands::{self, Inputs};
 use xibu::generate::{write_generated, GenerateOptions, TableFormat};
@@ -27,7 +28,7 @@ fn load_as(dir: &Path, opts: &GenerateOptions) -> Problem {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(12), ..ProptestConfig::default() })]
 
     #[test]
     fn every_format_loads_to_the_same_problem(seed in 0u64..1_000_000, n in 1usize..60, posts in 1usize..25) {

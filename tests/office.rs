@@ -323,7 +323,7 @@ fn locks_are_kept_counted_and_recorded() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(64), ..ProptestConfig::default() })]
 
     /// With random locks, the exact engine matches the brute-force optimum
     /// over every assignment that keeps the locks.

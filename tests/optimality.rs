@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::cases;
 use common::tiny::{brute_force, tiny, Tiny};
 use proptest::prelude::*;
 use xibu::model::evaluate::evaluate;
@@ -22,7 +23,7 @@ fn key(pb: &xibu::model::Problem, sol: &xibu::solve::Solution) -> Vec<i64> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(96), ..ProptestConfig::default() })]
 
     #[test]
     fn exact_equals_brute_force(t in tiny(6, 4)) {

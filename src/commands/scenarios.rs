@@ -122,8 +122,10 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
     if !errs.is_empty() {
         return Err(Diagnostics(errs).into_error());
     }
+    // One HiGHS thread per solve; no progress line for parallel solves.
     let settings = MipSettings {
         threads: 1,
+        progress: Default::default(),
         ..opts.mip.clone()
     };
     std::fs::create_dir_all(&opts.out)

@@ -132,6 +132,9 @@ pub struct Summary {
     pub shortfall: Vec<Shortfall>,
     /// Seconds per stage.
     pub seconds: Vec<StageTime>,
+    /// How the result was found, when a person should know (time limit,
+    /// model too large for the exact engine).
+    pub notes: Vec<String>,
 }
 
 /// A rule that falls short in one scope.
@@ -190,6 +193,7 @@ impl Summary {
                     shortfall: crate::model::evaluate::shortfall(f),
                 })
                 .collect(),
+            notes: sol.notes.clone(),
             seconds: sol
                 .stages
                 .iter()

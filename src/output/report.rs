@@ -72,6 +72,9 @@ pub fn report_html(pb: &Problem, sol: &Solution, s: &Summary) -> String {
     big(&mut h, "mean-rank", "平均志愿序号", format!("{mean:.2}"));
     big(&mut h, "locks", "锁定安排", pb.locks.len());
     h.push_str("</section>");
+    for n in &s.notes {
+        let _ = write!(h, r#"<p class="note">注：{}</p>"#, esc(n));
+    }
     for v in s.violations.iter().chain(&s.infeasible) {
         let _ = write!(h, r#"<p class="bad">{}</p>"#, esc(v));
     }

@@ -14,20 +14,29 @@ use crate::model::Problem;
 
 /// Run deferred acceptance; O(pairs · log seats).
 pub fn deferred_acceptance(pb: &Problem) -> Assignment {
+    let caps: Vec<u32> = pb.posts.iter().map(|p| p.open()).collect();
+    deferred_acceptance_with(pb, &caps, &[])
+}
+
+/// Deferred acceptance with a capacity per post; candidates marked in
+/// `skip` do not take part (they are placed elsewhere by the caller).
+pub fn deferred_acceptance_with(pb: &Problem, caps: &[u32], skip: &[bool]) -> Assignment {
     let n = pb.n_candidates();
     // next[c]: index of the next pair candidate c proposes along.
     let mut next: Vec<u32> = pb.pair_start[..n].to_vec();
     // Per post: the held pairs, as a max-heap of priority positions (worst on top).
     let mut held: Vec<BinaryHeap<(u32, u32)>> = vec![BinaryHeap::new(); pb.posts.len()];
-    let mut free: Vec<u32> = (0..n as u32).rev().collect();
+    let mut free: Vec<u32> = (0..n as u32)
+        .rev()
+        .filter(|&c| !skip.get(c as usize).copied().unwrap_or(false))
+        .collect();
     while let Some(c) = free.pop() {
         let end = pb.pair_start[c as usize + 1];
         while next[c as usize] < end {
             let i = next[c as usize];
             next[c as usize] += 1;
             let pair = &pb.pairs[i as usize];
-            let post = &pb.posts[pair.post.ix()];
-            let cap = post.open() as usize;
+            let cap = caps[pair.post.ix()] as usize;
             if cap == 0 {
                 continue;
             }

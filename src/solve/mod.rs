@@ -3,7 +3,9 @@
 
 pub mod da;
 pub mod formulation;
+pub mod heuristic;
 pub mod mip;
+pub mod progress;
 pub mod reference;
 pub mod repair;
 
@@ -20,6 +22,9 @@ pub enum Engine {
     /// Deferred acceptance with capacities only: fast, ignores rules, scales
     /// and quotas (the baseline).
     Da,
+    /// Deferred acceptance with capacity cuts until every rule, scale and
+    /// quota holds: fast, keeps every hard constraint, optimality not proven.
+    Fast,
 }
 
 impl Engine {
@@ -28,6 +33,7 @@ impl Engine {
         match self {
             Engine::Exact => "exact",
             Engine::Da => "da",
+            Engine::Fast => "fast",
         }
     }
 }
@@ -38,7 +44,8 @@ impl std::str::FromStr for Engine {
         match s {
             "exact" => Ok(Engine::Exact),
             "da" => Ok(Engine::Da),
-            _ => Err(format!("unknown engine {s:?}; use exact or da")),
+            "fast" => Ok(Engine::Fast),
+            _ => Err(format!("unknown engine {s:?}; use exact, fast or da")),
         }
     }
 }
@@ -81,6 +88,8 @@ pub struct Solution {
     pub status: Status,
     /// Wall time per stage, in order.
     pub stages: Vec<(String, f64)>,
+    /// What a person should know about how it was found.
+    pub notes: Vec<String>,
 }
 
 /// Run an engine; the problem's locks are kept placements.
@@ -112,15 +121,27 @@ pub fn solve_with(
         assignment: da::deferred_acceptance(pb),
         status,
         stages: vec![("deferred_acceptance".into(), t.elapsed().as_secs_f64())],
+        notes: Vec::new(),
     };
     match engine {
-        Engine::Da if !fix.is_empty() => Err(crate::Error::Input(vec![crate::Diagnostic::new(
+        Engine::Da if !fix.kept.is_empty() => Err(crate::Error::Input(vec![crate::Diagnostic::new(
             "--engine",
             1,
             1,
             "the da engine cannot keep locked or kept placements; use --engine exact",
         )])),
         Engine::Da => Ok(da_solution(Status::Feasible { gap: None })),
+        Engine::Fast => match mip::warm_start(pb, &fix.kept) {
+            Some(assignment) => Ok(Solution {
+                assignment,
+                status: Status::Feasible { gap: None },
+                stages: vec![("capped_da".into(), t.elapsed().as_secs_f64())],
+                notes: Vec::new(),
+            }),
+            None => Err(crate::Error::Solver(
+                "the fast engine found no allocation that keeps every rule; use --engine exact (it proves infeasibility or finds one)".into(),
+            )),
+        },
         // Exact shortcut (CONTRACT §2.4): with no rules, quotas, scales, ties
         // or adjustment, the envy-free assignments are the stable matchings;
         // DA's is the one candidates prefer most, and all place the same

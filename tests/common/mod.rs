@@ -76,6 +76,15 @@ pub fn expected(name: &str) -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// Property-test cases: `default` in CI, more with `XIBU_CASES=N` (the
+/// environment's PROPTEST_CASES does not override an explicit count).
+pub fn cases(default: u32) -> u32 {
+    std::env::var("XIBU_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Run the xibu binary.
 pub fn xibu(args: &[String]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_xibu"))

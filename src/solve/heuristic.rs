@@ -1,0 +1,338 @@
+//! A fast feasible allocation that keeps most of deferred acceptance's
+//! fairness: "DA with capacity cuts". Run DA; for every broken rule, scale
+//! or quota, lower the capacity of one post in its scope by one — the post
+//! whose cut helps that constraint, breaks no rule that holds, and opens a
+//! seat to the fewest candidates who would then envy it — and run DA again,
+//! until nothing is broken. Then fill freed seats wherever that breaks
+//! nothing (filling a free seat never adds a blocking pair).
+//!
+//! Cutting a post's capacity (not removing its holder) lets the rejected
+//! candidate take their next choice instead of leaving them unplaced, which
+//! is why this start has far fewer blocking pairs than `repair`. It seeds
+//! the exact search and is the answer when the exact model is too large.
+
+use crate::model::evaluate::{counts_for, rule_holds, rule_scopes, Assignment};
+use crate::model::policy::Op;
+use crate::model::types::{CandidateIdx, PostIdx, Project};
+use crate::model::Problem;
+
+/// Volunteers per scope of every rule, kept up to date cheaply.
+struct Rules {
+    /// Per rule: scope index of each county (None: not covered).
+    scope_of: Vec<Vec<Option<usize>>>,
+    /// Per rule, per scope: (counted, total).
+    figures: Vec<Vec<(u64, u64)>>,
+}
+
+impl Rules {
+    fn new(pb: &Problem, occ: &[u32]) -> Self {
+        let mut scope_of = Vec::new();
+        let mut figures = Vec::new();
+        for rule in &pb.policy.rules {
+            let scopes = rule_scopes(pb, rule);
+            let mut of = vec![None; pb.counties.len()];
+            for (k, s) in scopes.iter().enumerate() {
+                for c in &s.counties {
+                    of[c.ix()] = Some(k);
+                }
+            }
+            let mut f = vec![(0u64, 0u64); scopes.len()];
+            for (p, post) in pb.posts.iter().enumerate() {
+                if let Some(k) = of[post.county.ix()] {
+                    f[k].1 += u64::from(occ[p]);
+                    if counts_for(rule, post) {
+                        f[k].0 += u64::from(occ[p]);
+                    }
+                }
+            }
+            scope_of.push(of);
+            figures.push(f);
+        }
+        Rules { scope_of, figures }
+    }
+
+    /// Would taking one volunteer off post `p` break a rule that holds?
+    fn cut_breaks(&self, pb: &Problem, p: PostIdx) -> bool {
+        let post = &pb.posts[p.ix()];
+        pb.policy.rules.iter().enumerate().any(|(r, rule)| {
+            let Some(k) = self.scope_of[r][post.county.ix()] else {
+                return false;
+            };
+            let (count, total) = self.figures[r][k];
+            let counted = u64::from(counts_for(rule, post));
+            rule_holds(rule.op, rule.share, count, total)
+                && !rule_holds(rule.op, rule.share, count - counted, total - 1)
+        })
+    }
+
+    /// Would adding one volunteer at `p` break a rule (that holds or not)?
+    fn add_breaks(&self, pb: &Problem, p: PostIdx) -> bool {
+        let post = &pb.posts[p.ix()];
+        pb.policy.rules.iter().enumerate().any(|(r, rule)| {
+            let Some(k) = self.scope_of[r][post.county.ix()] else {
+                return false;
+            };
+            let (count, total) = self.figures[r][k];
+            let counted = u64::from(counts_for(rule, post));
+            !rule_holds(rule.op, rule.share, count + counted, total + 1)
+        })
+    }
+
+    fn add(&mut self, pb: &Problem, p: PostIdx) {
+        let post = &pb.posts[p.ix()];
+        for (r, rule) in pb.policy.rules.iter().enumerate() {
+            if let Some(k) = self.scope_of[r][post.county.ix()] {
+                self.figures[r][k].1 += 1;
+                self.figures[r][k].0 += u64::from(counts_for(rule, post));
+            }
+        }
+    }
+}
+
+/// A broken constraint: the posts where taking a volunteer off helps, and
+/// (for rules) the posts where one more volunteer helps.
+struct Broken {
+    cut: Vec<PostIdx>,
+    add: Vec<PostIdx>,
+}
+
+/// Every broken constraint.
+fn broken(pb: &Problem, occ: &[u32], rules: &Rules) -> Vec<Broken> {
+    let all = |keep: &dyn Fn(&crate::model::Post) -> bool| -> Vec<PostIdx> {
+        (0..pb.posts.len())
+            .filter(|&p| keep(&pb.posts[p]))
+            .map(PostIdx::from_ix)
+            .collect()
+    };
+    let sum = |posts: &[PostIdx]| -> u64 { posts.iter().map(|p| u64::from(occ[p.ix()])).sum() };
+    let mut out = Vec::new();
+    for (k, county) in pb.counties.iter().enumerate() {
+        if let Some(scale) = county.scale {
+            let posts = all(&|p| p.county.ix() == k);
+            if sum(&posts) > u64::from(scale) {
+                out.push(Broken {
+                    cut: posts,
+                    add: Vec::new(),
+                });
+            }
+        }
+    }
+    for proj in [Project::National, Project::Local] {
+        if let Some(q) = pb.policy.quota(proj) {
+            let posts = all(&|p| p.project == proj);
+            if sum(&posts) > u64::from(q) {
+                out.push(Broken {
+                    cut: posts,
+                    add: Vec::new(),
+                });
+            }
+        }
+    }
+    for (r, rule) in pb.policy.rules.iter().enumerate() {
+        for (k, &(count, total)) in rules.figures[r].iter().enumerate() {
+            if rule_holds(rule.op, rule.share, count, total) {
+                continue;
+            }
+            // ≥: fewer volunteers not counted, or more counted ones, help;
+            // ≤: the other way round.
+            let cut_counted = rule.op == Op::Le;
+            let inside = |p: &crate::model::Post| rules.scope_of[r][p.county.ix()] == Some(k);
+            out.push(Broken {
+                cut: all(&|p| inside(p) && counts_for(rule, p) == cut_counted),
+                add: all(&|p| inside(p) && counts_for(rule, p) != cut_counted),
+            });
+        }
+    }
+    out
+}
+
+/// Rank of the post each candidate holds (`u32::MAX` when unplaced).
+fn held_ranks(pb: &Problem, a: &Assignment) -> Vec<u32> {
+    (0..pb.n_candidates())
+        .map(|c| {
+            a.post_of[c].map_or(u32::MAX, |p| {
+                pb.pairs_of(CandidateIdx::from_ix(c))
+                    .iter()
+                    .find(|pr| pr.post == p)
+                    .map_or(u32::MAX, |pr| pr.rank)
+            })
+        })
+        .collect()
+}
+
+/// Candidates who would envy post `p` once it has a free seat: its
+/// applicants who rank it strictly better than what they hold.
+fn cut_cost(pb: &Problem, held: &[u32], a: &Assignment, p: PostIdx) -> usize {
+    pb.applicants[p.ix()]
+        .iter()
+        .map(|&i| &pb.pairs[i as usize])
+        .filter(|pr| a.post_of[pr.candidate.ix()] != Some(p) && pr.rank < held[pr.candidate.ix()])
+        .count()
+}
+
+/// The cheapest candidate to move into post `p` (which has a free seat),
+/// with an estimate of the blocking pairs it adds: the candidate's own (the
+/// posts they rank between `p` and what they hold) plus the applicants above
+/// them at `p` who want `p` more than what they hold (p may close to them).
+fn best_mover(
+    pb: &Problem,
+    held: &[u32],
+    a: &Assignment,
+    fixed: &[bool],
+    p: PostIdx,
+) -> Option<(usize, CandidateIdx)> {
+    let mut wanting_above = 0usize;
+    let mut best: Option<(usize, CandidateIdx)> = None;
+    for &i in &pb.applicants[p.ix()] {
+        let pr = &pb.pairs[i as usize];
+        let c = pr.candidate;
+        let h = held[c.ix()];
+        if a.post_of[c.ix()] == Some(p) {
+            continue;
+        }
+        if !fixed[c.ix()] {
+            let own = if pr.rank <= h {
+                0
+            } else {
+                pb.pairs_of(c)
+                    .iter()
+                    .filter(|q| q.rank >= h && q.rank < pr.rank)
+                    .count()
+                    .max(1)
+            };
+            let cost = own + wanting_above;
+            if best.is_none_or(|(b, _)| cost < b) {
+                best = Some((cost, c));
+            }
+        }
+        if pr.rank < h {
+            wanting_above += 1;
+        }
+    }
+    best
+}
+
+/// DA with capacity cuts and forced moves, `kept` placements fixed. For a
+/// broken rule it either moves one candidate into a post of the scope where
+/// one more volunteer helps (DA then refills the seat they leave), or cuts
+/// the capacity of a post where one fewer helps — whichever is estimated to
+/// add fewer blocking pairs; scales and quotas are fixed by cuts. `None`
+/// when a broken constraint has nothing left to change (kept placements or
+/// incumbents alone break it).
+pub fn capped_da(pb: &Problem, kept: &[Option<PostIdx>]) -> Option<Assignment> {
+    let n = pb.n_candidates();
+    let mut caps: Vec<u32> = pb.posts.iter().map(|p| p.open()).collect();
+    let mut placed: Vec<Option<PostIdx>> = (0..n).map(|c| kept.get(c).copied().flatten()).collect();
+    let mut fixed: Vec<bool> = placed.iter().map(Option::is_some).collect();
+    for p in placed.iter().flatten() {
+        caps[p.ix()] = caps[p.ix()].saturating_sub(1);
+    }
+    loop {
+        let mut a = super::da::deferred_acceptance_with(pb, &caps, &fixed);
+        for (c, k) in placed.iter().enumerate() {
+            if k.is_some() {
+                a.post_of[c] = *k;
+            }
+        }
+        let occ = crate::model::evaluate::post_occupancy(pb, &a);
+        let rules = Rules::new(pb, &occ);
+        let broken = broken(pb, &occ, &rules);
+        if broken.is_empty() {
+            return Some(fill(pb, a, &occ, rules));
+        }
+        let held = held_ranks(pb, &a);
+        // DA-placed volunteers per post (incumbents and fixed cannot be cut).
+        let mut movable = vec![0u32; pb.posts.len()];
+        for (c, p) in a.post_of.iter().enumerate() {
+            if let (Some(p), false) = (p, fixed[c]) {
+                movable[p.ix()] += 1;
+            }
+        }
+        let mut free = occ.clone();
+        let mut changed = false;
+        for b in broken {
+            let cuttable: Vec<PostIdx> = b
+                .cut
+                .into_iter()
+                .filter(|p| movable[p.ix()] > 0 && caps[p.ix()] > 0)
+                .collect();
+            let safe: Vec<PostIdx> = cuttable
+                .iter()
+                .copied()
+                .filter(|&p| !rules.cut_breaks(pb, p))
+                .collect();
+            let pool = if safe.is_empty() { &cuttable } else { &safe };
+            let cut = pool.iter().map(|&p| (cut_cost(pb, &held, &a, p), p)).min();
+            let mover = b
+                .add
+                .iter()
+                .filter(|p| free[p.ix()] < pb.posts[p.ix()].seats)
+                .filter_map(|&p| best_mover(pb, &held, &a, &fixed, p).map(|(k, c)| (k, c, p)))
+                .min();
+            match (cut, mover) {
+                (_, Some((k, c, p))) if cut.is_none_or(|(kc, _)| k <= kc) => {
+                    placed[c.ix()] = Some(p);
+                    fixed[c.ix()] = true;
+                    caps[p.ix()] = caps[p.ix()].saturating_sub(1);
+                    free[p.ix()] += 1;
+                    changed = true;
+                }
+                (Some((_, p)), _) => {
+                    caps[p.ix()] -= 1;
+                    movable[p.ix()] -= 1;
+                    changed = true;
+                }
+                _ => {}
+            }
+        }
+        if !changed {
+            return None;
+        }
+    }
+}
+
+/// Place unplaced candidates on free seats, best priority first, wherever
+/// no seat, scale, quota or rule breaks. Never adds a blocking pair.
+fn fill(pb: &Problem, mut a: Assignment, occ: &[u32], mut rules: Rules) -> Assignment {
+    let mut occ = occ.to_vec();
+    let mut county: Vec<u64> = vec![0; pb.counties.len()];
+    let mut project = [0u64; 2];
+    for (p, post) in pb.posts.iter().enumerate() {
+        county[post.county.ix()] += u64::from(occ[p]);
+        project[post.project as usize] += u64::from(occ[p]);
+    }
+    // Candidates in their own order of preference, posts by priority.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for c in 0..pb.n_candidates() {
+            if a.post_of[c].is_some() {
+                continue;
+            }
+            for pr in pb.pairs_of(CandidateIdx::from_ix(c)) {
+                let p = pr.post;
+                let post = &pb.posts[p.ix()];
+                let k = post.county.ix();
+                let fits = occ[p.ix()] < post.seats
+                    && pb.counties[k]
+                        .scale
+                        .is_none_or(|s| county[k] < u64::from(s))
+                    && pb
+                        .policy
+                        .quota(post.project)
+                        .is_none_or(|q| project[post.project as usize] < u64::from(q))
+                    && !rules.add_breaks(pb, p);
+                if fits {
+                    a.post_of[c] = Some(p);
+                    occ[p.ix()] += 1;
+                    county[k] += 1;
+                    project[post.project as usize] += 1;
+                    rules.add(pb, p);
+                    changed = true;
+                    break;
+                }
+            }
+        }
+    }
+    a
+}
