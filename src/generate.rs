@@ -119,6 +119,57 @@ const LEAGUES: &[(&str, &str, usize)] = &[
     ("1529", "阿拉善盟", 3),
 ];
 
+/// Posts above which Inner Mongolia's 103 counties would hold more than
+/// 20 posts each: national- and stress-sized instances get more leagues.
+const BEYOND_INNER_MONGOLIA: usize = 2_060;
+
+/// Western provinces (code prefix, name) whose prefectures (8 counties
+/// each) extend the 12 leagues for national-sized instances.
+const PROVINCES: &[(&str, &str)] = &[
+    ("45", "广西"),
+    ("50", "重庆"),
+    ("51", "四川"),
+    ("52", "贵州"),
+    ("53", "云南"),
+    ("54", "西藏"),
+    ("61", "陕西"),
+    ("62", "甘肃"),
+    ("63", "青海"),
+    ("64", "宁夏"),
+    ("65", "新疆"),
+];
+
+/// Leagues (code, name, counties): Inner Mongolia's 12; beyond
+/// `BEYOND_INNER_MONGOLIA` posts, prefectures of the other western provinces
+/// until there is a county for every five posts — so that a league (the
+/// adjustment scope) stays the size of a real one.
+fn leagues_for(n_posts: usize) -> Vec<(String, String, usize)> {
+    let mut v: Vec<(String, String, usize)> = LEAGUES
+        .iter()
+        .map(|&(c, n, k)| (c.to_string(), n.to_string(), k))
+        .collect();
+    if n_posts > BEYOND_INNER_MONGOLIA {
+        let want = n_posts / 5;
+        let mut have: usize = v.iter().map(|l| l.2).sum();
+        // Codes are 4 digits (they start 身份证号): at most 99 prefectures
+        // per province; the largest pools get more counties per prefecture.
+        let per = want
+            .saturating_sub(have)
+            .div_ceil(PROVINCES.len() * 99)
+            .clamp(8, 70);
+        'more: for pref in 1..100 {
+            for &(code, name) in PROVINCES {
+                if have >= want {
+                    break 'more;
+                }
+                v.push((format!("{code}{pref:02}"), format!("{name}第{pref}市"), per));
+                have += per;
+            }
+        }
+    }
+    v
+}
+
 /// Specialty keys, Chinese names and share of posts.
 const SPECIALTIES: &[(&str, &str, f64)] = &[
     ("rural_education", "乡村教育", 0.32),
@@ -291,12 +342,14 @@ fn id_number(rng: &mut Rng, league: &str) -> String {
 pub fn generate(opts: &GenerateOptions) -> Generated {
     let mut rng = Rng(opts.seed ^ 0x005e_ed0f_0e57_u64);
     let n_posts = opts.posts.max(1);
-    let total_counties: usize = LEAGUES.iter().map(|l| l.2).sum();
+    let leagues = leagues_for(n_posts);
+    let total_counties: usize = leagues.iter().map(|l| l.2).sum();
     // Counties: about one per five posts (a county office has ~10 volunteers).
     let n_counties = (n_posts / 5).clamp(1, total_counties);
     let mut counties = Vec::new();
     'outer: for round in 0.. {
-        for (l, &(code, _, k)) in LEAGUES.iter().enumerate() {
+        for (l, (code, name, k)) in leagues.iter().enumerate() {
+            let (code, k) = (code.as_str(), *k);
             if round < k {
                 if counties.len() == n_counties {
                     break 'outer;
@@ -308,14 +361,14 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
                 };
                 counties.push(GCounty {
                     code: format!("{code}{:02}", 21 + round),
-                    name: format!("{}第{}旗县", LEAGUES[l].1, round + 1),
+                    name: format!("{name}第{}旗县", round + 1),
                     league: l,
                     status,
                     scale: None,
                 });
             }
         }
-        if round > 20 {
+        if round > 75 {
             break;
         }
     }
@@ -431,13 +484,13 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
             let choice = match rng.f() {
                 x if x < 0.82 => p.id.clone(),
                 x if x < 0.94 => format!("county:{}", counties[p.county].code),
-                _ => format!("league:{}", LEAGUES[counties[p.county].league].0),
+                _ => format!("league:{}", leagues[counties[p.county].league].0),
             };
             if !prefs.contains(&choice) {
                 prefs.push(choice);
             }
         }
-        let home = LEAGUES[rng.below(LEAGUES.len())].0;
+        let home = leagues[rng.below(leagues.len())].0.as_str();
         cands.push(vec![
             format!("C{:06}", i + 1),
             format!(
@@ -471,7 +524,7 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
                 vec![
                     p.id.clone(),
                     c.code.clone(),
-                    LEAGUES[c.league].0.to_string(),
+                    leagues[c.league].0.clone(),
                     p.unit.clone(),
                     SPECIALTIES[p.specialty].0.to_string(),
                     if p.township { "township" } else { "county" }.to_string(),
@@ -488,7 +541,7 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
                 vec![
                     c.code.clone(),
                     c.name.clone(),
-                    LEAGUES[c.league].0.to_string(),
+                    leagues[c.league].0.clone(),
                     c.status.to_string(),
                     c.scale.map(|s| s.to_string()).unwrap_or_default(),
                 ]

@@ -156,10 +156,17 @@ fn report(s: &xibu::output::files::Summary) {
         "{}: placed {} (envy {}, preference {}), {} open seats",
         s.status, s.placed, s.objective.envy, s.objective.preference, s.open_seats
     );
-    for f in &s.shortfall {
+    const SHOWN: usize = 10;
+    for f in s.shortfall.iter().take(SHOWN) {
         eprintln!(
             "shortfall: rule {} in {} short by {:.2}",
             f.rule, f.place, f.shortfall
+        );
+    }
+    if s.shortfall.len() > SHOWN {
+        eprintln!(
+            "… and {} more rules short (see summary.json)",
+            s.shortfall.len() - SHOWN
         );
     }
 }

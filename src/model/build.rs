@@ -206,6 +206,15 @@ pub fn build_problem(
         .enumerate()
         .map(|(i, l)| (l.as_str(), i))
         .collect();
+    // Each post's place in id order: lists sort by (rank, post id) on integers.
+    let mut id_order = vec![0u32; posts.len()];
+    {
+        let mut by_id: Vec<usize> = (0..posts.len()).collect();
+        by_id.sort_by(|&a, &b| posts[a].id.cmp(&posts[b].id));
+        for (k, &p) in by_id.iter().enumerate() {
+            id_order[p] = k as u32;
+        }
+    }
     let cf = &inst.candidates_file;
     let mut acceptable = Vec::with_capacity(inst.candidates.rows.len());
     let mut groups = Vec::with_capacity(inst.candidates.rows.len());
@@ -274,22 +283,21 @@ pub fn build_problem(
         }
         let n_groups = c.preferences.len() as u32;
         if c.adjustable && policy.adjustment != AdjustScope::None {
-            for (i, p) in posts.iter().enumerate() {
-                let in_scope = match policy.adjustment {
-                    AdjustScope::Region => true,
-                    AdjustScope::League => !any_league || league_seen[p.league.ix()] == mark,
-                    AdjustScope::None => false,
-                };
-                if in_scope && stamp[i] != mark {
-                    stamp[i] = mark;
-                    list.push((PostIdx::from_ix(i), n_groups + 1));
+            // Only the posts in scope are visited: the leagues listed, or all.
+            let whole = policy.adjustment == AdjustScope::Region || !any_league;
+            let leagues_in: Vec<usize> = (0..leagues.len())
+                .filter(|&l| whole || league_seen[l] == mark)
+                .collect();
+            for l in leagues_in {
+                for &p in &league_posts[l] {
+                    if stamp[p.ix()] != mark {
+                        stamp[p.ix()] = mark;
+                        list.push((p, n_groups + 1));
+                    }
                 }
             }
         }
-        list.sort_by(|a, b| {
-            a.1.cmp(&b.1)
-                .then_with(|| posts[a.0.ix()].id.cmp(&posts[b.0.ix()].id))
-        });
+        list.sort_unstable_by_key(|&(p, rank)| (rank, id_order[p.ix()]));
         acceptable.push(list);
         groups.push(n_groups);
     }
@@ -360,15 +368,28 @@ fn derive_pairs(pb: &mut Problem) {
     }
     pb.pairs = pairs;
     pb.pair_start = start;
-    for (p, list) in applicants.iter_mut().enumerate() {
-        let p = PostIdx::from_ix(p);
-        list.sort_by(|&a, &b| {
-            let (ca, cb) = (
-                pb.pairs[a as usize].candidate,
-                pb.pairs[b as usize].candidate,
+    // Each specialty's strict priority order over all candidates, once;
+    // then every post sorts its applicants by position in it (an integer
+    // key: far cheaper than comparing priority tuples per post).
+    let n = pb.n_candidates();
+    let ns = pb.policy.specialties.len();
+    let mut position = vec![0u32; n * ns];
+    for s in 0..ns {
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (ta, tb) = (
+                &pb.priority[a as usize * ns + s],
+                &pb.priority[b as usize * ns + s],
             );
-            pb.cmp_at(p, cb, ca)
+            tb.cmp_priority(ta)
         });
+        for (k, &c) in order.iter().enumerate() {
+            position[c as usize * ns + s] = k as u32;
+        }
+    }
+    for (p, list) in applicants.iter_mut().enumerate() {
+        let s = pb.posts[p].specialty.ix();
+        list.sort_unstable_by_key(|&i| position[pb.pairs[i as usize].candidate.ix() * ns + s]);
     }
     let mut pos = vec![0u32; pb.pairs.len()];
     for list in &applicants {

@@ -133,8 +133,10 @@ pub fn solve_with(
         Engine::Da => Ok(da_solution(Status::Feasible { gap: None })),
         Engine::Fast => match mip::warm_start(pb, &fix.kept) {
             Some(assignment) => Ok(Solution {
+                status: Status::Feasible {
+                    gap: mip::simple_gap(pb, &crate::model::evaluate::evaluate(pb, &assignment).objective),
+                },
                 assignment,
-                status: Status::Feasible { gap: None },
                 stages: vec![("capped_da".into(), t.elapsed().as_secs_f64())],
                 notes: Vec::new(),
             }),
