@@ -671,6 +671,24 @@ fn xlsx_bytes(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>> {
     wb.save_to_buffer().map_err(err)
 }
 
+/// The 2023 model; beyond Inner Mongolia's size its project quotas (815
+/// national, 1,000 local for ~1,800 seats) grow with the seats in the same
+/// proportion, so that the instance stays feasible.
+fn model_for(opts: &GenerateOptions, g: &Generated) -> String {
+    if opts.posts <= BEYOND_INNER_MONGOLIA {
+        return MODEL_2023.to_string();
+    }
+    let seats: u64 = g
+        .posts
+        .iter()
+        .filter_map(|p| p[6].parse::<u64>().ok())
+        .sum();
+    let scale = |q: u64| (q * seats).div_ceil(1_713);
+    MODEL_2023
+        .replacen("national = 815", &format!("national = {}", scale(815)), 1)
+        .replacen("local = 1000", &format!("local = {}", scale(1000)), 1)
+}
+
 /// `xibu generate`: write candidates, posts, counties, incumbents and the
 /// 2023 model into `out`.
 pub fn write_generated(opts: &GenerateOptions, out: &Path) -> Result<()> {
@@ -690,6 +708,6 @@ pub fn write_generated(opts: &GenerateOptions, out: &Path) -> Result<()> {
         let bytes = table_bytes(specs, rows, opts.chinese, opts.format)?;
         dir.write(&format!("{name}.{ext}"), &bytes)?;
     }
-    dir.write("model.toml", MODEL_2023.as_bytes())?;
+    dir.write("model.toml", model_for(opts, &g).as_bytes())?;
     dir.commit()
 }

@@ -94,6 +94,8 @@ impl Rules {
 struct Broken {
     cut: Vec<PostIdx>,
     add: Vec<PostIdx>,
+    /// Volunteers over a scale or quota (all cut at once); 1 for rules.
+    excess: u64,
 }
 
 /// Every broken constraint.
@@ -109,10 +111,12 @@ fn broken(pb: &Problem, occ: &[u32], rules: &Rules) -> Vec<Broken> {
     for (k, county) in pb.counties.iter().enumerate() {
         if let Some(scale) = county.scale {
             let posts = all(&|p| p.county.ix() == k);
-            if sum(&posts) > u64::from(scale) {
+            let n = sum(&posts);
+            if n > u64::from(scale) {
                 out.push(Broken {
                     cut: posts,
                     add: Vec::new(),
+                    excess: n - u64::from(scale),
                 });
             }
         }
@@ -120,10 +124,12 @@ fn broken(pb: &Problem, occ: &[u32], rules: &Rules) -> Vec<Broken> {
     for proj in [Project::National, Project::Local] {
         if let Some(q) = pb.policy.quota(proj) {
             let posts = all(&|p| p.project == proj);
-            if sum(&posts) > u64::from(q) {
+            let n = sum(&posts);
+            if n > u64::from(q) {
                 out.push(Broken {
                     cut: posts,
                     add: Vec::new(),
+                    excess: n - u64::from(q),
                 });
             }
         }
@@ -140,6 +146,7 @@ fn broken(pb: &Problem, occ: &[u32], rules: &Rules) -> Vec<Broken> {
             out.push(Broken {
                 cut: all(&|p| inside(p) && counts_for(rule, p) == cut_counted),
                 add: all(&|p| inside(p) && counts_for(rule, p) != cut_counted),
+                excess: 1,
             });
         }
     }
@@ -191,15 +198,8 @@ fn best_mover(
             continue;
         }
         if !fixed[c.ix()] {
-            let own = if pr.rank <= h {
-                0
-            } else {
-                pb.pairs_of(c)
-                    .iter()
-                    .filter(|q| q.rank >= h && q.rank < pr.rank)
-                    .count()
-                    .max(1)
-            };
+            // Ranks given up (a proxy for the posts they now envy).
+            let own = pr.rank.saturating_sub(h) as usize;
             let cost = own + wanting_above;
             if best.is_none_or(|(b, _)| cost < b) {
                 best = Some((cost, c));
@@ -262,7 +262,25 @@ pub fn capped_da(pb: &Problem, kept: &[Option<PostIdx>]) -> Option<Assignment> {
                 .filter(|&p| !rules.cut_breaks(pb, p))
                 .collect();
             let pool = if safe.is_empty() { &cuttable } else { &safe };
-            let cut = pool.iter().map(|&p| (cut_cost(pb, &held, &a, p), p)).min();
+            let mut costs: Vec<(usize, PostIdx)> = pool
+                .iter()
+                .map(|&p| (cut_cost(pb, &held, &a, p), p))
+                .collect();
+            costs.sort_unstable();
+            if b.excess > 1 {
+                // A scale or quota: cut the whole excess, cheapest posts first.
+                let mut need = b.excess;
+                for &(_, p) in &costs {
+                    while need > 0 && movable[p.ix()] > 0 && caps[p.ix()] > 0 {
+                        caps[p.ix()] -= 1;
+                        movable[p.ix()] -= 1;
+                        need -= 1;
+                        changed = true;
+                    }
+                }
+                continue;
+            }
+            let cut = costs.first().copied();
             let mover = b
                 .add
                 .iter()

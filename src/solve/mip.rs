@@ -314,23 +314,28 @@ fn feasible_start(
 }
 
 /// A feasible starting point: DA if it breaks nothing (and nothing is
-/// kept); else the best (by the model's objective) of DA with capacity cuts,
-/// DA with placements removed until the rules hold, and only the kept
-/// placements — among those that break nothing.
+/// kept); else DA with capacity cuts (the fast engine); else, when that
+/// finds nothing, DA with placements removed until the rules hold (slow on
+/// large pools: one removal per pass) or only the kept placements —
+/// whichever breaks nothing and is better for the model's objective.
 pub fn warm_start(
     pb: &Problem,
     kept: &[Option<crate::model::types::PostIdx>],
 ) -> Option<Assignment> {
     let free = kept.iter().all(Option::is_none);
-    let mut options = Vec::new();
-    if free {
-        let da = super::da::deferred_acceptance(pb);
-        if evaluate(pb, &da).violations.is_empty() {
-            return Some(da);
+    let da = free.then(|| super::da::deferred_acceptance(pb));
+    if let Some(da) = &da {
+        if evaluate(pb, da).violations.is_empty() {
+            return da.clone().into();
         }
-        options.push(super::repair::repair(pb, da));
     }
-    options.extend(super::heuristic::capped_da(pb, kept));
+    if let Some(a) = super::heuristic::capped_da(pb, kept) {
+        return Some(a);
+    }
+    let mut options: Vec<Assignment> = da
+        .map(|da| super::repair::repair(pb, da))
+        .into_iter()
+        .collect();
     let mut base = Assignment::empty(pb.n_candidates());
     for (c, k) in kept.iter().enumerate() {
         base.post_of[c] = *k;
