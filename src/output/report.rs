@@ -149,6 +149,13 @@ fn rules_section(h: &mut String, pb: &Problem, s: &Summary) {
             f.bound
         )
     };
+    // (rule, county) → figure, so the table is linear in its cells.
+    let by_place: std::collections::HashMap<(&str, &str), &crate::model::evaluate::RuleFigure> = s
+        .rules
+        .iter()
+        .filter(|f| f.scope == "county")
+        .map(|f| ((f.rule.as_str(), f.place.as_str()), f))
+        .collect();
     if !county_rules.is_empty() {
         h.push_str("<table><tr><th>旗县</th><th>名称</th><th>盟市</th><th>状态</th>");
         for r in &county_rules {
@@ -165,11 +172,7 @@ fn rules_section(h: &mut String, pb: &Problem, s: &Summary) {
                 c.status.zh()
             );
             for r in &county_rules {
-                match s
-                    .rules
-                    .iter()
-                    .find(|f| f.scope == "county" && f.rule == *r && f.place == c.code)
-                {
+                match by_place.get(&(*r, c.code.as_str())) {
                     Some(f) => h.push_str(&cell(f)),
                     None => h.push_str("<td>不适用</td>"),
                 }
