@@ -207,6 +207,10 @@ enum Command {
         /// shortfall first instead of exiting 3
         #[arg(long)]
         allow_shortfall: bool,
+        /// Engine: exact (the optimum with everyone else fixed) or fast
+        /// (DA with capacity cuts: every hard constraint, not proven optimal)
+        #[arg(long, default_value = "exact")]
+        engine: Engine,
         #[command(flatten)]
         solver: SolverArgs,
         #[command(flatten)]
@@ -314,10 +318,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             withdrawn,
             out,
             allow_shortfall,
+            engine,
             solver,
             output,
         } => {
             let opts = commands::backfill::BackfillOptions {
+                engine,
                 out,
                 dispatch,
                 withdrawn,

@@ -422,6 +422,7 @@ fn rerun(r: &Replay, dir: &Path) -> Result<PathBuf> {
                 mip,
                 allow_shortfall: r.allow_shortfall,
                 output,
+                engine,
             },
         )
         .map(|_| out.clone()),

@@ -37,6 +37,9 @@ pub struct BackfillOptions {
     pub allow_shortfall: bool,
     /// Language and Excel lists.
     pub output: OutputOptions,
+    /// exact (default) or fast (DA with capacity cuts around the kept
+    /// placements: every hard constraint, not proven optimal).
+    pub engine: Engine,
 }
 
 /// A vacated seat: the post and who left it.
@@ -91,13 +94,13 @@ pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
         kept: kept.clone(),
         allow_shortfall: opts.allow_shortfall,
     };
-    let sol = solve_with(&pb, Engine::Exact, &opts.mip, &fix)?;
+    let sol = solve_with(&pb, opts.engine, &opts.mip, &fix)?;
     let changes = changes_csv(&pb, &sol, &kept, &vacated, opts.output.lang);
     let extra = vec![
         ("changes.csv".to_string(), changes),
         ("withdrawn.csv".to_string(), withdrawn_csv),
     ];
-    let mut replay = Replay::new("backfill", inputs, Engine::Exact, &opts.mip, &opts.output);
+    let mut replay = Replay::new("backfill", inputs, opts.engine, &opts.mip, &opts.output);
     replay.dispatch = Some(std::path::absolute(&opts.dispatch).unwrap_or(opts.dispatch.clone()));
     replay.withdrawn = opts
         .withdrawn
