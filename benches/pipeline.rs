@@ -20,8 +20,14 @@ fn instance(candidates: usize, posts: usize) -> (tempfile::TempDir, Inputs) {
         format: TableFormat::Csv,
     };
     write_generated(&opts, dir.path()).unwrap();
-    let d = dir.path();
-    let inputs = Inputs {
+    let inputs = inputs_in(dir.path());
+    (dir, inputs)
+}
+
+/// The inputs of an instance folder (candidates, posts, counties,
+/// incumbents and model.toml).
+fn inputs_in(d: &std::path::Path) -> Inputs {
+    Inputs {
         paths: InputPaths {
             candidates: d.join("candidates.csv"),
             posts: d.join("posts.csv"),
@@ -29,11 +35,8 @@ fn instance(candidates: usize, posts: usize) -> (tempfile::TempDir, Inputs) {
             incumbents: Some(d.join("incumbents.csv")),
         },
         model: d.join("model.toml"),
-        encoding: Default::default(),
-        seed: 0,
-        locks: None,
-    };
-    (dir, inputs)
+        ..Default::default()
+    }
 }
 
 fn bench(c: &mut Criterion) {
@@ -70,16 +73,7 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/examples/rules-ties-incumbents");
-    let inputs = Inputs {
-        paths: InputPaths {
-            candidates: dir.join("candidates.csv"),
-            posts: dir.join("posts.csv"),
-            counties: Some(dir.join("counties.csv")),
-            incumbents: Some(dir.join("incumbents.csv")),
-        },
-        model: dir.join("model.toml"),
-        ..Default::default()
-    };
+    let inputs = inputs_in(&dir);
     let out = tempfile::tempdir().unwrap();
     let opts = commands::AllocateOptions {
         out: out.path().to_path_buf(),

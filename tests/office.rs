@@ -72,6 +72,20 @@ fn explain_instance(d: &Path) -> xibu::commands::Inputs {
     inputs_in(d, "csv", 0)
 }
 
+/// The explain instance, allocated into `out/`.
+fn allocated_instance() -> (
+    tempfile::TempDir,
+    xibu::commands::Inputs,
+    std::path::PathBuf,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = explain_instance(dir.path());
+    let out = dir.path().join("out");
+    let (code, _, err) = run(&allocate_args(&inputs, &out, &[]));
+    assert_eq!(code, 0, "{err}");
+    (dir, inputs, out)
+}
+
 fn run(args: &[String]) -> (i32, String, String) {
     let o = xibu(args);
     (
@@ -81,10 +95,16 @@ fn run(args: &[String]) -> (i32, String, String) {
     )
 }
 
-fn allocate_args(inputs: &xibu::commands::Inputs, out: &Path, extra: &[&str]) -> Vec<String> {
-    let mut a = vec!["allocate".to_string()];
+/// `xibu <command>` with the inputs, then `extra`.
+fn command_args(command: &str, inputs: &xibu::commands::Inputs, extra: &[&str]) -> Vec<String> {
+    let mut a = vec![command.to_string()];
     a.extend(input_args(inputs));
-    a.extend(["--out".into(), out.display().to_string()]);
+    a.extend(extra.iter().map(|s| s.to_string()));
+    a
+}
+
+fn allocate_args(inputs: &xibu::commands::Inputs, out: &Path, extra: &[&str]) -> Vec<String> {
+    let mut a = command_args("allocate", inputs, &["--out", out.to_str().unwrap()]);
     a.extend(extra.iter().map(|s| s.to_string()));
     a
 }
@@ -107,12 +127,7 @@ fn explain(inputs: &xibu::commands::Inputs, out: &Path, who: &str, lang: &str) -
 
 #[test]
 fn explain_names_each_kind_of_reason() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let inputs = explain_instance(d);
-    let out = d.join("out");
-    let (code, _, err) = run(&allocate_args(&inputs, &out, &[]));
-    assert_eq!(code, 0, "{err}");
+    let (_dir, inputs, out) = allocated_instance();
     let placed = std::fs::read_to_string(out.join("dispatch.csv")).unwrap();
     assert!(placed.contains("A,P1,"), "{placed}");
     assert!(placed.contains("B,P5,"), "{placed}");
@@ -441,44 +456,36 @@ fn manifest_reproduces_and_detects_changes() {
 
 #[test]
 fn backfill_and_scenario_results_replay_from_their_manifests() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, inputs, out) = allocated_instance();
     let d = dir.path();
-    let inputs = explain_instance(d);
-    let out = d.join("out");
-    let (code, _, err) = run(&allocate_args(&inputs, &out, &[]));
-    assert_eq!(code, 0, "{err}");
     std::fs::write(d.join("withdrawn.csv"), "id\nA\n").unwrap();
-    let mut a = vec!["backfill".to_string()];
-    a.extend(input_args(&inputs));
-    a.extend(
-        [
+    let (dispatch, withdrawn) = (out.join("dispatch.csv"), d.join("withdrawn.csv"));
+    let (bf, sc, toml) = (d.join("bf"), d.join("sc"), d.join("s.toml"));
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let a = command_args(
+        "backfill",
+        &inputs,
+        &[
             "--dispatch",
-            out.join("dispatch.csv").to_str().unwrap(),
+            &s(&dispatch),
             "--withdrawn",
-            d.join("withdrawn.csv").to_str().unwrap(),
+            &s(&withdrawn),
             "--out",
-            d.join("bf").to_str().unwrap(),
-        ]
-        .map(String::from),
+            &s(&bf),
+        ],
     );
     let (code, _, err) = run(&a);
     assert_eq!(code, 0, "{err}");
     std::fs::write(
-        d.join("s.toml"),
+        &toml,
         "[[scenario]]\nname = \"more\"\nset = { \"post.P4.seats\" = 2 }\n\
          [[scenario]]\nname = \"less\"\nset = { \"rule.township_share.share\" = 0.5 }\n",
     )
     .unwrap();
-    let mut a = vec!["scenarios".to_string()];
-    a.extend(input_args(&inputs));
-    a.extend(
-        [
-            "--scenarios",
-            d.join("s.toml").to_str().unwrap(),
-            "--out",
-            d.join("sc").to_str().unwrap(),
-        ]
-        .map(String::from),
+    let a = command_args(
+        "scenarios",
+        &inputs,
+        &["--scenarios", &s(&toml), "--out", &s(&sc)],
     );
     let (code, _, err) = run(&a);
     assert_eq!(code, 0, "{err}");

@@ -51,31 +51,35 @@ impl Rules {
         Rules { scope_of, figures }
     }
 
-    /// Would taking one volunteer off post `p` break a rule that holds?
-    fn cut_breaks(&self, pb: &Problem, p: PostIdx) -> bool {
+    /// Would one volunteer more (`delta` = 1) or fewer (−1) at post `p`
+    /// break a rule — any rule, or with `only_holding` only one that holds?
+    fn breaks(&self, pb: &Problem, p: PostIdx, delta: i64, only_holding: bool) -> bool {
         let post = &pb.posts[p.ix()];
         pb.policy.rules.iter().enumerate().any(|(r, rule)| {
             let Some(k) = self.scope_of[r][post.county.ix()] else {
                 return false;
             };
             let (count, total) = self.figures[r][k];
-            let counted = u64::from(counts_for(rule, post));
-            rule_holds(rule.op, rule.share, count, total)
-                && !rule_holds(rule.op, rule.share, count - counted, total - 1)
+            let counted = i64::from(counts_for(rule, post));
+            let after = |x: u64, d: i64| x.saturating_add_signed(d);
+            let holds_after = rule_holds(
+                rule.op,
+                rule.share,
+                after(count, delta * counted),
+                after(total, delta),
+            );
+            !holds_after && (!only_holding || rule_holds(rule.op, rule.share, count, total))
         })
+    }
+
+    /// Would taking one volunteer off post `p` break a rule that holds?
+    fn cut_breaks(&self, pb: &Problem, p: PostIdx) -> bool {
+        self.breaks(pb, p, -1, true)
     }
 
     /// Would adding one volunteer at `p` break a rule (that holds or not)?
     fn add_breaks(&self, pb: &Problem, p: PostIdx) -> bool {
-        let post = &pb.posts[p.ix()];
-        pb.policy.rules.iter().enumerate().any(|(r, rule)| {
-            let Some(k) = self.scope_of[r][post.county.ix()] else {
-                return false;
-            };
-            let (count, total) = self.figures[r][k];
-            let counted = u64::from(counts_for(rule, post));
-            !rule_holds(rule.op, rule.share, count + counted, total + 1)
-        })
+        self.breaks(pb, p, 1, false)
     }
 
     fn add(&mut self, pb: &Problem, p: PostIdx) {

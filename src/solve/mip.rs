@@ -446,6 +446,13 @@ pub fn solve_mip_fixed(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<S
     }
     for (name, costs, slack) in plan {
         let ts = Instant::now();
+        if let (Some(cols), true) = (&current, left(&t0).is_some_and(|l| l < 1.0)) {
+            // No time for another stage (HiGHS's presolve alone would
+            // overrun the limit): keep what the earlier stages proved.
+            let status = Status::Feasible { gap: None };
+            let stop = Some(name);
+            return finish(pb, &f, cols, status, stages, stop, fix.allow_shortfall);
+        }
         s.progress.stage(&name);
         set_objective(&mut model, f.mip.cols.len(), &costs);
         let (solved, cols) = run_stage(model, s, left(&t0), current.as_deref(), &costs);
