@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use super::audit::Replay;
 use super::{write_outputs, Inputs, Run};
@@ -18,7 +19,7 @@ use crate::model::{build_problem, Problem};
 use crate::output::html::{bar_chart, esc, page_head};
 use crate::output::AtomicDir;
 use crate::output::OutputOptions;
-use crate::solve::mip::MipSettings;
+use crate::solve::mip::{work_estimate, MipSettings};
 use crate::solve::{solve, Engine};
 
 /// Options of `scenarios`.
@@ -131,9 +132,29 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
     std::fs::create_dir_all(&opts.out)
         .map_err(|e| Error::io(format!("cannot create {}", opts.out.display()), e))?;
     let rule_names: Vec<String> = policy.rules.iter().map(|r| r.name.clone()).collect();
-    let rows: Vec<Row> = problems
-        .par_iter()
-        .map(|(name, pb)| run_one(inputs, name, pb, &settings, opts, &rule_names))
+    // Longest first (the others then fill in around it), each worker taking
+    // the next scenario when it is free; rows come back in file order.
+    let mut order: Vec<usize> = (0..problems.len()).collect();
+    let work: Vec<f64> = problems.iter().map(|(_, pb)| work_estimate(pb)).collect();
+    order.sort_by(|&a, &b| work[b].total_cmp(&work[a]).then(a.cmp(&b)));
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<Option<Row>>> = Mutex::new(vec![None; problems.len()]);
+    rayon::scope(|s| {
+        for _ in 0..rayon::current_num_threads().min(problems.len()) {
+            s.spawn(|_| loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&i) = order.get(k) else { break };
+                let (name, pb) = &problems[i];
+                let row = run_one(inputs, name, pb, &settings, opts, &rule_names);
+                done.lock().expect("no worker panics holding it")[i] = Some(row);
+            });
+        }
+    });
+    let rows: Vec<Row> = done
+        .into_inner()
+        .expect("no worker panicked")
+        .into_iter()
+        .map(|r| r.expect("every scenario ran"))
         .collect();
     let leagues = problems
         .first()

@@ -577,6 +577,33 @@ pub fn simple_gap(pb: &Problem, o: &crate::model::evaluate::Objective) -> Option
     }
 }
 
+/// A rough measure of how long an exact solve will take, to start the
+/// longest of several first: eligible pairs × stages (1 when the criteria
+/// can be combined into one weighted objective, as `combined_costs` decides
+/// with the number of pairs standing in for the blocking columns).
+pub fn work_estimate(pb: &Problem) -> f64 {
+    let objective = &pb.policy.objective;
+    let pairs = pb.pairs.len() as f64;
+    let open: f64 = pb.posts.iter().map(|p| f64::from(p.open())).sum();
+    let max_rank = f64::from(pb.pairs.iter().map(|p| p.rank).max().unwrap_or(0));
+    let (mut weight, mut largest) = (1.0, 0.0);
+    for &c in objective.iter().rev() {
+        let r = match c {
+            Criterion::Envy => pairs,
+            Criterion::Fill => pairs.min(open),
+            Criterion::Preference => open * max_rank,
+        };
+        largest += r * weight;
+        weight *= r + 1.0;
+    }
+    let stages = if objective.len() > 1 && largest <= 2f64.powi(40) {
+        1.0
+    } else {
+        objective.len().max(1) as f64
+    };
+    pairs * stages
+}
+
 /// The lexicographic objective as one weighted sum, when that is exact in
 /// floating point: each criterion's weight exceeds the whole range of the
 /// criteria after it (all are integers), so one solve finds the
