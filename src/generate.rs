@@ -461,25 +461,39 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
         let score = (65.0 + 11.0 * rng.normal()).clamp(20.0, 100.0);
         let project = ["any", "national", "local"][rng.weighted(&[0.4, 0.3, 0.3])];
         let adjustable = rng.chance(0.3);
-        let n_choices = if adjustable && rng.chance(0.05) {
+        // Beyond Inner Mongolia an applicant applies to one province (as
+        // the Western Plan asks) and lists at least one choice: "adjustable
+        // with no choice" would otherwise accept every post of the country.
+        let national_pool = n_posts > BEYOND_INNER_MONGOLIA;
+        let n_choices = if adjustable && !national_pool && rng.chance(0.05) {
             0
         } else {
             1 + rng.weighted(&[0.2, 0.25, 0.25, 0.15, 0.15])
         };
+        let province = |p: &GPost| &leagues[counties[p.county].league].0[..2];
+        let mut home: Option<&str> = None;
         let mut prefs: Vec<String> = Vec::new();
         for _ in 0..n_choices {
-            // Most applicants choose posts of the project they applied to.
+            // Most applicants choose posts of the project they applied to
+            // (and, in a national pool, of their province).
             let mut p = &posts[pick(&mut rng, &post_cum)];
-            for _ in 0..5 {
+            for _ in 0..if national_pool { 20 } else { 5 } {
                 let fits = match project {
                     "national" => p.national,
                     "local" => !p.national,
                     _ => true,
                 };
-                if fits || rng.chance(0.1) {
+                let at_home = home.is_none_or(|h| h == province(p));
+                if (fits || rng.chance(0.1)) && at_home {
                     break;
                 }
                 p = &posts[pick(&mut rng, &post_cum)];
+            }
+            if national_pool && home.is_none() {
+                home = Some(province(p));
+            }
+            if home.is_some_and(|h| h != province(p)) {
+                continue;
             }
             let choice = match rng.f() {
                 x if x < 0.82 => p.id.clone(),
