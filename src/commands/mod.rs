@@ -18,6 +18,7 @@ use crate::model::policy::Policy;
 use crate::model::{build_problem, Problem};
 use crate::output::files::{dispatch_csv, reserves_csv, unplaced_csv, unplaced_reasons, Summary};
 use crate::output::report::report_html;
+use crate::output::reserves::solution_reserves;
 use crate::output::xlsx::Lists;
 use crate::output::{AtomicDir, OutputOptions};
 use crate::solve::mip::MipSettings;
@@ -132,21 +133,22 @@ pub fn write_outputs(
     let ev = evaluate(pb, &sol.assignment);
     let summary = Summary::new(pb, &run.replay.engine, sol, &ev);
     let reasons = unplaced_reasons(pb, sol, run.output.lang);
+    let reserve_lists = solution_reserves(pb, sol);
     let json = serde_json::to_vec_pretty(&summary).expect("summary serializes");
     let mut files: Vec<(String, Vec<u8>)> = vec![
         ("dispatch.csv".into(), dispatch_csv(pb, &sol.assignment)),
         ("unplaced.csv".into(), unplaced_csv(pb, &reasons)),
-        ("reserves.csv".into(), reserves_csv(pb, sol)),
+        ("reserves.csv".into(), reserves_csv(pb, &reserve_lists)),
         ("summary.json".into(), json),
         (
             "report.html".into(),
-            report_html(pb, sol, &summary).into_bytes(),
+            report_html(pb, sol, &summary, &reserve_lists).into_bytes(),
         ),
     ];
     files.extend(extra);
     let o = run.output;
     if o.xlsx || o.per_county {
-        let lists = Lists::new(pb, sol, o.show_id);
+        let lists = Lists::new(pb, sol, &reserve_lists, o.show_id);
         files.push(("派遣名单.xlsx".into(), lists.dispatch()?));
         files.push(("候补名单.xlsx".into(), lists.reserves()?));
         files.push(("未安排名单.xlsx".into(), lists.unplaced(&reasons)?));

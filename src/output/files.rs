@@ -75,14 +75,9 @@ pub fn unplaced_csv(pb: &Problem, reasons: &[(CandidateIdx, String)]) -> Vec<u8>
     csv_bytes(&["candidate_id", "reason"], rows)
 }
 
-/// `reserves.csv`: `post_id, position, candidate_id` (position from 1);
-/// empty when the instance is infeasible (there is no allocation to back).
-pub fn reserves_csv(pb: &Problem, sol: &Solution) -> Vec<u8> {
+/// `reserves.csv`: `post_id, position, candidate_id` (position from 1).
+pub fn reserves_csv(pb: &Problem, lists: &super::reserves::ReserveLists) -> Vec<u8> {
     let mut rows = Vec::new();
-    let lists = match sol.status {
-        crate::solve::Status::Infeasible { .. } => Vec::new(),
-        _ => super::reserves::reserves(pb, &sol.assignment),
-    };
     for (p, list) in lists {
         for (k, c) in list.iter().enumerate() {
             rows.push(vec![

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::files::Summary;
 use super::html::{bar_chart, esc, page_head};
-use super::reserves::{reserve_length, reserves};
+use super::reserves::{reserve_length, ReserveLists};
 use crate::lang::Word;
 use crate::model::evaluate::post_occupancy;
 use crate::model::types::CandidateIdx;
@@ -32,7 +32,7 @@ fn big(out: &mut String, id: &str, label: &str, value: impl std::fmt::Display) {
 }
 
 /// The page.
-pub fn report_html(pb: &Problem, sol: &Solution, s: &Summary) -> String {
+pub fn report_html(pb: &Problem, sol: &Solution, s: &Summary, lists: &ReserveLists) -> String {
     let mut h = page_head(&format!("分配报告 · {}", pb.policy.name));
     let _ = write!(
         h,
@@ -82,7 +82,7 @@ pub fn report_html(pb: &Problem, sol: &Solution, s: &Summary) -> String {
     rules_section(&mut h, pb, s);
     placements_section(&mut h, pb, sol);
     ranks_section(&mut h, pb, sol);
-    seats_section(&mut h, pb, sol);
+    seats_section(&mut h, pb, sol, lists);
     if !pb.locks.is_empty() {
         h.push_str("<section><h2>锁定安排（已由办公室决定）</h2><table><tr><th>报名号</th><th>岗位</th><th>原因</th><th>批准人</th></tr>");
         for l in &pb.locks {
@@ -261,7 +261,7 @@ fn ranks_section(h: &mut String, pb: &Problem, sol: &Solution) {
     h.push_str("<p>服从调剂的岗位的序号为所填志愿组数 + 1。</p></section>");
 }
 
-fn seats_section(h: &mut String, pb: &Problem, sol: &Solution) {
+fn seats_section(h: &mut String, pb: &Problem, sol: &Solution, lists: &ReserveLists) {
     let occ = post_occupancy(pb, &sol.assignment);
     let mut open_league = vec![0f64; pb.leagues.len()];
     for (p, post) in pb.posts.iter().enumerate() {
@@ -273,13 +273,8 @@ fn seats_section(h: &mut String, pb: &Problem, sol: &Solution) {
         &pb.leagues,
         &[("空余名额".into(), open_league)],
     ));
-    let lists = if matches!(sol.status, crate::solve::Status::Infeasible { .. }) {
-        Vec::new()
-    } else {
-        reserves(pb, &sol.assignment)
-    };
     h.push_str("<table><tr><th>岗位</th><th>旗县</th><th>专项</th><th>层级</th><th>名额</th><th>已安置（含延期）</th><th>空余</th><th>候补人数 / 应有</th></tr>");
-    for (p, list) in &lists {
+    for (p, list) in lists {
         let post = &pb.posts[p.ix()];
         let want = reserve_length(pb.policy.reserve_ratio, post.open());
         let open = post.seats.saturating_sub(occ[p.ix()]);

@@ -17,8 +17,21 @@ pub fn reserve_length(ratio: f64, open: u32) -> usize {
     }
 }
 
+/// Reserve lists by post, each best first.
+pub type ReserveLists = Vec<(PostIdx, Vec<CandidateIdx>)>;
+
+/// The reserve lists of a solution: none when it is infeasible (there is
+/// no allocation to back). Computed once per result and shared by
+/// reserves.csv, the report and the Excel lists.
+pub fn solution_reserves(pb: &Problem, sol: &crate::solve::Solution) -> ReserveLists {
+    match sol.status {
+        crate::solve::Status::Infeasible { .. } => Vec::new(),
+        _ => reserves(pb, &sol.assignment),
+    }
+}
+
 /// Every post's reserve list, best first.
-pub fn reserves(pb: &Problem, a: &Assignment) -> Vec<(PostIdx, Vec<CandidateIdx>)> {
+pub fn reserves(pb: &Problem, a: &Assignment) -> ReserveLists {
     pb.posts
         .iter()
         .enumerate()

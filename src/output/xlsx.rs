@@ -13,7 +13,7 @@ use crate::input::idcard::mask;
 use crate::lang::Word;
 use crate::model::types::{CandidateIdx, CountyIdx, PostIdx};
 use crate::model::Problem;
-use crate::solve::{Solution, Status};
+use crate::solve::Solution;
 
 /// A table for one sheet.
 struct Sheet {
@@ -93,7 +93,7 @@ pub struct Lists<'a> {
     pb: &'a Problem,
     sol: &'a Solution,
     show_id: bool,
-    reserves: Vec<(PostIdx, Vec<CandidateIdx>)>,
+    reserves: &'a super::reserves::ReserveLists,
     locked: Vec<bool>,
 }
 
@@ -129,11 +129,12 @@ const RESERVE_HEADER: [&str; 10] = [
 
 impl<'a> Lists<'a> {
     /// Prepare the lists of a solution.
-    pub fn new(pb: &'a Problem, sol: &'a Solution, show_id: bool) -> Self {
-        let reserves = match sol.status {
-            Status::Infeasible { .. } => Vec::new(),
-            _ => super::reserves::reserves(pb, &sol.assignment),
-        };
+    pub fn new(
+        pb: &'a Problem,
+        sol: &'a Solution,
+        reserves: &'a super::reserves::ReserveLists,
+        show_id: bool,
+    ) -> Self {
         let mut locked = vec![false; pb.n_candidates()];
         for l in &pb.locks {
             locked[l.candidate.ix()] = true;
@@ -210,7 +211,7 @@ impl<'a> Lists<'a> {
     fn reserve_rows(&self, keep: impl Fn(CountyIdx) -> bool) -> Vec<Vec<String>> {
         let pb = self.pb;
         let mut rows = Vec::new();
-        for (p, list) in &self.reserves {
+        for (p, list) in self.reserves {
             let post = &pb.posts[p.ix()];
             if !keep(post.county) {
                 continue;
