@@ -76,7 +76,9 @@ pub struct Replay {
     pub scenario: Option<String>,
 }
 
-fn abs(p: &Path) -> PathBuf {
+/// A path as recorded in run.json: absolute, so a replay works from any
+/// directory (as given when that fails).
+pub fn abs(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use super::audit::Replay;
+use super::audit::{abs, Replay};
 use super::placements::PlacementChecker;
 use super::{write_outputs, Inputs, Run};
 use crate::error::{Diagnostics, Result};
@@ -101,12 +101,8 @@ pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
         ("withdrawn.csv".to_string(), withdrawn_csv),
     ];
     let mut replay = Replay::new("backfill", inputs, opts.engine, &opts.mip, &opts.output);
-    replay.dispatch = Some(std::path::absolute(&opts.dispatch).unwrap_or(opts.dispatch.clone()));
-    replay.withdrawn = opts
-        .withdrawn
-        .iter()
-        .map(|w| std::path::absolute(w).unwrap_or(w.clone()))
-        .collect();
+    replay.dispatch = Some(abs(&opts.dispatch));
+    replay.withdrawn = opts.withdrawn.iter().map(|w| abs(w)).collect();
     replay.allow_shortfall = opts.allow_shortfall;
     let run = Run {
         replay,

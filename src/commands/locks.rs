@@ -12,7 +12,7 @@ use super::placements::PlacementChecker;
 use crate::error::{Diagnostics, Result};
 use crate::input::records::read_locks;
 use crate::input::Encoding;
-use crate::model::types::Project;
+use crate::model::evaluate::Headcount;
 use crate::model::{Lock, Problem};
 
 /// Read and check a locks file against the problem.
@@ -26,12 +26,8 @@ pub fn load_locks(
     let mut d = Diagnostics::default();
     let rows = read_locks(path, enc, &mut d).rows;
     let mut check = PlacementChecker::new(pb, path.display().to_string());
-    let mut county = vec![0u64; pb.counties.len()];
-    let mut project = [0u64; 2];
-    for p in &pb.posts {
-        county[p.county.ix()] += u64::from(p.incumbents);
-        project[p.project as usize] += u64::from(p.incumbents);
-    }
+    // Incumbents, then each lock as it is read.
+    let mut heads = Headcount::new(pb, &check.occ);
     let mut locks = Vec::new();
     for r in rows
         .into_iter()
@@ -42,8 +38,7 @@ pub fn load_locks(
             continue;
         };
         let post = &pb.posts[p.ix()];
-        county[post.county.ix()] += 1;
-        project[post.project as usize] += 1;
+        heads.add(pb, p);
         let mut over = |msg: String| d.push(check.file(), row.pos.line, row.post_column, msg);
         if check.occ[p.ix()] > post.seats {
             over(format!(
@@ -51,26 +46,18 @@ pub fn load_locks(
                 post.id, post.seats, post.incumbents
             ));
         }
-        let cty = &pb.counties[post.county.ix()];
-        if let Some(scale) = cty
-            .scale
-            .filter(|&s| county[post.county.ix()] > u64::from(s))
-        {
+        if let Some(scale) = heads.over_scale(pb, post.county, 0) {
             over(format!(
                 "county {} has a scale of {scale} volunteers; with this lock it would have {}",
-                cty.code,
-                county[post.county.ix()]
+                pb.counties[post.county.ix()].code,
+                heads.county[post.county.ix()]
             ));
         }
-        let proj: Project = post.project;
-        if let Some(q) = pb
-            .policy
-            .quota(proj)
-            .filter(|&q| project[proj as usize] > u64::from(q))
-        {
+        let proj = post.project;
+        if let Some(q) = heads.over_quota(pb, proj, 0) {
             over(format!(
                 "the {proj} project quota is {q}; with this lock it would have {}",
-                project[proj as usize]
+                heads.project[proj as usize]
             ));
         }
         locks.push(Lock {

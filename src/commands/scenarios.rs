@@ -10,7 +10,7 @@ use std::time::Instant;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use super::audit::Replay;
+use super::audit::{abs, Replay};
 use super::{write_outputs, Inputs, Run};
 use crate::error::{Diagnostic, Diagnostics, Error, Result};
 use crate::input::scenarios::{apply, load_scenarios};
@@ -202,7 +202,7 @@ fn run_one(
     };
     let out = opts.out.join(name);
     let mut replay = Replay::new("scenarios", inputs, Engine::Exact, settings, &opts.output);
-    replay.scenarios = Some(std::path::absolute(&opts.scenarios).unwrap_or(opts.scenarios.clone()));
+    replay.scenarios = Some(abs(&opts.scenarios));
     replay.scenario = Some(name.to_string());
     let run = Run {
         replay,

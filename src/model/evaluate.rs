@@ -226,6 +226,53 @@ pub fn rule_figures(pb: &Problem, occ: &[u32]) -> Vec<RuleFigure> {
     out
 }
 
+/// Volunteers (placed + incumbents) per county and per project — what
+/// scales and quotas (CONTRACT §2.3.3–4) bound — kept up to date one
+/// placement at a time.
+#[derive(Debug, Clone)]
+pub struct Headcount {
+    /// Per county.
+    pub county: Vec<u64>,
+    /// Per project (`Project as usize`).
+    pub project: [u64; 2],
+}
+
+impl Headcount {
+    /// The headcount of an occupancy per post.
+    pub fn new(pb: &Problem, occ: &[u32]) -> Self {
+        let mut h = Headcount {
+            county: vec![0; pb.counties.len()],
+            project: [0; 2],
+        };
+        for (p, post) in pb.posts.iter().enumerate() {
+            h.county[post.county.ix()] += u64::from(occ[p]);
+            h.project[post.project as usize] += u64::from(occ[p]);
+        }
+        h
+    }
+
+    /// One more volunteer at post `p`.
+    pub fn add(&mut self, pb: &Problem, p: PostIdx) {
+        let post = &pb.posts[p.ix()];
+        self.county[post.county.ix()] += 1;
+        self.project[post.project as usize] += 1;
+    }
+
+    /// The county's scale, when `extra` more volunteers would exceed it.
+    pub fn over_scale(&self, pb: &Problem, k: CountyIdx, extra: u64) -> Option<u32> {
+        pb.counties[k.ix()]
+            .scale
+            .filter(|&s| self.county[k.ix()] + extra > u64::from(s))
+    }
+
+    /// The project's quota, when `extra` more volunteers would exceed it.
+    pub fn over_quota(&self, pb: &Problem, proj: Project, extra: u64) -> Option<u32> {
+        pb.policy
+            .quota(proj)
+            .filter(|&q| self.project[proj as usize] + extra > u64::from(q))
+    }
+}
+
 /// Seats (2), county scales (3) and project quotas (4) of CONTRACT §2.3 for
 /// a given occupancy (placed + incumbents per post).
 pub fn capacity_violations(pb: &Problem, occ: &[u32]) -> Vec<String> {
@@ -238,34 +285,21 @@ pub fn capacity_violations(pb: &Problem, occ: &[u32]) -> Vec<String> {
             ));
         }
     }
-    let mut county_occ = vec![0u64; pb.counties.len()];
-    for (p, post) in pb.posts.iter().enumerate() {
-        county_occ[post.county.ix()] += u64::from(occ[p]);
-    }
+    let h = Headcount::new(pb, occ);
     for (k, county) in pb.counties.iter().enumerate() {
-        if let Some(scale) = county.scale {
-            if county_occ[k] > u64::from(scale) {
-                violations.push(format!(
-                    "county {}: {} volunteers exceed its scale {scale}",
-                    county.code, county_occ[k]
-                ));
-            }
+        if let Some(scale) = h.over_scale(pb, CountyIdx::from_ix(k), 0) {
+            violations.push(format!(
+                "county {}: {} volunteers exceed its scale {scale}",
+                county.code, h.county[k]
+            ));
         }
     }
     for proj in [Project::National, Project::Local] {
-        if let Some(q) = pb.policy.quota(proj) {
-            let n: u64 = pb
-                .posts
-                .iter()
-                .enumerate()
-                .filter(|(_, post)| post.project == proj)
-                .map(|(p, _)| u64::from(occ[p]))
-                .sum();
-            if n > u64::from(q) {
-                violations.push(format!(
-                    "project {proj}: {n} volunteers exceed its quota {q}"
-                ));
-            }
+        if let Some(q) = h.over_quota(pb, proj, 0) {
+            let n = h.project[proj as usize];
+            violations.push(format!(
+                "project {proj}: {n} volunteers exceed its quota {q}"
+            ));
         }
     }
     violations

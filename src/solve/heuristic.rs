@@ -11,7 +11,7 @@
 //! is why this start has far fewer blocking pairs than `repair`. It seeds
 //! the exact search and is the answer when the exact model is too large.
 
-use crate::model::evaluate::{counts_for, rule_holds, rule_scopes, Assignment};
+use crate::model::evaluate::{counts_for, rule_holds, rule_scopes, Assignment, Headcount};
 use crate::model::policy::Op;
 use crate::model::types::{CandidateIdx, PostIdx, Project};
 use crate::model::Problem;
@@ -317,12 +317,7 @@ pub fn capped_da(pb: &Problem, kept: &[Option<PostIdx>]) -> Option<Assignment> {
 /// no seat, scale, quota or rule breaks. Never adds a blocking pair.
 fn fill(pb: &Problem, mut a: Assignment, occ: &[u32], mut rules: Rules) -> Assignment {
     let mut occ = occ.to_vec();
-    let mut county: Vec<u64> = vec![0; pb.counties.len()];
-    let mut project = [0u64; 2];
-    for (p, post) in pb.posts.iter().enumerate() {
-        county[post.county.ix()] += u64::from(occ[p]);
-        project[post.project as usize] += u64::from(occ[p]);
-    }
+    let mut heads = Headcount::new(pb, &occ);
     // Candidates in their own order of preference, posts by priority.
     let mut changed = true;
     while changed {
@@ -334,21 +329,14 @@ fn fill(pb: &Problem, mut a: Assignment, occ: &[u32], mut rules: Rules) -> Assig
             for pr in pb.pairs_of(CandidateIdx::from_ix(c)) {
                 let p = pr.post;
                 let post = &pb.posts[p.ix()];
-                let k = post.county.ix();
                 let fits = occ[p.ix()] < post.seats
-                    && pb.counties[k]
-                        .scale
-                        .is_none_or(|s| county[k] < u64::from(s))
-                    && pb
-                        .policy
-                        .quota(post.project)
-                        .is_none_or(|q| project[post.project as usize] < u64::from(q))
+                    && heads.over_scale(pb, post.county, 1).is_none()
+                    && heads.over_quota(pb, post.project, 1).is_none()
                     && !rules.add_breaks(pb, p);
                 if fits {
                     a.post_of[c] = Some(p);
                     occ[p.ix()] += 1;
-                    county[k] += 1;
-                    project[post.project as usize] += 1;
+                    heads.add(pb, p);
                     rules.add(pb, p);
                     changed = true;
                     break;

@@ -523,22 +523,34 @@ fn too_large(
 ) -> Result<Solution> {
     s.progress
         .stage("fast (model too large for the exact engine)");
-    let Some(a) = warm_start(pb, &fix.kept) else {
+    let Some(mut sol) = fast_solution(pb, &fix.kept, t0) else {
         return Err(Error::Solver(format!(
             "the exact model would have about {estimate} columns (limit {}), and the fast engine found no allocation that keeps every rule; raise --max-columns",
             s.max_columns
         )));
     };
-    let ev = evaluate(pb, &a);
-    let gap = simple_gap(pb, &ev.objective);
-    Ok(Solution {
-        assignment: a,
+    sol.notes.push(format!(
+        "the exact model would have about {estimate} columns, more than --max-columns {}; this is the fast engine's allocation (every hard constraint holds; the gap is against a simple bound)",
+        s.max_columns
+    ));
+    Ok(sol)
+}
+
+/// The fast engine's answer (`warm_start`): feasible, with the gap of its
+/// first criterion against `simple_gap`'s bound; `None` when it finds no
+/// allocation that keeps every rule.
+pub fn fast_solution(
+    pb: &Problem,
+    kept: &[Option<crate::model::types::PostIdx>],
+    t0: Instant,
+) -> Option<Solution> {
+    let assignment = warm_start(pb, kept)?;
+    let gap = simple_gap(pb, &evaluate(pb, &assignment).objective);
+    Some(Solution {
+        assignment,
         status: Status::Feasible { gap },
         stages: vec![("capped_da".into(), t0.elapsed().as_secs_f64())],
-        notes: vec![format!(
-            "the exact model would have about {estimate} columns, more than --max-columns {}; this is the fast engine's allocation (every hard constraint holds; the gap is against a simple bound)",
-            s.max_columns
-        )],
+        notes: Vec::new(),
     })
 }
 
@@ -584,24 +596,46 @@ pub fn simple_gap(pb: &Problem, o: &crate::model::evaluate::Objective) -> Option
 pub fn work_estimate(pb: &Problem) -> f64 {
     let objective = &pb.policy.objective;
     let pairs = pb.pairs.len() as f64;
-    let open: f64 = pb.posts.iter().map(|p| f64::from(p.open())).sum();
-    let max_rank = f64::from(pb.pairs.iter().map(|p| p.rank).max().unwrap_or(0));
-    let (mut weight, mut largest) = (1.0, 0.0);
-    for &c in objective.iter().rev() {
-        let r = match c {
-            Criterion::Envy => pairs,
-            Criterion::Fill => pairs.min(open),
-            Criterion::Preference => open * max_rank,
-        };
-        largest += r * weight;
-        weight *= r + 1.0;
-    }
-    let stages = if objective.len() > 1 && largest <= 2f64.powi(40) {
-        1.0
-    } else {
-        objective.len().max(1) as f64
+    let bound = |k: usize| match objective[k] {
+        Criterion::Envy | Criterion::Fill => pairs,
+        Criterion::Preference => f64::INFINITY,
+    };
+    let stages = match lexicographic_weights(pb, objective, bound) {
+        Some(_) => 1.0,
+        None => objective.len().max(1) as f64,
     };
     pairs * stages
+}
+
+/// Weights that make a weighted sum of integer criteria lexicographic: the
+/// last weighs 1, each earlier one more than the whole range of those after
+/// it. `bound(k)` bounds criterion k's magnitude (further capped by the
+/// open seats for fill and open seats × worst rank for preference). `None`
+/// for a single criterion, or when a weighted value could exceed 2^40 (no
+/// longer exact enough in floating point).
+fn lexicographic_weights(
+    pb: &Problem,
+    objective: &[Criterion],
+    bound: impl Fn(usize) -> f64,
+) -> Option<Vec<f64>> {
+    if objective.len() < 2 {
+        return None;
+    }
+    let open: f64 = pb.posts.iter().map(|p| f64::from(p.open())).sum();
+    let max_rank = f64::from(pb.pairs.iter().map(|p| p.rank).max().unwrap_or(0));
+    let mut weights = vec![0.0; objective.len()];
+    let (mut weight, mut largest) = (1.0, 0.0);
+    for (k, &c) in objective.iter().enumerate().rev() {
+        let range = match c {
+            Criterion::Envy => bound(k),
+            Criterion::Fill => bound(k).min(open),
+            Criterion::Preference => bound(k).min(open * max_rank),
+        };
+        weights[k] = weight;
+        largest += range * weight;
+        weight *= range + 1.0;
+    }
+    (largest <= 2f64.powi(40)).then_some(weights)
 }
 
 /// The lexicographic objective as one weighted sum, when that is exact in
@@ -616,34 +650,14 @@ fn combined_costs(
     f: &Formulation,
     objective: &[Criterion],
 ) -> Option<Vec<(usize, f64)>> {
-    if objective.len() < 2 {
-        return None;
-    }
-    let open: f64 = pb.posts.iter().map(|p| f64::from(p.open())).sum();
-    let max_rank = f64::from(pb.pairs.iter().map(|p| p.rank).max().unwrap_or(0));
-    // The largest value each criterion can take (all are ≥ 0 in magnitude).
-    let range = |c: Criterion, costs: &[(usize, f64)]| -> f64 {
-        let sum: f64 = costs.iter().map(|&(_, v)| v.abs()).sum();
-        match c {
-            Criterion::Envy => sum,
-            Criterion::Fill => sum.min(open),
-            Criterion::Preference => sum.min(open * max_rank),
-        }
-    };
-    let mut weight = 1.0;
-    let mut largest = 0.0;
+    let costs: Vec<Vec<(usize, f64)>> = objective.iter().map(|&c| f.costs(pb, c)).collect();
+    let sum = |k: usize| costs[k].iter().map(|&(_, v)| v.abs()).sum();
+    let weights = lexicographic_weights(pb, objective, sum)?;
     let mut merged = vec![0.0; f.mip.cols.len()];
-    for &c in objective.iter().rev() {
-        let costs = f.costs(pb, c);
-        for &(j, v) in &costs {
-            merged[j] += v * weight;
+    for (terms, w) in costs.iter().zip(&weights) {
+        for &(j, v) in terms {
+            merged[j] += v * w;
         }
-        let r = range(c, &costs);
-        largest += r * weight;
-        weight *= r + 1.0;
-    }
-    if largest > 2f64.powi(40) {
-        return None;
     }
     Some(
         merged

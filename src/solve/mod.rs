@@ -131,19 +131,11 @@ pub fn solve_with(
             "the da engine cannot keep locked or kept placements; use --engine exact",
         )])),
         Engine::Da => Ok(da_solution(Status::Feasible { gap: None })),
-        Engine::Fast => match mip::warm_start(pb, &fix.kept) {
-            Some(assignment) => Ok(Solution {
-                status: Status::Feasible {
-                    gap: mip::simple_gap(pb, &crate::model::evaluate::evaluate(pb, &assignment).objective),
-                },
-                assignment,
-                stages: vec![("capped_da".into(), t.elapsed().as_secs_f64())],
-                notes: Vec::new(),
-            }),
-            None => Err(crate::Error::Solver(
+        Engine::Fast => mip::fast_solution(pb, &fix.kept, t).ok_or_else(|| {
+            crate::Error::Solver(
                 "the fast engine found no allocation that keeps every rule; use --engine exact (it proves infeasibility or finds one)".into(),
-            )),
-        },
+            )
+        }),
         // Exact shortcut (CONTRACT §2.4): with no rules, quotas, scales, ties
         // or adjustment, the envy-free assignments are the stable matchings;
         // DA's is the one candidates prefer most, and all place the same
