@@ -50,7 +50,7 @@ fn bench(c: &mut Criterion) {
         });
         let pb = commands::load(&inputs).unwrap();
         g.bench_with_input(BenchmarkId::new("build_exact_model", n), &pb, |b, pb| {
-            b.iter(|| xibu::solve::formulation::Formulation::build(pb, true))
+            b.iter(|| xibu::solve::formulation::Formulation::build(pb, true, &[]))
         });
         g.bench_with_input(BenchmarkId::new("deferred_acceptance", n), &pb, |b, pb| {
             b.iter(|| xibu::solve::da::deferred_acceptance(pb))

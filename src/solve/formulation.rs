@@ -16,10 +16,16 @@
 //! binary marking who holds the post's last seat (`b_i + H_i + W_i ≥ 1`). The running sums keep the
 //! matrix O(pairs) nonzeros: each is one continuous column and one equality
 //! row per pair.
+//!
+//! Kept placements (backfill, locks) are constants, not columns: a backfill
+//! model has only the free candidates × posts with free seats, and envy
+//! rows only where a pair's status still depends on them (`add_envy`). On
+//! the 8,000-candidate backfill that is 164 k columns instead of 1.34 M.
 
+use crate::model::evaluate::Assignment;
 use crate::model::evaluate::{counts_for, rule_scopes, scope_incumbents};
 use crate::model::policy::{Criterion, Op};
-use crate::model::types::{CountyIdx, Project};
+use crate::model::types::{CandidateIdx, CountyIdx, PostIdx, Project};
 use crate::model::Problem;
 
 /// Where a row came from, to name it when the model is infeasible.
@@ -111,27 +117,66 @@ impl Fixings {
 }
 
 /// The model with the positions of its variables.
+///
+/// Kept placements (backfill's dispatch, allocate's locks) are not
+/// variables: their seats, scale, quota and rule contributions move to the
+/// right-hand sides, and only the free candidates × posts with free seats
+/// get an `x`. Envy is modelled only where a pair's status can still change
+/// (see `add_envy`), so a backfill model is the size of the free seats, not
+/// of the whole pool.
 #[derive(Debug, Clone)]
 pub struct Formulation {
     /// The MIP.
     pub mip: Mip,
-    /// Pair index → x column (`None` for pairs at posts without open seats).
+    /// Pair index → x column (`None` for pairs that cannot change: the
+    /// post has no free seat, or the candidate is kept).
     pub x: Vec<Option<usize>>,
-    /// Pair index → b column (envy), when envy is modelled.
+    /// Pair index → b column (envy), when envy is modelled and the pair's
+    /// status depends on the free placements.
     pub b: Vec<Option<usize>>,
     /// Pair index → y column (running sum along the post's order, through this pair).
     pub y: Vec<Option<usize>>,
     /// Pair index → z column (running sum along the candidate's list, through this pair).
     pub z: Vec<Option<usize>>,
+    /// Per candidate, the post they are kept at (empty: nothing kept).
+    kept: Vec<Option<PostIdx>>,
+    /// Every envy row `q·b + q·H + S ≥ q`, to derive b from an assignment.
+    envy_rows: Vec<EnvyRow>,
+    /// Blocking pairs whose indicator is linear (`b = 1 − H` or `1 − S`):
+    /// cost −1 on each H or S column…
+    envy_linear: Vec<(usize, f64)>,
+    /// …plus one per such pair and per pair blocking whatever happens.
+    envy_offset: f64,
+}
+
+/// One envy row: `q·b + q·H + S ≥ q` (H, S absent = 0).
+#[derive(Debug, Clone, Copy)]
+struct EnvyRow {
+    b: usize,
+    q: f64,
+    h: Option<usize>,
+    s: Option<usize>,
 }
 
 impl Formulation {
-    /// Build the model. `with_envy` adds the b, y, z columns and envy rows.
-    pub fn build(pb: &Problem, with_envy: bool) -> Formulation {
+    /// Build the model. `with_envy` adds the b, y, z columns and envy rows;
+    /// `kept` (per candidate, or empty) fixes placements outside the model.
+    pub fn build(pb: &Problem, with_envy: bool, kept: &[Option<PostIdx>]) -> Formulation {
         let n = pb.pairs.len();
+        let kept_of = |c: CandidateIdx| kept.get(c.ix()).copied().flatten();
+        let mut kept_at = vec![0u32; pb.posts.len()];
+        for p in kept.iter().flatten() {
+            kept_at[p.ix()] += 1;
+        }
+        let free: Vec<u32> = (pb.posts.iter().zip(&kept_at))
+            .map(|(post, &k)| post.open().saturating_sub(k))
+            .collect();
+        let live = |i: usize| {
+            let pr = pb.pairs[i];
+            free[pr.post.ix()] > 0 && kept_of(pr.candidate).is_none()
+        };
         let mut m = Mip::default();
         let mut x = vec![None; n];
-        let live = |i: usize| pb.posts[pb.pairs[i].post.ix()].open() > 0;
 
         // Rows whose entries are x columns.
         let cand_row: Vec<Option<u32>> = (0..pb.n_candidates())
@@ -142,14 +187,15 @@ impl Formulation {
                     .then(|| m.row(f64::NEG_INFINITY, 1.0, RowKind::Candidate))
             })
             .collect();
-        let post_row: Vec<Option<u32>> = pb
-            .posts
-            .iter()
-            .enumerate()
-            .map(|(p, post)| {
+        let mut live_applicants = vec![0usize; pb.posts.len()];
+        for i in (0..n).filter(|&i| live(i)) {
+            live_applicants[pb.pairs[i].post.ix()] += 1;
+        }
+        let post_row: Vec<Option<u32>> = (0..pb.posts.len())
+            .map(|p| {
                 // Redundant when every applicant fits.
-                (post.open() > 0 && pb.applicants[p].len() > post.open() as usize)
-                    .then(|| m.row(f64::NEG_INFINITY, f64::from(post.open()), RowKind::Post))
+                (free[p] > 0 && live_applicants[p] > free[p] as usize)
+                    .then(|| m.row(f64::NEG_INFINITY, f64::from(free[p]), RowKind::Post))
             })
             .collect();
         let county_inc = pb.county_incumbents();
@@ -198,6 +244,25 @@ impl Formulation {
                 }
             }
         }
+        // A placement's entries in the scale, quota and rule rows.
+        let shared_rows = |post: &crate::model::Post| -> Vec<(u32, f64)> {
+            let mut e: Vec<(u32, f64)> = Vec::new();
+            e.extend(scale_row[post.county.ix()].map(|r| (r, 1.0)));
+            e.extend(quota_row[post.project as usize].map(|r| (r, 1.0)));
+            for &(r, ri) in &county_rules[post.county.ix()] {
+                let rule = &pb.policy.rules[ri];
+                let a = if counts_for(rule, post) { 1.0 } else { 0.0 };
+                e.push((r, a - rule.share));
+            }
+            e
+        };
+        // Kept placements are constants: move them to the right-hand sides.
+        for p in kept.iter().flatten() {
+            for (r, v) in shared_rows(&pb.posts[p.ix()]) {
+                m.row_lo[r as usize] -= v;
+                m.row_hi[r as usize] -= v;
+            }
+        }
 
         for (i, pr) in pb.pairs.iter().enumerate() {
             if !live(i) {
@@ -214,16 +279,7 @@ impl Formulation {
             let e = &mut m.cols[j];
             e.extend(cand_row[pr.candidate.ix()].map(|r| (r, 1.0)));
             e.extend(post_row[pr.post.ix()].map(|r| (r, 1.0)));
-            e.extend(scale_row[post.county.ix()].map(|r| (r, 1.0)));
-            e.extend(quota_row[post.project as usize].map(|r| (r, 1.0)));
-            for &(r, ri) in &county_rules[post.county.ix()] {
-                let rule = &pb.policy.rules[ri];
-                let a = if counts_for(rule, post) { 1.0 } else { 0.0 };
-                let coef = a - rule.share;
-                if coef != 0.0 {
-                    e.push((r, coef));
-                }
-            }
+            e.extend(shared_rows(post));
         }
 
         let mut f = Formulation {
@@ -232,31 +288,58 @@ impl Formulation {
             b: vec![None; n],
             y: vec![None; n],
             z: vec![None; n],
+            kept: kept.to_vec(),
+            envy_rows: Vec::new(),
+            envy_linear: Vec::new(),
+            envy_offset: 0.0,
         };
         if with_envy {
-            f.add_envy(pb);
+            f.add_envy(pb, &kept_at, &free);
         }
         f.mip.tidy();
         f
     }
 
-    fn add_envy(&mut self, pb: &Problem) {
+    /// Envy, only where the free placements decide it. For pair i = (c, p)
+    /// at a post with open seats, with k kept holders and f free seats at p:
+    ///
+    /// - c kept at a post at least as good: never blocking (no column);
+    /// - c above one of p's kept holders: blocking unless c holds a post at
+    ///   least as good, `b = 1 − H` — linear, no column (`envy_linear`);
+    /// - else f = 0: p is full of kept holders above c, never blocking;
+    /// - else f = 1 and H = 0: `b = 1 − S` (linear);
+    /// - else: `f·b + f·H + S ≥ f` with S the new holders above c.
+    ///
+    /// H is 0 for a kept candidate (pairs ranked above their post). With
+    /// nothing kept this is the full model of the module comment.
+    fn add_envy(&mut self, pb: &Problem, kept_at: &[u32], free: &[u32]) {
+        let n = pb.pairs.len();
+        // s_before[i]: the y column summing the new holders above pair i;
+        // k_before[i]: how many kept holders of its post are above it.
+        let mut s_before: Vec<Option<usize>> = vec![None; n];
+        let mut k_before = vec![0u32; n];
         let m = &mut self.mip;
-        // y: running sums along each post's priority order (live posts only).
         for (p, list) in pb.applicants.iter().enumerate() {
             if pb.posts[p].open() == 0 {
                 continue;
             }
-            let mut prev: Option<usize> = None;
+            let (mut prev, mut kept_above) = (None, 0);
             for &i in list {
                 let i = i as usize;
+                s_before[i] = prev;
+                k_before[i] = kept_above;
+                let c = pb.pairs[i].candidate.ix();
+                if self.kept.get(c).copied().flatten() == Some(pb.pairs[i].post) {
+                    kept_above += 1;
+                }
+                let Some(xi) = self.x[i] else { continue };
                 let r = m.row(0.0, 0.0, RowKind::Structural);
                 let y = m.col(0.0, f64::INFINITY, false, format!("y{i}"));
                 m.cols[y].push((r, 1.0));
                 if let Some(pv) = prev {
                     m.cols[pv].push((r, -1.0));
                 }
-                m.cols[self.x[i].expect("live pair")].push((r, -1.0));
+                m.cols[xi].push((r, -1.0));
                 self.y[i] = Some(y);
                 prev = Some(y);
             }
@@ -277,30 +360,77 @@ impl Formulation {
                 prev = Some(z);
             }
         }
-        // Envy rows: q·b_i + q·H_i + S_i ≥ q.
         let h_of = self.h_columns(pb);
+        let kept_rank = self.kept_ranks(pb);
+        let mut linear = vec![0.0; self.mip.cols.len()];
         let m = &mut self.mip;
-        for c in 0..pb.n_candidates() {
-            let range = pb.pair_start[c] as usize..pb.pair_start[c + 1] as usize;
-            for i in range.clone() {
-                if self.x[i].is_none() {
-                    continue;
-                }
-                let pr = pb.pairs[i];
-                let q = f64::from(pb.posts[pr.post.ix()].open());
-                let h = h_of[i].expect("pair i itself is live");
-                let r = m.row(q, f64::INFINITY, RowKind::Structural);
-                let b = m.col(0.0, 1.0, true, format!("b{i}"));
-                m.cols[b].push((r, q));
-                m.cols[h].push((r, q));
-                let pos = pb.pair_pos[i] as usize;
-                if pos > 0 {
-                    let above = pb.applicants[pr.post.ix()][pos - 1] as usize;
-                    m.cols[self.y[above].expect("live")].push((r, 1.0));
-                }
-                self.b[i] = Some(b);
+        for (i, pr) in pb.pairs.iter().enumerate() {
+            let p = pr.post.ix();
+            if pb.posts[p].open() == 0 {
+                continue;
             }
+            let c = pr.candidate.ix();
+            let h = match kept_rank.get(c).copied().flatten() {
+                Some(held) if pr.rank >= held => continue,
+                Some(_) => None,
+                None => h_of[i],
+            };
+            if k_before[i] < kept_at[p] {
+                self.envy_offset += 1.0;
+                if let Some(h) = h {
+                    linear[h] -= 1.0;
+                }
+                continue;
+            }
+            if free[p] == 0 {
+                continue;
+            }
+            if free[p] == 1 && h.is_none() {
+                // One free seat and nothing c holds can help: b = 1 − S
+                // exactly (S is 0 or 1), linear again.
+                self.envy_offset += 1.0;
+                if let Some(s) = s_before[i] {
+                    linear[s] -= 1.0;
+                }
+                continue;
+            }
+            let q = f64::from(free[p]);
+            let r = m.row(q, f64::INFINITY, RowKind::Structural);
+            let b = m.col(0.0, 1.0, true, format!("b{i}"));
+            m.cols[b].push((r, q));
+            if let Some(h) = h {
+                m.cols[h].push((r, q));
+            }
+            if let Some(s) = s_before[i] {
+                m.cols[s].push((r, 1.0));
+            }
+            self.b[i] = Some(b);
+            let (s, h) = (s_before[i], h);
+            self.envy_rows.push(EnvyRow { b, q, h, s });
         }
+        self.envy_linear = linear
+            .into_iter()
+            .enumerate()
+            .filter(|&(_, v)| v != 0.0)
+            .collect();
+    }
+
+    /// Per kept candidate, the rank of their post (`u32::MAX` when they did
+    /// not choose it: evaluation then counts every acceptable post as
+    /// better); empty when nothing is kept.
+    fn kept_ranks(&self, pb: &Problem) -> Vec<Option<u32>> {
+        self.kept
+            .iter()
+            .enumerate()
+            .map(|(c, k)| {
+                k.map(|p| {
+                    let c = CandidateIdx::from_ix(c);
+                    pb.pair_range(c)
+                        .find(|&i| pb.pairs[i].post == p)
+                        .map_or(u32::MAX, |i| pb.pairs[i].rank)
+                })
+            })
+            .collect()
     }
 
     /// Per pair, the z column holding H_i: the running sum at the
@@ -325,24 +455,6 @@ impl Formulation {
         h
     }
 
-    /// Fix kept candidates at their post (and nowhere else) by column
-    /// bounds; HiGHS's presolve then removes them, so the solved model is
-    /// only the free seats and the candidates who could take them.
-    pub fn apply_kept(&mut self, pb: &Problem, kept: &[Option<crate::model::types::PostIdx>]) {
-        for (c, k) in kept.iter().enumerate() {
-            let Some(p) = *k else { continue };
-            for i in pb.pair_range(crate::model::types::CandidateIdx::from_ix(c)) {
-                if let Some(j) = self.x[i] {
-                    if pb.pairs[i].post == p {
-                        self.mip.col_lo[j] = 1.0;
-                    } else {
-                        self.mip.col_hi[j] = 0.0;
-                    }
-                }
-            }
-        }
-    }
-
     /// Add a continuous slack (≥ 0) to every row whose kind matches, in the
     /// direction that relaxes it. Returns (slack column, row kind).
     pub fn add_slacks(&mut self, which: impl Fn(&RowKind) -> bool) -> Vec<(usize, RowKind)> {
@@ -360,10 +472,16 @@ impl Formulation {
         out
     }
 
-    /// The objective coefficients of one criterion, as a minimisation.
+    /// The objective coefficients of one criterion, as a minimisation. The
+    /// criterion's value is these terms plus `offset` (kept placements and
+    /// pairs whose status is already decided).
     pub fn costs(&self, pb: &Problem, c: Criterion) -> Vec<(usize, f64)> {
         match c {
-            Criterion::Envy => self.b.iter().flatten().map(|&j| (j, 1.0)).collect(),
+            Criterion::Envy => {
+                let mut v: Vec<(usize, f64)> = self.b.iter().flatten().map(|&j| (j, 1.0)).collect();
+                v.extend_from_slice(&self.envy_linear);
+                v
+            }
             Criterion::Fill => self.x.iter().flatten().map(|&j| (j, -1.0)).collect(),
             Criterion::Preference => self
                 .x
@@ -374,13 +492,39 @@ impl Formulation {
         }
     }
 
-    /// Column values for an assignment: x from the assignment, the running
-    /// sums and blocking indicators derived from it (a warm start).
-    pub fn columns_for(
-        &self,
-        pb: &Problem,
-        post_of: &[Option<crate::model::types::PostIdx>],
-    ) -> Vec<f64> {
+    /// The constant part of a criterion (as a minimisation, like `costs`).
+    pub fn offset(&self, pb: &Problem, c: Criterion) -> f64 {
+        match c {
+            Criterion::Envy => self.envy_offset,
+            Criterion::Fill => -(self.kept.iter().flatten().count() as f64),
+            Criterion::Preference => self
+                .kept_ranks(pb)
+                .iter()
+                .flatten()
+                .map(|&r| if r == u32::MAX { 0.0 } else { f64::from(r) })
+                .sum(),
+        }
+    }
+
+    /// The assignment that column values describe: the kept placements
+    /// and every x at 1.
+    pub fn assignment(&self, pb: &Problem, cols: &[f64]) -> Assignment {
+        let mut a = Assignment::empty(pb.n_candidates());
+        for (c, k) in self.kept.iter().enumerate() {
+            a.post_of[c] = *k;
+        }
+        for (i, pr) in pb.pairs.iter().enumerate() {
+            if self.x[i].is_some_and(|j| cols[j] > 0.5) {
+                a.post_of[pr.candidate.ix()] = Some(pr.post);
+            }
+        }
+        a
+    }
+
+    /// Column values for an assignment that keeps the kept placements: x
+    /// from the assignment, the running sums and blocking indicators
+    /// derived from it (a warm start).
+    pub fn columns_for(&self, pb: &Problem, post_of: &[Option<PostIdx>]) -> Vec<f64> {
         let mut v = vec![0.0; self.mip.cols.len()];
         for (i, pr) in pb.pairs.iter().enumerate() {
             if let Some(j) = self.x[i] {
@@ -407,19 +551,11 @@ impl Formulation {
                 }
             }
         }
-        // b_i = 1 exactly when the envy row cannot hold with b_i = 0.
-        let h_of = self.h_columns(pb);
-        for (i, pr) in pb.pairs.iter().enumerate() {
-            let Some(b) = self.b[i] else { continue };
-            let q = f64::from(pb.posts[pr.post.ix()].open());
-            let h = v[h_of[i].expect("live pair")];
-            let pos = pb.pair_pos[i] as usize;
-            let s = if pos > 0 {
-                self.y[pb.applicants[pr.post.ix()][pos - 1] as usize].map_or(0.0, |y| v[y])
-            } else {
-                0.0
-            };
-            v[b] = if q * h + s >= q { 0.0 } else { 1.0 };
+        // b = 1 exactly when its envy row cannot hold with b = 0.
+        for e in &self.envy_rows {
+            let h = e.h.map_or(0.0, |h| v[h]);
+            let s = e.s.map_or(0.0, |s| v[s]);
+            v[e.b] = if e.q * h + s >= e.q { 0.0 } else { 1.0 };
         }
         v
     }

@@ -132,6 +132,13 @@ fn to_highs(f: &Formulation) -> Model {
 /// Every criterion is an integer: an absolute gap below 1 proves optimality.
 const MIP_ABS_GAP: f64 = 0.5;
 
+/// Presolve rules switched off: bit 15, probing. Measured (BENCHMARKS.md):
+/// on the 8,000 backfill model probing alone was due to take 449–1,005 s
+/// (presolve 20 s → 2 s without it); on the 4,000 backfill 47 → 41 s; on
+/// allocate neutral (league 63.7 → 59.4 s, 506 → 275 MiB; sample 4.4 →
+/// 4.8 s). `--highs-option presolve_rule_off=0` turns it back on.
+const PRESOLVE_RULE_OFF: i32 = 1 << 15;
+
 /// The HiGHS version xibu is linked with.
 pub fn highs_version() -> String {
     // SAFETY: Highs_version returns a pointer to a static C string.
@@ -147,6 +154,10 @@ impl MipSettings {
             ("random_seed".to_string(), self.random_seed.to_string()),
             ("mip_rel_gap".to_string(), "0".to_string()),
             ("mip_abs_gap".to_string(), MIP_ABS_GAP.to_string()),
+            (
+                "presolve_rule_off".to_string(),
+                PRESOLVE_RULE_OFF.to_string(),
+            ),
         ];
         if let Some(t) = self.time_limit {
             v.push(("time_limit".to_string(), t.to_string()));
@@ -161,6 +172,7 @@ fn set_options(model: &mut Model, s: &MipSettings, time_left: Option<f64>) {
     model.set_option("random_seed", s.random_seed);
     model.set_option("mip_rel_gap", 0.0);
     model.set_option("mip_abs_gap", MIP_ABS_GAP);
+    model.set_option("presolve_rule_off", PRESOLVE_RULE_OFF);
     if s.solver_log {
         model.set_option("output_flag", true);
         model.set_option("log_to_console", true);
@@ -234,7 +246,7 @@ fn objective_of(costs: &[(usize, f64)], cols: &[f64]) -> f64 {
 /// Solve one stage, warm-started from `start`. HiGHS 1.16 can hand back the
 /// supplied start instead of the better solution it reports (seen in the
 /// property tests): when the columns do not match the reported objective,
-/// the stage is solved again without a start.
+/// the stage is solved again without a start, in the time that is left.
 fn run_stage(
     mut model: Model,
     s: &MipSettings,
@@ -242,6 +254,7 @@ fn run_stage(
     start: Option<&[f64]>,
     costs: &[(usize, f64)],
 ) -> (highs::SolvedModel, Option<Vec<f64>>) {
+    let t = Instant::now();
     set_options(&mut model, s, time_left);
     s.progress.attach(&mut model);
     if let Some(cols) = start {
@@ -250,16 +263,21 @@ fn run_stage(
     let solved = model.solve();
     let has = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
     let cols = has.then(|| solved.get_solution().columns().to_vec());
-    let consistent = cols
-        .as_ref()
-        .is_none_or(|c| (objective_of(costs, c) - solved.objective_value()).abs() < 1e-6);
+    let consistent = cols.as_ref().is_none_or(|c| {
+        let (ours, reported) = (objective_of(costs, c), solved.objective_value());
+        // Sums of large weighted costs differ in their last digits (seen:
+        // 48845518301 against 48845518300.999985); a stale start differs
+        // by at least one unit of a criterion.
+        (ours - reported).abs() <= 1e-6_f64.max(1e-9 * reported.abs())
+    });
     if consistent || start.is_none() {
         return (solved, cols);
     }
     let mut model = Model::from(solved);
     // SAFETY: a valid HiGHS instance; clearing its solver state is always allowed.
     unsafe { highs_sys::Highs_clearSolver(model.as_mut_ptr()) };
-    run_stage(model, s, time_left, None, costs)
+    let left = time_left.map(|l| l - t.elapsed().as_secs_f64());
+    run_stage(model, s, left, None, costs)
 }
 
 /// Write the formulation with the first stage's objective (the weighted
@@ -300,8 +318,7 @@ fn feasible_start(
     kept: &[Option<crate::model::types::PostIdx>],
     budget: Option<f64>,
 ) -> Option<Assignment> {
-    let mut f = Formulation::build(pb, false);
-    f.apply_kept(pb, kept);
+    let f = Formulation::build(pb, false, kept);
     let mut model = to_highs(&f);
     set_objective(&mut model, f.mip.cols.len(), &f.costs(pb, Criterion::Fill));
     let quick = MipSettings {
@@ -309,7 +326,7 @@ fn feasible_start(
         ..s.clone()
     };
     let (_, cols) = run_stage(model, &quick, budget, None, &[]);
-    let a = assignment_from(pb, &f, &cols?);
+    let a = f.assignment(pb, &cols?);
     evaluate(pb, &a).violations.is_empty().then_some(a)
 }
 
@@ -349,16 +366,6 @@ pub fn warm_start(
         .map(|(_, a)| a)
 }
 
-fn assignment_from(pb: &Problem, f: &Formulation, cols: &[f64]) -> Assignment {
-    let mut a = Assignment::empty(pb.n_candidates());
-    for (i, pr) in pb.pairs.iter().enumerate() {
-        if f.x[i].is_some_and(|j| cols[j] > 0.5) {
-            a.post_of[pr.candidate.ix()] = Some(pr.post);
-        }
-    }
-    a
-}
-
 /// Solve exactly (or as far as the time limit allows).
 pub fn solve_mip(pb: &Problem, s: &MipSettings) -> Result<Solution> {
     solve_mip_fixed(pb, s, &Fixings::default())
@@ -379,8 +386,7 @@ pub fn solve_mip_fixed(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<S
         return too_large(pb, s, fix, estimate, t0);
     }
     s.progress.stage("build");
-    let mut f = Formulation::build(pb, with_envy);
-    f.apply_kept(pb, &fix.kept);
+    let mut f = Formulation::build(pb, with_envy, &fix.kept);
     let shortfall: Vec<(usize, f64)> = if fix.allow_shortfall {
         let slacks = f.add_slacks(|k| matches!(k, RowKind::Rule(..)));
         slacks.into_iter().map(|(j, _)| (j, 1.0)).collect()
@@ -394,7 +400,8 @@ pub fn solve_mip_fixed(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<S
     } else {
         warm_start(pb, &fix.kept)
     };
-    if start.is_none() && !fix.allow_shortfall && with_envy && !f.mip.cols.is_empty() {
+    let nobody_free = f.x.iter().all(Option::is_none);
+    if start.is_none() && !fix.allow_shortfall && with_envy && !nobody_free {
         // No cheap start: find any allocation that keeps every rule on the
         // much smaller model without envy variables (max fill), so that the
         // first stage never runs out of time with nothing to show. It only
@@ -408,9 +415,10 @@ pub fn solve_mip_fixed(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<S
     if let Some(path) = &s.write_model {
         write_formulation(pb, &f, s, path)?;
     }
-    if f.mip.cols.is_empty() {
-        // Nobody can be placed anywhere: the empty assignment is the only one.
-        let a = Assignment::empty(pb.n_candidates());
+    if nobody_free {
+        // Nobody else can be placed anywhere: the kept placements are the
+        // only assignment.
+        let a = f.assignment(pb, &[]);
         let ev = evaluate(pb, &a);
         let status = if ev.violations.is_empty() || (fix.allow_shortfall && only_rules(&ev)) {
             Status::Optimal
@@ -481,8 +489,17 @@ pub fn solve_mip_fixed(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<S
             }
             _ => {
                 // Stopped (time limit …): keep the best known assignment.
-                let gap = cols.is_some().then(|| solved.mip_gap());
-                let Some(cols) = cols.or(current) else {
+                let mut gap = cols.is_some().then(|| solved.mip_gap());
+                // A solve restarted without its start can stop with
+                // something worse than the start: keep the better one.
+                let cols = match (cols, current) {
+                    (Some(c), Some(k)) if objective_of(&costs, &k) < objective_of(&costs, &c) => {
+                        gap = None;
+                        Some(k)
+                    }
+                    (c, k) => c.or(k),
+                };
+                let Some(cols) = cols else {
                     return Err(Error::Solver(format!(
                         "stopped ({status:?}) in stage {name} before any feasible assignment was found; raise --time-limit"
                     )));
@@ -686,7 +703,7 @@ fn finish(
     stopped_in: Option<String>,
     allow_shortfall: bool,
 ) -> Result<Solution> {
-    let assignment = assignment_from(pb, f, cols);
+    let assignment = f.assignment(pb, cols);
     let ev = evaluate(pb, &assignment);
     let acceptable = ev.violations.is_empty() || (allow_shortfall && only_rules(&ev));
     if !acceptable {
@@ -717,8 +734,7 @@ fn diagnose_infeasible(
     s: &MipSettings,
     kept: &[Option<crate::model::types::PostIdx>],
 ) -> Result<Vec<String>> {
-    let mut f = Formulation::build(pb, false);
-    f.apply_kept(pb, kept);
+    let mut f = Formulation::build(pb, false, kept);
     let slack_rows =
         f.add_slacks(|k| matches!(k, RowKind::Rule(..) | RowKind::Scale(_) | RowKind::Quota(_)));
     let mut model = to_highs(&f);
@@ -727,7 +743,7 @@ fn diagnose_infeasible(
     set_options(&mut model, s, s.time_limit);
     let solved = model.solve();
     let cols = solved.get_solution().columns().to_vec();
-    let assignment = assignment_from(pb, &f, &cols);
+    let assignment = f.assignment(pb, &cols);
     let occ = crate::model::evaluate::post_occupancy(pb, &assignment);
     let figures = crate::model::evaluate::rule_figures(pb, &occ);
     let mut reasons = Vec::new();

@@ -147,7 +147,7 @@ pub fn solve_with(
         {
             settings.validate()?;
             if let Some(path) = &settings.write_model {
-                let f = formulation::Formulation::build(pb, true);
+                let f = formulation::Formulation::build(pb, true, &[]);
                 mip::write_formulation(pb, &f, settings, path)?;
             }
             Ok(da_solution(Status::Optimal))
