@@ -330,6 +330,9 @@ fn feasible_start(
     evaluate(pb, &a).violations.is_empty().then_some(a)
 }
 
+/// Passes of swap improvement after DA with capacity cuts.
+const SWAP_PASSES: usize = 20;
+
 /// A feasible starting point: DA if it breaks nothing (and nothing is
 /// kept); else DA with capacity cuts (the fast engine); else, when that
 /// finds nothing, DA with placements removed until the rules hold (slow on
@@ -347,7 +350,7 @@ pub fn warm_start(
         }
     }
     if let Some(a) = super::heuristic::capped_da(pb, kept) {
-        return Some(a);
+        return Some(super::swaps::improve(pb, a, kept, SWAP_PASSES).assignment);
     }
     let mut options: Vec<Assignment> = da
         .map(|da| super::repair::repair(pb, da))

@@ -8,6 +8,7 @@ pub mod mip;
 pub mod progress;
 pub mod reference;
 pub mod repair;
+pub mod swaps;
 
 use serde::Serialize;
 
