@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use common::tiny::{brute_force_kept, tiny};
@@ -14,14 +13,6 @@ use xibu::commands::backfill::{backfill, BackfillOptions};
 use xibu::commands::{self, AllocateOptions};
 use xibu::model::evaluate::evaluate;
 use xibu::Error;
-
-fn placements(path: &Path) -> BTreeMap<String, String> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    r.records()
-        .map(|x| x.unwrap())
-        .map(|x| (x[0].to_string(), x[1].to_string()))
-        .collect()
-}
 
 fn opts(out: PathBuf, dispatch: PathBuf, withdrawn: Vec<PathBuf>) -> BackfillOptions {
     BackfillOptions {

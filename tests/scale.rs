@@ -126,4 +126,45 @@ fn a_two_thousand_candidate_pool() {
         exact["objective"],
         fast["objective"]
     );
+
+    // Backfill of every tenth placement, on the model built from the free
+    // seats: both engines keep every other placement, place no withdrawn
+    // candidate, and the exact one is never worse than the fast one.
+    let placed = placements(&fast_dir.join("dispatch.csv"));
+    let gone: Vec<&String> = placed.keys().step_by(10).collect();
+    let withdrawn = tmp.path().join("withdrawn.csv");
+    let ids: Vec<&str> = gone.iter().map(|s| s.as_str()).collect();
+    std::fs::write(&withdrawn, format!("id\n{}\n", ids.join("\n"))).unwrap();
+    let backfill = |name: &str, extra: &[&str]| {
+        let out = tmp.path().join(name);
+        let mut a = vec!["backfill".to_string()];
+        a.extend(input_args(&inputs));
+        for (k, v) in [
+            ("--dispatch", fast_dir.join("dispatch.csv")),
+            ("--withdrawn", withdrawn.clone()),
+            ("--out", out.clone()),
+        ] {
+            a.extend([k.to_string(), v.display().to_string()]);
+        }
+        a.extend(extra.iter().map(|s| s.to_string()));
+        let o = xibu(&a);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let after = placements(&out.join("dispatch.csv"));
+        for (c, p) in &placed {
+            if gone.contains(&c) {
+                assert!(!after.contains_key(c), "{name}: withdrawn {c} placed");
+            } else {
+                assert_eq!(after.get(c), Some(p), "{name}: kept {c} moved");
+            }
+        }
+        summary(&out)
+    };
+    let bf_fast = backfill("bf-fast", &["--engine", "fast"]);
+    let bf_exact = backfill("bf-exact", &["--time-limit", "60"]);
+    assert!(
+        key(&bf_exact) <= key(&bf_fast),
+        "{} vs {}",
+        bf_exact["objective"],
+        bf_fast["objective"]
+    );
 }

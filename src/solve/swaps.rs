@@ -25,6 +25,23 @@ struct Delta {
 impl Delta {
     /// Is this change an improvement for the model's objective order (fill
     /// never changes)?
+    /// Could a change with envy at least `envy_floor` and this preference
+    /// change improve the objective? (Prunes swaps before exact scoring.)
+    fn may_improve(envy_floor: i64, preference: i64, order: &[Criterion]) -> bool {
+        for c in order {
+            let d = match c {
+                Criterion::Envy if envy_floor < 0 => return true,
+                Criterion::Envy => envy_floor,
+                Criterion::Preference => preference,
+                Criterion::Fill => 0,
+            };
+            if d != 0 {
+                return d < 0;
+            }
+        }
+        false
+    }
+
     fn improves(self, order: &[Criterion]) -> bool {
         for c in order {
             let d = match c {
@@ -48,6 +65,8 @@ struct State<'a> {
     held: Vec<u32>,
     holders: Vec<Vec<CandidateIdx>>,
     worst: Vec<Option<CandidateIdx>>,
+    /// Pairs looked at so far (the work budget of `improve`).
+    work: usize,
 }
 
 impl<'a> State<'a> {
@@ -67,6 +86,7 @@ impl<'a> State<'a> {
             held,
             holders,
             worst: vec![None; pb.posts.len()],
+            work: 0,
         };
         for p in 0..pb.posts.len() {
             s.update_worst(PostIdx::from_ix(p));
@@ -84,8 +104,9 @@ impl<'a> State<'a> {
     /// Blocking pairs of candidate `c` at posts other than `p` whose rank
     /// is `from_rank` or worse, were c to hold nothing — the pairs that
     /// change when c leaves or takes a post of that rank at p.
-    fn tail_blocking(&self, c: CandidateIdx, p: PostIdx, from_rank: u32) -> i64 {
+    fn tail_blocking(&mut self, c: CandidateIdx, p: PostIdx, from_rank: u32) -> i64 {
         let pb = self.pb;
+        self.work += pb.pair_range(c).len();
         pb.pair_range(c)
             .filter(|&i| pb.pairs[i].post != p && pb.pairs[i].rank >= from_rank)
             .filter(|&i| self.post_admits(i))
@@ -117,34 +138,41 @@ impl<'a> State<'a> {
         }
     }
 
-    /// Find the first unplaced applicant of `p` whose swap with holder
-    /// `out` improves the objective, and make it. Each candidate swap is
-    /// scored in O(its pairs): the applicants of p (a post's order is its
-    /// priority) are counted once with prefix sums, since only the lowest
-    /// holder of p moves.
-    fn swap_out(&mut self, p: PostIdx, out: CandidateIdx) -> Option<Delta> {
+    /// A post's applicants as the swap scoring needs them: `prefix[j]` =
+    /// applicants above position j who prefer p to what they hold (holders
+    /// never do), and the holders' positions, best first.
+    fn view(&mut self, p: PostIdx) -> PostView {
         let pb = self.pb;
         let list = &pb.applicants[p.ix()];
-        let full = self.holders[p.ix()].len() >= pb.posts[p.ix()].open() as usize;
-        // prefix[j]: applicants above position j who prefer p to what they
-        // hold, `out` left aside; lowest holder other than `out`.
+        self.work += list.len();
         let mut prefix = Vec::with_capacity(list.len() + 1);
-        let (mut run, mut pos_out, mut lowest_other) = (0i64, 0usize, None);
+        let (mut run, mut holders) = (0i64, Vec::new());
         prefix.push(0);
         for (j, &i) in list.iter().enumerate() {
             let c = pb.pairs[i as usize].candidate;
-            if c == out {
-                pos_out = j;
-            } else {
-                if pb.pairs[i as usize].rank < self.held[c.ix()] {
-                    run += 1;
-                }
-                if self.a.post_of[c.ix()] == Some(p) {
-                    lowest_other = Some(j);
-                }
+            if pb.pairs[i as usize].rank < self.held[c.ix()] {
+                run += 1;
+            }
+            if self.a.post_of[c.ix()] == Some(p) {
+                holders.push(j);
             }
             prefix.push(run);
         }
+        PostView { prefix, holders }
+    }
+
+    /// Find the first unplaced applicant of `p` whose swap with the holder
+    /// at position `pos_out` improves the objective, and make it. Each
+    /// candidate swap is scored in O(its pairs): only the lowest holder of
+    /// p moves, so the applicants of p are counted with `view`'s prefix sums.
+    fn swap_out(&mut self, p: PostIdx, pos_out: usize, view: &PostView) -> Option<Delta> {
+        let pb = self.pb;
+        let list = &pb.applicants[p.ix()];
+        let out = pb.pairs[list[pos_out] as usize].candidate;
+        self.work += list.len();
+        let full = view.holders.len() >= pb.posts[p.ix()].open() as usize;
+        let (prefix, run) = (&view.prefix, view.prefix[list.len()]);
+        let lowest_other = view.holders.iter().rev().find(|&&j| j != pos_out).copied();
         // Blocking at p among the others, for a lowest holder at `lowest`;
         // `q` is the incoming candidate, who prefers p while unplaced.
         let others = |lowest: usize, q: usize| -> i64 {
@@ -166,9 +194,22 @@ impl<'a> State<'a> {
             let before = others(lowest_now, q) + i64::from(!full || q < lowest_now);
             let after = others(lowest_after, q) + i64::from(!full || pos_out < lowest_after);
             let rank_in = pb.pairs[i as usize].rank;
+            let preference = i64::from(rank_in) - i64::from(rank_out);
+            // At most every pair of inn ranked no better than p stops
+            // blocking: skip the exact count when even that cannot help.
+            let group = pb.pair_range(inn).start..i as usize;
+            let first = group
+                .rev()
+                .take_while(|&j| pb.pairs[j].rank == rank_in)
+                .count();
+            let settled_at_most = (pb.pair_range(inn).end - i as usize - 1 + first) as i64;
+            let fixed = after - before + out_gains;
+            if !Delta::may_improve(fixed - settled_at_most, preference, &pb.policy.objective) {
+                continue;
+            }
             let d = Delta {
-                envy: after - before + out_gains - self.tail_blocking(inn, p, rank_in),
-                preference: i64::from(rank_in) - i64::from(rank_out),
+                envy: fixed - self.tail_blocking(inn, p, rank_in),
+                preference,
             };
             if d.improves(&pb.policy.objective) {
                 self.place(out, None);
@@ -178,6 +219,12 @@ impl<'a> State<'a> {
         }
         None
     }
+}
+
+/// See `State::view`.
+struct PostView {
+    prefix: Vec<i64>,
+    holders: Vec<usize>,
 }
 
 /// An improved allocation and what the swaps changed.
@@ -192,6 +239,14 @@ pub struct Improved {
     /// Swaps made.
     pub swaps: usize,
 }
+
+/// Pairs `improve` may look at per eligible pair of the problem. Measured
+/// use without a bound: league 23, region 230, national 105 per pair.
+const WORK_PER_PAIR: usize = 256;
+
+/// …and at most this many in all: national used 258 M (5 s); without a cap
+/// the 1 M-candidate tier spent over 6 minutes here.
+const MAX_WORK: usize = 300_000_000;
 
 /// Improve `a` by swaps until none helps (or `max_passes` passes). Kept
 /// candidates never move. The result keeps every hard constraint that `a`
@@ -208,23 +263,30 @@ pub fn improve(
     // Each swap strictly improves the objective, so this never binds; it
     // bounds the work should a change ever be mis-scored.
     let limit = max_passes * (s.a.placed() + 1);
+    // Work grows with posts' applicant lists and candidates' lists: bound
+    // it by the size of the problem, so the largest pools stay fast
+    // (deterministic: pairs looked at, not seconds).
+    let budget = (WORK_PER_PAIR * pb.pairs.len().max(1)).min(MAX_WORK);
     for _ in 0..max_passes {
         let before = swaps;
         for p in 0..pb.posts.len() {
             let p = PostIdx::from_ix(p);
-            let mut k = 0;
-            while k < s.holders[p.ix()].len() && swaps < limit {
-                let out = s.holders[p.ix()][k];
-                k += 1;
-                if is_kept(out) {
-                    continue;
+            // After a swap the post's view changes: look at it again.
+            'post: while swaps < limit && s.work <= budget {
+                let view = s.view(p);
+                for &pos in &view.holders {
+                    let out = pb.pairs[pb.applicants[p.ix()][pos] as usize].candidate;
+                    if is_kept(out) {
+                        continue;
+                    }
+                    if let Some(d) = s.swap_out(p, pos, &view) {
+                        envy_change += d.envy;
+                        preference_change += d.preference;
+                        swaps += 1;
+                        continue 'post;
+                    }
                 }
-                if let Some(d) = s.swap_out(p, out) {
-                    envy_change += d.envy;
-                    preference_change += d.preference;
-                    swaps += 1;
-                    k = 0; // the holders changed: look at them again
-                }
+                break;
             }
         }
         if swaps == before {

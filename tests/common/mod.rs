@@ -98,3 +98,12 @@ pub fn xibu_str(args: &[&str]) -> std::process::Output {
     xibu(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
 }
 pub mod tiny;
+
+/// candidate_id → post_id of a dispatch.csv (its first two columns).
+pub fn placements(path: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    r.records()
+        .map(|x| x.unwrap())
+        .map(|x| (x[0].to_string(), x[1].to_string()))
+        .collect()
+}
