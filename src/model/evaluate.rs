@@ -365,6 +365,20 @@ pub fn evaluate(pb: &Problem, a: &Assignment) -> Evaluation {
     }
 }
 
+/// Rank of the post each candidate holds in `post_of`: `u32::MAX` when they
+/// hold none or one they did not choose (then every acceptable post is
+/// better, as `objective` counts it). The engines' blocking tests use it.
+pub fn held_ranks(pb: &Problem, post_of: &[Option<PostIdx>]) -> Vec<u32> {
+    post_of
+        .iter()
+        .enumerate()
+        .map(|(c, p)| {
+            p.and_then(|p| pb.rank(CandidateIdx::from_ix(c), p))
+                .unwrap_or(u32::MAX)
+        })
+        .collect()
+}
+
 /// Per post, its lowest-priority holder (incumbents are never holders here).
 pub fn worst_holders(pb: &Problem, a: &Assignment) -> Vec<Option<CandidateIdx>> {
     let mut worst: Vec<Option<CandidateIdx>> = vec![None; pb.posts.len()];

@@ -22,8 +22,8 @@
 //! rows only where a pair's status still depends on them (`add_envy`). On
 //! the 8,000-candidate backfill that is 164 k columns instead of 1.34 M.
 
-use crate::model::evaluate::Assignment;
 use crate::model::evaluate::{counts_for, rule_scopes, scope_incumbents};
+use crate::model::evaluate::{held_ranks, Assignment};
 use crate::model::policy::{Criterion, Op};
 use crate::model::types::{CandidateIdx, CountyIdx, PostIdx, Project};
 use crate::model::Problem;
@@ -361,7 +361,7 @@ impl Formulation {
             }
         }
         let h_of = self.h_columns(pb);
-        let kept_rank = self.kept_ranks(pb);
+        let kept_rank = held_ranks(pb, &self.kept);
         let mut linear = vec![0.0; self.mip.cols.len()];
         let m = &mut self.mip;
         for (i, pr) in pb.pairs.iter().enumerate() {
@@ -370,8 +370,8 @@ impl Formulation {
                 continue;
             }
             let c = pr.candidate.ix();
-            let h = match kept_rank.get(c).copied().flatten() {
-                Some(held) if pr.rank >= held => continue,
+            let h = match self.kept.get(c).copied().flatten() {
+                Some(_) if pr.rank >= kept_rank[c] => continue,
                 Some(_) => None,
                 None => h_of[i],
             };
@@ -413,24 +413,6 @@ impl Formulation {
             .enumerate()
             .filter(|&(_, v)| v != 0.0)
             .collect();
-    }
-
-    /// Per kept candidate, the rank of their post (`u32::MAX` when they did
-    /// not choose it: evaluation then counts every acceptable post as
-    /// better); empty when nothing is kept.
-    fn kept_ranks(&self, pb: &Problem) -> Vec<Option<u32>> {
-        self.kept
-            .iter()
-            .enumerate()
-            .map(|(c, k)| {
-                k.map(|p| {
-                    let c = CandidateIdx::from_ix(c);
-                    pb.pair_range(c)
-                        .find(|&i| pb.pairs[i].post == p)
-                        .map_or(u32::MAX, |i| pb.pairs[i].rank)
-                })
-            })
-            .collect()
     }
 
     /// Per pair, the z column holding H_i: the running sum at the
@@ -497,11 +479,10 @@ impl Formulation {
         match c {
             Criterion::Envy => self.envy_offset,
             Criterion::Fill => -(self.kept.iter().flatten().count() as f64),
-            Criterion::Preference => self
-                .kept_ranks(pb)
+            Criterion::Preference => held_ranks(pb, &self.kept)
                 .iter()
-                .flatten()
-                .map(|&r| if r == u32::MAX { 0.0 } else { f64::from(r) })
+                .filter(|&&r| r != u32::MAX)
+                .map(|&r| f64::from(r))
                 .sum(),
         }
     }

@@ -11,7 +11,9 @@
 //! is why this start has far fewer blocking pairs than `repair`. It seeds
 //! the exact search and is the answer when the exact model is too large.
 
-use crate::model::evaluate::{counts_for, rule_holds, rule_scopes, Assignment, Headcount};
+use crate::model::evaluate::{
+    counts_for, held_ranks, rule_holds, rule_scopes, Assignment, Headcount,
+};
 use crate::model::policy::Op;
 use crate::model::types::{CandidateIdx, PostIdx, Project};
 use crate::model::Problem;
@@ -157,20 +159,6 @@ fn broken(pb: &Problem, occ: &[u32], rules: &Rules) -> Vec<Broken> {
     out
 }
 
-/// Rank of the post each candidate holds (`u32::MAX` when unplaced).
-fn held_ranks(pb: &Problem, a: &Assignment) -> Vec<u32> {
-    (0..pb.n_candidates())
-        .map(|c| {
-            a.post_of[c].map_or(u32::MAX, |p| {
-                pb.pairs_of(CandidateIdx::from_ix(c))
-                    .iter()
-                    .find(|pr| pr.post == p)
-                    .map_or(u32::MAX, |pr| pr.rank)
-            })
-        })
-        .collect()
-}
-
 /// Candidates who would envy post `p` once it has a free seat: its
 /// applicants who rank it strictly better than what they hold.
 fn cut_cost(pb: &Problem, held: &[u32], a: &Assignment, p: PostIdx) -> usize {
@@ -244,7 +232,7 @@ pub fn capped_da(pb: &Problem, kept: &[Option<PostIdx>]) -> Option<Assignment> {
         if broken.is_empty() {
             return Some(fill(pb, a, &occ, rules));
         }
-        let held = held_ranks(pb, &a);
+        let held = held_ranks(pb, &a.post_of);
         // DA-placed volunteers per post (incumbents and fixed cannot be cut).
         let mut movable = vec![0u32; pb.posts.len()];
         for (c, p) in a.post_of.iter().enumerate() {

@@ -10,7 +10,7 @@
 //! exact optimum fills the same posts as the fast engine with 61 different
 //! people). Each swap is scored exactly, on the pairs it can change.
 
-use crate::model::evaluate::Assignment;
+use crate::model::evaluate::{held_ranks, worst_holders, Assignment};
 use crate::model::policy::Criterion;
 use crate::model::types::{CandidateIdx, PostIdx};
 use crate::model::Problem;
@@ -72,26 +72,19 @@ struct State<'a> {
 impl<'a> State<'a> {
     fn new(pb: &'a Problem, a: Assignment) -> Self {
         let mut holders = vec![Vec::new(); pb.posts.len()];
-        let mut held = vec![u32::MAX; pb.n_candidates()];
         for (c, p) in a.post_of.iter().enumerate() {
             if let Some(p) = *p {
-                let c = CandidateIdx::from_ix(c);
-                holders[p.ix()].push(c);
-                held[c.ix()] = pb.rank(c, p).unwrap_or(u32::MAX);
+                holders[p.ix()].push(CandidateIdx::from_ix(c));
             }
         }
-        let mut s = State {
+        State {
             pb,
+            held: held_ranks(pb, &a.post_of),
+            worst: worst_holders(pb, &a),
             a,
-            held,
             holders,
-            worst: vec![None; pb.posts.len()],
             work: 0,
-        };
-        for p in 0..pb.posts.len() {
-            s.update_worst(PostIdx::from_ix(p));
         }
-        s
     }
 
     fn update_worst(&mut self, p: PostIdx) {
