@@ -1,5 +1,6 @@
-//! Loading (rows/s), building the exact model, deferred acceptance, the
-//! fast engine, and whole `allocate` runs on `generate` instances of the
+//! Loading (rows/s), building the exact model (whole, and a backfill's with
+//! 90 % of the fast allocation kept), deferred acceptance, the fast engine
+//! (capacity cuts, then swaps), and whole `allocate` runs on `generate` instances of the
 //! league (1,000) and region (8,000) tiers, plus the exact engine on the
 //! contract's small example. Figures go to BENCHMARKS.md with the command
 //! that made them; the national and stress tiers are too long for criterion
@@ -57,6 +58,18 @@ fn bench(c: &mut Criterion) {
         });
         g.bench_with_input(BenchmarkId::new("capped_da", n), &pb, |b, pb| {
             b.iter(|| xibu::solve::heuristic::capped_da(pb, &[]))
+        });
+        let start = xibu::solve::heuristic::capped_da(&pb, &[]).unwrap();
+        g.bench_with_input(BenchmarkId::new("swaps", n), &pb, |b, pb| {
+            b.iter(|| xibu::solve::swaps::improve(pb, start.clone(), &[], 20))
+        });
+        // A backfill's model: every tenth placement freed, the rest kept.
+        let mut kept = start.post_of.clone();
+        for k in kept.iter_mut().filter(|k| k.is_some()).step_by(10) {
+            *k = None;
+        }
+        g.bench_with_input(BenchmarkId::new("build_backfill_model", n), &pb, |b, pb| {
+            b.iter(|| xibu::solve::formulation::Formulation::build(pb, true, &kept))
         });
         let out = tempfile::tempdir().unwrap();
         let opts = commands::AllocateOptions {
