@@ -367,13 +367,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         } => {
             let check = commands::audit::verify_manifest(&manifest)?;
             for l in &check.lines {
-                println!("{l}");
+                out(&format!("{l}\n"));
             }
             Ok(if check.reproduced {
-                println!("reproduced: every output is identical, bit for bit");
+                out("reproduced: every output is identical, bit for bit\n");
                 ExitCode::SUCCESS
             } else {
-                println!("NOT reproduced");
+                out("NOT reproduced\n");
                 ExitCode::from(4)
             })
         }
@@ -393,9 +393,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             };
             let ev = commands::verify(&input.inputs(), &dispatch)?;
             if json {
-                println!("{}", commands::verify_json(&ev));
+                out(&format!("{}\n", commands::verify_json(&ev)));
             } else {
-                print!("{}", commands::verify_text(&ev));
+                out(&commands::verify_text(&ev));
             }
             Ok(if ev.violations.is_empty() {
                 ExitCode::SUCCESS
@@ -417,12 +417,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             };
             let e = commands::explain::explain(&input.inputs(), &opts)?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&e).expect("explanation serializes")
-                );
+                let text = serde_json::to_string_pretty(&e).expect("explanation serializes");
+                out(&format!("{text}\n"));
             } else {
-                print!("{}", commands::explain::explain_text(&e, lang));
+                out(&commands::explain::explain_text(&e, lang));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -451,6 +449,18 @@ fn parse_kv(s: &str) -> Result<(String, String), String> {
     s.split_once('=')
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .ok_or_else(|| format!("expected NAME=VALUE, got {s:?}"))
+}
+
+/// Write to standard output. A reader that stops early (`xibu verify … |
+/// head`) closes the pipe: that is not an error, and must not panic as
+/// `println!` does.
+fn out(text: &str) {
+    use std::io::Write;
+    if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("xibu: cannot write to standard output: {e}");
+        }
+    }
 }
 
 /// The exit code of each error (CONTRACT §4).

@@ -133,3 +133,33 @@ fn generate_writes_a_valid_instance() {
     assert!(pb.candidates.iter().any(|c| c.adjustable));
     assert!(pb.pairs.len() > 500);
 }
+
+/// `xibu verify … | head`: the reader closes the pipe before xibu writes;
+/// xibu must not panic ("internal error") and still exits by its verdict.
+#[test]
+fn a_closed_stdout_is_not_an_internal_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    allocate("data-samples", "csv", &out);
+    let mut args = sample_args("verify", "data-samples", "csv");
+    args.extend([
+        "--json".into(),
+        "--dispatch".into(),
+        out.join("dispatch.csv").display().to_string(),
+    ]);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_xibu"))
+        .args(&args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // close the read end at once
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("internal error"), "{stderr}");
+    assert!(
+        matches!(o.status.code(), Some(0 | 4)),
+        "{:?}: {stderr}",
+        o.status
+    );
+}
