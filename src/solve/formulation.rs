@@ -25,7 +25,7 @@
 use crate::model::evaluate::{counts_for, rule_scopes, scope_incumbents};
 use crate::model::evaluate::{held_ranks, Assignment};
 use crate::model::policy::{Criterion, Op};
-use crate::model::types::{CandidateIdx, CountyIdx, PostIdx, Project};
+use crate::model::types::{CountyIdx, PostIdx, Project};
 use crate::model::Problem;
 
 /// Where a row came from, to name it when the model is infeasible.
@@ -116,6 +116,41 @@ impl Fixings {
     }
 }
 
+/// Seats of each post taken by kept placements, and those still free.
+struct Seats {
+    kept_at: Vec<u32>,
+    free: Vec<u32>,
+}
+
+impl Seats {
+    fn new(pb: &Problem, kept: &[Option<PostIdx>]) -> Self {
+        let mut kept_at = vec![0u32; pb.posts.len()];
+        for p in kept.iter().flatten() {
+            kept_at[p.ix()] += 1;
+        }
+        let free = (pb.posts.iter().zip(&kept_at))
+            .map(|(post, &k)| post.open().saturating_sub(k))
+            .collect();
+        Seats { kept_at, free }
+    }
+}
+
+/// A pair that gets an `x`: its candidate is not kept and its post has a
+/// free seat.
+fn is_live(pb: &Problem, kept: &[Option<PostIdx>], free: &[u32], i: usize) -> bool {
+    let pr = pb.pairs[i];
+    free[pr.post.ix()] > 0 && kept.get(pr.candidate.ix()).copied().flatten().is_none()
+}
+
+/// How many pairs the model will have an `x` for (the size estimate of
+/// `--max-columns`, before anything is built).
+pub fn live_pairs(pb: &Problem, kept: &[Option<PostIdx>]) -> usize {
+    let free = Seats::new(pb, kept).free;
+    (0..pb.pairs.len())
+        .filter(|&i| is_live(pb, kept, &free, i))
+        .count()
+}
+
 /// The model with the positions of its variables.
 ///
 /// Kept placements (backfill's dispatch, allocate's locks) are not
@@ -163,18 +198,8 @@ impl Formulation {
     /// `kept` (per candidate, or empty) fixes placements outside the model.
     pub fn build(pb: &Problem, with_envy: bool, kept: &[Option<PostIdx>]) -> Formulation {
         let n = pb.pairs.len();
-        let kept_of = |c: CandidateIdx| kept.get(c.ix()).copied().flatten();
-        let mut kept_at = vec![0u32; pb.posts.len()];
-        for p in kept.iter().flatten() {
-            kept_at[p.ix()] += 1;
-        }
-        let free: Vec<u32> = (pb.posts.iter().zip(&kept_at))
-            .map(|(post, &k)| post.open().saturating_sub(k))
-            .collect();
-        let live = |i: usize| {
-            let pr = pb.pairs[i];
-            free[pr.post.ix()] > 0 && kept_of(pr.candidate).is_none()
-        };
+        let Seats { kept_at, free } = Seats::new(pb, kept);
+        let live = |i: usize| is_live(pb, kept, &free, i);
         let mut m = Mip::default();
         let mut x = vec![None; n];
 

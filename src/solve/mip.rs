@@ -134,7 +134,8 @@ const MIP_ABS_GAP: f64 = 0.5;
 
 /// Presolve rules switched off: bit 15, probing. Measured (BENCHMARKS.md):
 /// on the 8,000 backfill model probing alone was due to take 449–1,005 s
-/// (presolve 20 s → 2 s without it); on the 4,000 backfill 47 → 41 s; on
+/// (presolve 20+ s, probing unfinished → ~10 s without it); on the 4,000
+/// backfill 47 → 41 s; on
 /// allocate neutral (league 63.7 → 59.4 s, 506 → 275 MiB; sample 4.4 →
 /// 4.8 s). `--highs-option presolve_rule_off=0` turns it back on.
 const PRESOLVE_RULE_OFF: i32 = 1 << 15;
@@ -384,7 +385,8 @@ pub fn solve_mip_fixed(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<S
     let objective = pb.policy.objective.clone();
     let with_envy = objective.contains(&Criterion::Envy);
 
-    let estimate = pb.pairs.len() * if with_envy { 4 } else { 1 };
+    // Kept placements are not in the model: count only the pairs that vary.
+    let estimate = super::formulation::live_pairs(pb, &fix.kept) * if with_envy { 4 } else { 1 };
     if estimate > s.max_columns && !fix.allow_shortfall {
         return too_large(pb, s, fix, estimate, t0);
     }
