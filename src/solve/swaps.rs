@@ -23,10 +23,10 @@ struct Delta {
 }
 
 impl Delta {
-    /// Is this change an improvement for the model's objective order (fill
-    /// never changes)?
     /// Could a change with envy at least `envy_floor` and this preference
-    /// change improve the objective? (Prunes swaps before exact scoring.)
+    /// change improve the objective (fill never changes)? With the exact
+    /// envy change this is the improvement test itself; with a floor it
+    /// prunes swaps before exact scoring.
     fn may_improve(envy_floor: i64, preference: i64, order: &[Criterion]) -> bool {
         for c in order {
             let d = match c {
@@ -42,18 +42,9 @@ impl Delta {
         false
     }
 
+    /// Is this change an improvement for the model's objective order?
     fn improves(self, order: &[Criterion]) -> bool {
-        for c in order {
-            let d = match c {
-                Criterion::Envy => self.envy,
-                Criterion::Preference => self.preference,
-                Criterion::Fill => 0,
-            };
-            if d != 0 {
-                return d < 0;
-            }
-        }
-        false
+        Delta::may_improve(self.envy, self.preference, order)
     }
 }
 
