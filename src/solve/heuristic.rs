@@ -112,33 +112,26 @@ fn broken(pb: &Problem, occ: &[u32], rules: &Rules) -> Vec<Broken> {
             .map(PostIdx::from_ix)
             .collect()
     };
-    let sum = |posts: &[PostIdx]| -> u64 { posts.iter().map(|p| u64::from(occ[p.ix()])).sum() };
+    // A scale or quota over its limit: its whole excess is cut at once.
+    let over = |keep: &dyn Fn(&crate::model::Post) -> bool, limit: u32| -> Option<Broken> {
+        let posts = all(keep);
+        let n: u64 = posts.iter().map(|p| u64::from(occ[p.ix()])).sum();
+        (n > u64::from(limit)).then(|| Broken {
+            cut: posts,
+            add: Vec::new(),
+            excess: n - u64::from(limit),
+        })
+    };
     let mut out = Vec::new();
     for (k, county) in pb.counties.iter().enumerate() {
-        if let Some(scale) = county.scale {
-            let posts = all(&|p| p.county.ix() == k);
-            let n = sum(&posts);
-            if n > u64::from(scale) {
-                out.push(Broken {
-                    cut: posts,
-                    add: Vec::new(),
-                    excess: n - u64::from(scale),
-                });
-            }
-        }
+        out.extend(county.scale.and_then(|s| over(&|p| p.county.ix() == k, s)));
     }
     for proj in [Project::National, Project::Local] {
-        if let Some(q) = pb.policy.quota(proj) {
-            let posts = all(&|p| p.project == proj);
-            let n = sum(&posts);
-            if n > u64::from(q) {
-                out.push(Broken {
-                    cut: posts,
-                    add: Vec::new(),
-                    excess: n - u64::from(q),
-                });
-            }
-        }
+        out.extend(
+            pb.policy
+                .quota(proj)
+                .and_then(|q| over(&|p| p.project == proj, q)),
+        );
     }
     for (r, rule) in pb.policy.rules.iter().enumerate() {
         for (k, &(count, total)) in rules.figures[r].iter().enumerate() {
