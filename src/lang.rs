@@ -2,7 +2,7 @@
 //! `explain`, the report and the Excel lists. The office reads Chinese, so
 //! Chinese is the default; `--lang en` gives English.
 
-use crate::model::types::{CountyStatus, Degree, Health, Level, Project};
+use crate::domain::types::{CountyStatus, Degree, Health, Level, Project};
 
 /// Chinese (default) or English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod commands;
+pub mod domain;
 pub mod error;
 pub mod generate;
 pub mod input;

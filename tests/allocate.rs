@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use common::*;
-use xibu::model::types::{CandidateIdx, PostIdx};
+use xibu::domain::types::{CandidateIdx, PostIdx};
 
 fn allocate_dir(
     inputs: &xibu::commands::Inputs,

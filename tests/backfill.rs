@@ -53,7 +53,7 @@ proptest! {
         std::fs::write(od.join("candidates.csv"), cands).unwrap();
         let pb = commands::load(&inputs_in(&od, "csv", t.seed)).unwrap();
         let kept: Vec<_> = pb.candidates.iter().map(|c| {
-            before.get(&c.id).map(|p| xibu::model::types::PostIdx::from_ix(pb.posts.iter().position(|q| &q.id == p).unwrap()))
+            before.get(&c.id).map(|p| xibu::domain::types::PostIdx::from_ix(pb.posts.iter().position(|q| &q.id == p).unwrap()))
         }).collect();
         match (brute_force_kept(&pb, &kept), result) {
             (None, Err(Error::Infeasible(_))) => {}

@@ -120,7 +120,7 @@ fn generate_writes_a_valid_instance() {
     let township: u32 = pb
         .posts
         .iter()
-        .filter(|p| p.level == xibu::model::types::Level::Township)
+        .filter(|p| p.level == xibu::domain::types::Level::Township)
         .map(|p| p.seats)
         .sum();
     assert!(township * 10 >= seats * 9, "{township}/{seats}");

@@ -355,7 +355,7 @@ proptest! {
         let mut used = vec![0u32; pb.posts.len()];
         for (c, &(on, k)) in pick.iter().enumerate().take(pb.n_candidates()) {
             let on = on > 0; // three in four candidates are locked when they can be
-            let pairs = pb.pairs_of(xibu::model::types::CandidateIdx::from_ix(c));
+            let pairs = pb.pairs_of(xibu::domain::types::CandidateIdx::from_ix(c));
             if !on || pairs.is_empty() { continue; }
             let p = pairs[k % pairs.len()].post;
             if used[p.ix()] >= pb.posts[p.ix()].open() { continue; }

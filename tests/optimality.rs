@@ -7,8 +7,8 @@ mod common;
 use common::cases;
 use common::tiny::{brute_force, tiny, Tiny};
 use proptest::prelude::*;
+use xibu::domain::policy::Criterion;
 use xibu::model::evaluate::evaluate;
-use xibu::model::policy::Criterion;
 use xibu::solve::formulation::Formulation;
 use xibu::solve::mip::{solve_mip, MipSettings};
 use xibu::solve::{solve, Engine, Status};
@@ -83,7 +83,7 @@ proptest! {
         let mut a = xibu::model::evaluate::Assignment::empty(pb.n_candidates());
         let mut kept = vec![None; pb.n_candidates()];
         for (c, &(choice, keep)) in picks.iter().enumerate().take(pb.n_candidates()) {
-            let pairs = pb.pairs_of(xibu::model::types::CandidateIdx::from_ix(c));
+            let pairs = pb.pairs_of(xibu::domain::types::CandidateIdx::from_ix(c));
             let Some(pr) = pairs.get(usize::from(choice) % (pairs.len() + 1)) else { continue };
             if left[pr.post.ix()] == 0 {
                 continue;

@@ -2,9 +2,9 @@
 //! their preferred majors, leader priority where the notice says so, the
 //! four county rules, quotas 815/1000 and one reserve per seat.
 
+use xibu::domain::policy::{AdjustScope, Criterion, Flag, HealthRule, Op, RuleCount, RuleScope};
+use xibu::domain::types::{CountyStatus, Level, Project};
 use xibu::input::load_policy;
-use xibu::model::policy::{AdjustScope, Criterion, Flag, HealthRule, Op, RuleCount, RuleScope};
-use xibu::model::types::{CountyStatus, Level, Project};
 
 #[test]
 fn the_2023_model_encodes_the_notice() {

@@ -14,168 +14,16 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::Inputs;
+use super::replay::{bad_manifest, Replay};
+use crate::domain::policy::Policy;
 use crate::error::{Diagnostic, Error, Result};
-use crate::lang::Lang;
-use crate::model::policy::Policy;
 use crate::model::Problem;
 use crate::output::files::Summary;
-use crate::output::OutputOptions;
 use crate::solve::mip::{highs_version, MipSettings};
 use crate::solve::Engine;
 
 /// Outputs that carry timings and are therefore not compared on replay.
 pub const TIMED_OUTPUTS: [&str; 3] = ["summary.json", "report.html", "run.json"];
-
-/// Everything needed to run the same command again.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Replay {
-    /// `allocate`, `backfill` or `scenarios`.
-    pub command: String,
-    /// Input tables (absolute paths).
-    pub candidates: PathBuf,
-    /// posts file.
-    pub posts: PathBuf,
-    /// counties file.
-    pub counties: Option<PathBuf>,
-    /// incumbents file.
-    pub incumbents: Option<PathBuf>,
-    /// Model file.
-    pub model: PathBuf,
-    /// Locks file.
-    pub locks: Option<PathBuf>,
-    /// `auto`, `utf-8` or `gbk`.
-    pub encoding: String,
-    /// Lottery seed.
-    pub seed: u64,
-    /// `exact` or `da`.
-    pub engine: String,
-    /// Time limit (s): a run cut short by it may not reproduce.
-    pub time_limit: Option<f64>,
-    /// HiGHS threads.
-    pub threads: u32,
-    /// Extra HiGHS options.
-    pub highs_options: Vec<(String, String)>,
-    /// Language of reasons.
-    pub lang: String,
-    /// Excel lists written.
-    pub xlsx: bool,
-    /// Per-county workbooks written.
-    pub per_county: bool,
-    /// 身份证号 unmasked in the Excel lists.
-    pub show_id: bool,
-    /// backfill: the dispatch.
-    pub dispatch: Option<PathBuf>,
-    /// backfill: withdrawn files.
-    pub withdrawn: Vec<PathBuf>,
-    /// backfill: shortfall allowed.
-    pub allow_shortfall: bool,
-    /// scenarios: the scenario file.
-    pub scenarios: Option<PathBuf>,
-    /// scenarios: this result's scenario.
-    pub scenario: Option<String>,
-}
-
-/// A path as recorded in run.json: absolute, so a replay works from any
-/// directory (as given when that fails).
-pub fn abs(p: &Path) -> PathBuf {
-    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
-}
-
-impl Replay {
-    /// The common part of every command's replay.
-    pub fn new(
-        command: &str,
-        inputs: &Inputs,
-        engine: Engine,
-        mip: &MipSettings,
-        out: &OutputOptions,
-    ) -> Self {
-        let p = &inputs.paths;
-        Replay {
-            command: command.into(),
-            candidates: abs(&p.candidates),
-            posts: abs(&p.posts),
-            counties: p.counties.as_deref().map(abs),
-            incumbents: p.incumbents.as_deref().map(abs),
-            model: abs(&inputs.model),
-            locks: inputs.locks.as_deref().map(abs),
-            encoding: inputs.encoding.key().into(),
-            seed: inputs.seed,
-            engine: engine.key().into(),
-            time_limit: mip.time_limit,
-            threads: mip.threads,
-            highs_options: mip.highs_options.clone(),
-            lang: out.lang.key().into(),
-            xlsx: out.xlsx,
-            per_county: out.per_county,
-            show_id: out.show_id,
-            ..Replay::default()
-        }
-    }
-
-    /// Every input file with its role.
-    pub fn files(&self) -> Vec<(String, PathBuf)> {
-        let mut v = vec![
-            ("candidates".to_string(), self.candidates.clone()),
-            ("posts".to_string(), self.posts.clone()),
-            ("model".to_string(), self.model.clone()),
-        ];
-        let opt = [
-            ("counties", &self.counties),
-            ("incumbents", &self.incumbents),
-            ("locks", &self.locks),
-            ("dispatch", &self.dispatch),
-            ("scenarios", &self.scenarios),
-        ];
-        for (role, p) in opt {
-            if let Some(p) = p {
-                v.push((role.to_string(), p.clone()));
-            }
-        }
-        for w in &self.withdrawn {
-            v.push(("withdrawn".to_string(), w.clone()));
-        }
-        v
-    }
-
-    fn inputs(&self) -> Result<Inputs> {
-        Ok(Inputs {
-            paths: crate::input::records::InputPaths {
-                candidates: self.candidates.clone(),
-                posts: self.posts.clone(),
-                counties: self.counties.clone(),
-                incumbents: self.incumbents.clone(),
-            },
-            model: self.model.clone(),
-            encoding: self.encoding.parse().map_err(bad_manifest)?,
-            seed: self.seed,
-            locks: self.locks.clone(),
-        })
-    }
-
-    fn mip(&self) -> MipSettings {
-        MipSettings {
-            time_limit: self.time_limit,
-            threads: self.threads,
-            highs_options: self.highs_options.clone(),
-            ..MipSettings::default()
-        }
-    }
-
-    fn output(&self) -> Result<OutputOptions> {
-        Ok(OutputOptions {
-            lang: self.lang.parse::<Lang>().map_err(bad_manifest)?,
-            xlsx: self.xlsx,
-            per_county: self.per_county,
-            show_id: self.show_id,
-        })
-    }
-}
-
-fn bad_manifest(msg: String) -> Error {
-    Error::Input(vec![Diagnostic::new("run.json", 1, 1, msg)])
-}
 
 /// SHA-256 of bytes, as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -233,8 +81,8 @@ pub fn policy_json(p: &Policy) -> serde_json::Value {
         .iter()
         .map(|r| {
             let count = match r.count {
-                crate::model::policy::RuleCount::Level(l) => json!({ "level": l.key() }),
-                crate::model::policy::RuleCount::Specialty(s) => {
+                crate::domain::policy::RuleCount::Level(l) => json!({ "level": l.key() }),
+                crate::domain::policy::RuleCount::Specialty(s) => {
                     json!({ "specialty": p.specialties[s.ix()].key })
                 }
             };

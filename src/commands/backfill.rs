@@ -5,14 +5,14 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use super::audit::{abs, Replay};
 use super::placements::PlacementChecker;
+use super::replay::{abs, Replay};
 use super::{write_outputs, Inputs, Run};
+use crate::domain::types::{CandidateIdx, PostIdx};
 use crate::error::{Diagnostics, Result};
 use crate::input::records::{read_dispatch, read_withdrawn};
 use crate::lang::Lang;
 use crate::model::evaluate::{capacity_violations, rule_figures, rule_violations};
-use crate::model::types::{CandidateIdx, PostIdx};
 use crate::model::{build_problem, Problem};
 use crate::output::files::Summary;
 use crate::output::reasons::Explainer;
@@ -117,7 +117,7 @@ pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
 fn resolve_dispatch(
     pb: &Problem,
     opts: &BackfillOptions,
-    rows: &[crate::input::records::DispatchRecord],
+    rows: &[crate::domain::records::DispatchRecord],
     gone: &HashSet<String>,
 ) -> Result<(Vec<Option<PostIdx>>, Vec<Vacated>)> {
     let mut d = Diagnostics::default();

@@ -6,15 +6,17 @@ pub mod backfill;
 pub mod explain;
 pub mod locks;
 pub mod placements;
+pub mod replay;
 pub mod scenarios;
 
 use std::path::{Path, PathBuf};
 
+use crate::domain::policy::Policy;
+use crate::domain::records::{DispatchRecord, Instance};
 use crate::error::{Diagnostics, Error, Result};
-use crate::input::records::{read_dispatch, read_instance, DispatchRecord, InputPaths, Instance};
+use crate::input::records::{read_dispatch, read_instance, InputPaths};
 use crate::input::{load_policy, Encoding};
 use crate::model::evaluate::{evaluate, Assignment, Evaluation};
-use crate::model::policy::Policy;
 use crate::model::{build_problem, Problem};
 use crate::output::files::{dispatch_csv, reserves_csv, unplaced_csv, unplaced_reasons, Summary};
 use crate::output::report::report_html;
@@ -23,7 +25,7 @@ use crate::output::xlsx::Lists;
 use crate::output::{AtomicDir, OutputOptions};
 use crate::solve::mip::MipSettings;
 use crate::solve::{solve, Engine, Solution, Status};
-use audit::Replay;
+use replay::Replay;
 
 /// The inputs shared by every command that reads an instance.
 #[derive(Debug, Clone, Default)]

@@ -5,10 +5,10 @@
 
 use std::collections::HashMap;
 
+use crate::domain::records::DispatchRecord;
+use crate::domain::types::{CandidateIdx, PostIdx};
 use crate::error::Diagnostics;
-use crate::input::records::DispatchRecord;
 use crate::lang::Lang;
-use crate::model::types::{CandidateIdx, PostIdx};
 use crate::model::Problem;
 
 /// Row-by-row checker of placements.

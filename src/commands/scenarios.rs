@@ -10,7 +10,7 @@ use std::time::Instant;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use super::audit::{abs, Replay};
+use super::replay::{abs, Replay};
 use super::{write_outputs, Inputs, Run};
 use crate::error::{Diagnostic, Diagnostics, Error, Result};
 use crate::input::scenarios::{apply, load_scenarios};
@@ -228,7 +228,7 @@ fn run_one(
                 if let Some(p) = p {
                     row.league_placed[pb.posts[p.ix()].league.ix()] += 1;
                     let rank = pb
-                        .rank(crate::model::types::CandidateIdx::from_ix(c), *p)
+                        .rank(crate::domain::types::CandidateIdx::from_ix(c), *p)
                         .unwrap_or(0);
                     row.placements.insert(
                         pb.candidates[c].id.clone(),

@@ -8,12 +8,12 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::error::{Diagnostic, Diagnostics, Error, Result};
-use crate::model::policy::{
+use crate::domain::policy::{
     AdjustScope, Criterion, Flag, HealthRule, Op, Policy, PriorityKey, Rule, RuleCount, RuleScope,
     Specialty, Tier,
 };
-use crate::model::types::{Project, SpecialtyIdx};
+use crate::domain::types::{Project, SpecialtyIdx};
+use crate::error::{Diagnostic, Diagnostics, Error, Result};
 
 use super::values::{parse_level, parse_major_code, parse_status};
 

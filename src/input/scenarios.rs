@@ -9,13 +9,13 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::records::Instance;
 use super::values::{parse_level, parse_project, parse_status};
-use crate::error::{Diagnostic, Diagnostics, Error, Result};
-use crate::model::policy::{
+use crate::domain::policy::{
     AdjustScope, Criterion, HealthRule, Op, Policy, PriorityKey, RuleScope,
 };
-use crate::model::types::Project;
+use crate::domain::records::Instance;
+use crate::domain::types::Project;
+use crate::error::{Diagnostic, Diagnostics, Error, Result};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

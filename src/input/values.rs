@@ -1,6 +1,6 @@
 //! Parsing of cell values in English or Chinese (CONTRACT §1 "Values").
 
-use crate::model::types::{CountyStatus, Degree, Health, Level, Project};
+use crate::domain::types::{CountyStatus, Degree, Health, Level, Project};
 
 fn norm(s: &str) -> String {
     s.trim().to_lowercase()

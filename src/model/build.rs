@@ -4,12 +4,12 @@
 
 use std::collections::HashMap;
 
-use super::policy::{AdjustScope, Policy};
 use super::priority::{lottery, PriorityTuple};
-use super::types::*;
 use super::{County, Files, Pair, Post, Problem};
+use crate::domain::policy::{AdjustScope, Policy};
+use crate::domain::records::{Choice, Instance};
+use crate::domain::types::*;
 use crate::error::{Diagnostics, Result};
-use crate::input::records::{Choice, Instance};
 
 /// Build the problem, reporting every cross-file problem (together with the
 /// problems already found while reading, in `diags`).

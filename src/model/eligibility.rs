@@ -1,10 +1,9 @@
 //! Who may hold which post (CONTRACT §2.1). The reasons are kept as values
 //! so that `unplaced.csv` and `explain` say exactly which condition failed.
 
-use super::policy::HealthRule;
-use super::types::{CandidateIdx, CountyStatus, Degree, Health, PostIdx, Project};
 use super::Problem;
-use crate::lang::{Lang, Word};
+use crate::domain::policy::HealthRule;
+use crate::domain::types::{CandidateIdx, CountyStatus, Degree, Health, PostIdx, Project};
 
 /// Why a candidate cannot hold a post.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,56 +35,29 @@ pub enum Ineligible {
     },
     /// The post's county is suspended.
     Suspended,
-    /// The post is neither listed nor within the adjustment scope.
-    NotAcceptable,
 }
 
-impl Ineligible {
-    /// The condition that fails, as one line a person can act on.
-    pub fn describe(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (Ineligible::NotGraduating, Lang::Zh) => "不是应届毕业生或在读研究生".into(),
-            (Ineligible::NotGraduating, Lang::En) => {
-                "not a graduating student or in-service graduate student (应届)".into()
+/// The canonical English line (what `verify` prints); the office's
+/// wording in either language is `output::wording`.
+impl std::fmt::Display for Ineligible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ineligible::NotGraduating => {
+                f.write_str("not a graduating student or in-service graduate student (应届)")
             }
-            (Ineligible::NoDiploma, Lang::Zh) => "到岗前不能取得毕业证、学位证".into(),
-            (Ineligible::NoDiploma, Lang::En) => "will not hold the diploma before arrival".into(),
-            (Ineligible::Health(h), Lang::Zh) => format!("体检结果为{}", h.zh()),
-            (Ineligible::Health(h), Lang::En) => format!("medical examination (体检) is {h}"),
-            (Ineligible::Project { candidate, post }, Lang::Zh) => {
-                format!("报名{}，该岗位属{}", candidate.zh(), post.zh())
+            Ineligible::NoDiploma => f.write_str("will not hold the diploma before arrival"),
+            Ineligible::Health(h) => write!(f, "medical examination (体检) is {h}"),
+            Ineligible::Project { candidate, post } => {
+                write!(f, "applied to the {candidate} project, the post is {post}")
             }
-            (Ineligible::Project { candidate, post }, Lang::En) => {
-                format!("applied to the {candidate} project, the post is {post}")
+            Ineligible::Degree { have, need } => {
+                write!(f, "degree {have} is below the post's minimum {need}")
             }
-            (Ineligible::Degree { have, need }, Lang::Zh) => {
-                format!("学历{}低于岗位最低学历{}", have.zh(), need.zh())
+            Ineligible::Major { need } => {
+                write!(f, "major code matches none of {}", need.join(";"))
             }
-            (Ineligible::Degree { have, need }, Lang::En) => {
-                format!("degree {have} is below the post's minimum {need}")
-            }
-            (Ineligible::Major { need }, Lang::Zh) => {
-                format!("专业代码不符合岗位专业要求（{}）", need.join(";"))
-            }
-            (Ineligible::Major { need }, Lang::En) => {
-                format!("major code matches none of {}", need.join(";"))
-            }
-            (Ineligible::Suspended, Lang::Zh) => "岗位所在旗县已暂停实施".into(),
-            (Ineligible::Suspended, Lang::En) => "the post's county is suspended".into(),
-            (Ineligible::NotAcceptable, Lang::Zh) => "该岗位不在志愿或服从调剂范围内".into(),
-            (Ineligible::NotAcceptable, Lang::En) => {
-                "the post is not among the candidate's choices".into()
-            }
+            Ineligible::Suspended => f.write_str("the post's county is suspended"),
         }
-    }
-
-    /// `describe` with the lead word (不符合条件 / ineligible).
-    pub fn sentence(&self, lang: Lang) -> String {
-        format!(
-            "{}{}",
-            lang.pick("不符合条件：", "ineligible: "),
-            self.describe(lang)
-        )
     }
 }
 

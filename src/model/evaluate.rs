@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
-use super::policy::{Criterion, Op, Rule, RuleCount, RuleScope};
-use super::types::*;
 use super::Problem;
+use crate::domain::policy::{Criterion, Op, Rule, RuleCount, RuleScope};
+use crate::domain::types::*;
 
 /// Who holds which post: `post_of[c]` for every candidate.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -342,10 +342,7 @@ pub fn evaluate(pb: &Problem, a: &Assignment) -> Evaluation {
         let id = &pb.candidates[c].id;
         let pid = &pb.posts[p.ix()].id;
         if let Err(why) = pb.eligibility(ci, p) {
-            violations.push(format!(
-                "candidate {id} at post {pid}: {}",
-                why.sentence(crate::lang::Lang::En)
-            ));
+            violations.push(format!("candidate {id} at post {pid}: ineligible: {why}"));
         } else if pb.rank(ci, p).is_none() {
             violations.push(format!(
                 "candidate {id} at post {pid}: the post is not among the candidate's choices"

@@ -4,17 +4,15 @@
 
 pub mod eligibility;
 pub mod evaluate;
-pub mod policy;
 pub mod priority;
-pub mod types;
 
 mod build;
 
-use policy::{AdjustScope, Policy};
+use crate::domain::policy::{AdjustScope, Policy};
+use crate::domain::types::*;
 use priority::PriorityTuple;
-use types::*;
 
-use crate::input::records::CandidateRecord;
+use crate::domain::records::CandidateRecord;
 
 pub use build::build_problem;
 

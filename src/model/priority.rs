@@ -3,8 +3,8 @@
 
 use std::cmp::Ordering;
 
-use super::policy::{Flag, Policy, PriorityKey, Specialty};
-use crate::input::records::CandidateRecord;
+use crate::domain::policy::{Flag, Policy, PriorityKey, Specialty};
+use crate::domain::records::CandidateRecord;
 
 /// FNV-1a, 64-bit.
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
@@ -93,25 +93,6 @@ impl PriorityTuple {
             }
         }
         other.lottery.cmp(&self.lottery)
-    }
-
-    /// Human-readable, for explanations: `major tier 2, score 81.5`.
-    pub fn describe(&self, policy: &Policy, lang: crate::lang::Lang) -> String {
-        let parts: Vec<String> = policy
-            .priority
-            .iter()
-            .zip(self.keys)
-            .map(|(k, v)| {
-                let name = match k {
-                    PriorityKey::Major => lang.pick("专业层级", "major tier"),
-                    PriorityKey::Volunteer => lang.pick("志愿服务经历", "volunteer"),
-                    PriorityKey::Leader => lang.pick("学生干部", "leader"),
-                    PriorityKey::Score => lang.pick("成绩", "score"),
-                };
-                format!("{name} {v}")
-            })
-            .collect();
-        parts.join(lang.pick("，", ", "))
     }
 }
 

@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
+use crate::domain::types::CandidateIdx;
 use crate::lang::Lang;
 use crate::model::evaluate::{Assignment, Evaluation, Objective, RuleFigure};
-use crate::model::types::CandidateIdx;
 use crate::model::Problem;
 use crate::solve::Solution;
 

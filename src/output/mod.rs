@@ -6,6 +6,7 @@ pub mod html;
 pub mod reasons;
 pub mod report;
 pub mod reserves;
+pub mod wording;
 pub mod xlsx;
 
 use std::path::{Path, PathBuf};

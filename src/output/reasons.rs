@@ -4,11 +4,11 @@
 //! or quota that binds; the county suspended …). `unplaced.csv`,
 //! `changes.csv` and `xibu explain` all take their words from here.
 
+use crate::domain::types::{CandidateIdx, PostIdx};
 use crate::lang::{Lang, Word};
 use crate::model::evaluate::{
     counts_for, post_occupancy, rule_holds, rule_scopes, worst_holders, Assignment,
 };
-use crate::model::types::{CandidateIdx, PostIdx};
 use crate::model::Problem;
 
 /// Precomputed state for explaining many candidates.
@@ -239,8 +239,8 @@ impl<'a> Explainer<'a> {
         }
     }
 
-    fn t_scope(&self, s: crate::model::policy::RuleScope) -> &'static str {
-        use crate::model::policy::RuleScope;
+    fn t_scope(&self, s: crate::domain::policy::RuleScope) -> &'static str {
+        use crate::domain::policy::RuleScope;
         match s {
             RuleScope::County => "旗县",
             RuleScope::League => "盟市",

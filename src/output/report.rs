@@ -9,9 +9,9 @@ use std::fmt::Write;
 use super::files::Summary;
 use super::html::{bar_chart, esc, page_head};
 use super::reserves::{reserve_length, ReserveLists};
+use crate::domain::types::CandidateIdx;
 use crate::lang::Word;
 use crate::model::evaluate::post_occupancy;
-use crate::model::types::CandidateIdx;
 use crate::model::Problem;
 use crate::solve::Solution;
 

@@ -2,8 +2,8 @@
 //! incumbents > 0, the ceil(ratio × n) highest-priority candidates who are
 //! unplaced, eligible for it and find it acceptable (fewer if fewer exist).
 
+use crate::domain::types::{CandidateIdx, PostIdx};
 use crate::model::evaluate::Assignment;
-use crate::model::types::{CandidateIdx, PostIdx};
 use crate::model::Problem;
 
 /// ceil(ratio × n), robust to binary rounding (1.1 × 10 is 11, not 12).

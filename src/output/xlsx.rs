@@ -8,10 +8,10 @@
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 
+use crate::domain::types::{CandidateIdx, CountyIdx, PostIdx};
 use crate::error::{Error, Result};
 use crate::input::idcard::mask;
 use crate::lang::Word;
-use crate::model::types::{CandidateIdx, CountyIdx, PostIdx};
 use crate::model::Problem;
 use crate::solve::Solution;
 

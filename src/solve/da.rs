@@ -8,8 +8,8 @@
 
 use std::collections::BinaryHeap;
 
+use crate::domain::types::{CandidateIdx, PostIdx};
 use crate::model::evaluate::Assignment;
-use crate::model::types::{CandidateIdx, PostIdx};
 use crate::model::Problem;
 
 /// Run deferred acceptance; O(pairs · log seats).

@@ -22,10 +22,10 @@
 //! rows only where a pair's status still depends on them (`add_envy`). On
 //! the 8,000-candidate backfill that is 164 k columns instead of 1.34 M.
 
+use crate::domain::policy::{Criterion, Op};
+use crate::domain::types::{CountyIdx, PostIdx, Project};
 use crate::model::evaluate::{counts_for, rule_scopes, scope_incumbents};
 use crate::model::evaluate::{held_ranks, Assignment};
-use crate::model::policy::{Criterion, Op};
-use crate::model::types::{CountyIdx, PostIdx, Project};
 use crate::model::Problem;
 
 /// Where a row came from, to name it when the model is infeasible.
@@ -104,7 +104,7 @@ impl Mip {
 #[derive(Debug, Clone, Default)]
 pub struct Fixings {
     /// Per candidate, `Some(post)` keeps them there; empty = nothing kept.
-    pub kept: Vec<Option<crate::model::types::PostIdx>>,
+    pub kept: Vec<Option<crate::domain::types::PostIdx>>,
     /// Let rules fall short, minimising the total shortfall first.
     pub allow_shortfall: bool,
 }

@@ -11,11 +11,11 @@
 //! is why this start has far fewer blocking pairs than `repair`. It seeds
 //! the exact search and is the answer when the exact model is too large.
 
+use crate::domain::policy::Op;
+use crate::domain::types::{CandidateIdx, PostIdx, Project};
 use crate::model::evaluate::{
     counts_for, held_ranks, rule_holds, rule_scopes, Assignment, Headcount,
 };
-use crate::model::policy::Op;
-use crate::model::types::{CandidateIdx, PostIdx, Project};
 use crate::model::Problem;
 
 /// Volunteers per scope of every rule, kept up to date cheaply.

@@ -11,9 +11,9 @@ use highs::{ColProblem, HighsModelStatus, Model, Sense};
 
 use super::formulation::{Fixings, Formulation, RowKind};
 use super::{Solution, Status};
+use crate::domain::policy::Criterion;
 use crate::error::{Error, Result};
 use crate::model::evaluate::{evaluate, Assignment};
-use crate::model::policy::Criterion;
 
 use crate::model::Problem;
 
@@ -316,7 +316,7 @@ pub fn write_formulation(
 fn feasible_start(
     pb: &Problem,
     s: &MipSettings,
-    kept: &[Option<crate::model::types::PostIdx>],
+    kept: &[Option<crate::domain::types::PostIdx>],
     budget: Option<f64>,
 ) -> Option<Assignment> {
     let f = Formulation::build(pb, false, kept);
@@ -341,7 +341,7 @@ const SWAP_PASSES: usize = 20;
 /// whichever breaks nothing and is better for the model's objective.
 pub fn warm_start(
     pb: &Problem,
-    kept: &[Option<crate::model::types::PostIdx>],
+    kept: &[Option<crate::domain::types::PostIdx>],
 ) -> Option<Assignment> {
     let free = kept.iter().all(Option::is_none);
     let da = free.then(|| super::da::deferred_acceptance(pb));
@@ -563,7 +563,7 @@ fn too_large(
 /// allocation that keeps every rule.
 pub fn fast_solution(
     pb: &Problem,
-    kept: &[Option<crate::model::types::PostIdx>],
+    kept: &[Option<crate::domain::types::PostIdx>],
     t0: Instant,
 ) -> Option<Solution> {
     let assignment = warm_start(pb, kept)?;
@@ -592,15 +592,15 @@ pub fn simple_gap(pb: &Problem, o: &crate::model::evaluate::Objective) -> Option
         Criterion::Fill => {
             let open: u64 = pb.posts.iter().map(|p| u64::from(p.open())).sum();
             let quota: u64 = [
-                crate::model::types::Project::National,
-                crate::model::types::Project::Local,
+                crate::domain::types::Project::National,
+                crate::domain::types::Project::Local,
             ]
             .iter()
             .map(|&p| pb.policy.quota(p).map_or(u64::MAX, u64::from))
             .fold(0u64, u64::saturating_add);
             let able = (0..pb.n_candidates())
                 .filter(|&c| {
-                    !pb.pairs_of(crate::model::types::CandidateIdx::from_ix(c))
+                    !pb.pairs_of(crate::domain::types::CandidateIdx::from_ix(c))
                         .is_empty()
                 })
                 .count() as u64;
@@ -737,7 +737,7 @@ fn finish(
 fn diagnose_infeasible(
     pb: &Problem,
     s: &MipSettings,
-    kept: &[Option<crate::model::types::PostIdx>],
+    kept: &[Option<crate::domain::types::PostIdx>],
 ) -> Result<Vec<String>> {
     let mut f = Formulation::build(pb, false, kept);
     let slack_rows =

@@ -144,7 +144,7 @@ pub fn solve_with(
         Engine::Exact
             if fix.is_empty()
                 && pb.is_plain()
-                && pb.policy.objective.first() == Some(&crate::model::policy::Criterion::Envy) =>
+                && pb.policy.objective.first() == Some(&crate::domain::policy::Criterion::Envy) =>
         {
             settings.validate()?;
             if let Some(path) = &settings.write_model {

@@ -7,8 +7,8 @@ use good_lp::{
     constraint, variable, Expression, ProblemVariables, Solution as _, SolverModel, Variable,
 };
 
+use crate::domain::policy::{Criterion, Op};
 use crate::model::evaluate::{evaluate, Assignment, Objective};
-use crate::model::policy::{Criterion, Op};
 use crate::model::Problem;
 
 /// The optimal objective vector by the reference model, or `None` when
@@ -72,7 +72,7 @@ fn solve_stage(
     // One post per candidate.
     for c in 0..pb.n_candidates() {
         let e = sum(&mut pb
-            .pair_range(crate::model::types::CandidateIdx::from_ix(c))
+            .pair_range(crate::domain::types::CandidateIdx::from_ix(c))
             .filter_map(|i| x[i]));
         model = model.with(constraint!(e <= 1));
     }
@@ -100,8 +100,8 @@ fn solve_stage(
         }
     }
     for proj in [
-        crate::model::types::Project::National,
-        crate::model::types::Project::Local,
+        crate::domain::types::Project::National,
+        crate::domain::types::Project::Local,
     ] {
         if let Some(quota) = pb.policy.quota(proj) {
             let inc: u32 = pb

@@ -3,9 +3,9 @@
 //! counts, so it ends; it succeeds whenever the incumbents alone keep every
 //! rule (placing nobody is feasible). Used only to seed the exact search.
 
+use crate::domain::policy::Op;
+use crate::domain::types::{CandidateIdx, Project};
 use crate::model::evaluate::{counts_for, post_occupancy, rule_holds, rule_scopes, Assignment};
-use crate::model::policy::Op;
-use crate::model::types::{CandidateIdx, Project};
 use crate::model::Problem;
 
 /// Remove placements from `a` until every rule, scale and quota holds.

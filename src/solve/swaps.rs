@@ -10,9 +10,9 @@
 //! exact optimum fills the same posts as the fast engine with 61 different
 //! people). Each swap is scored exactly, on the pairs it can change.
 
+use crate::domain::policy::Criterion;
+use crate::domain::types::{CandidateIdx, PostIdx};
 use crate::model::evaluate::{held_ranks, worst_holders, Assignment};
-use crate::model::policy::Criterion;
-use crate::model::types::{CandidateIdx, PostIdx};
 use crate::model::Problem;
 
 /// The pieces of the objective a swap changes, per criterion.

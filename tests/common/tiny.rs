@@ -5,8 +5,8 @@
 use std::fmt::Write;
 
 use proptest::prelude::*;
+use xibu::domain::types::CandidateIdx;
 use xibu::model::evaluate::{evaluate, Assignment, Objective};
-use xibu::model::types::CandidateIdx;
 use xibu::model::Problem;
 
 /// (county, specialty 0/1, township, seats, national, master_only, major "04" required)
@@ -250,11 +250,11 @@ pub fn brute_force(pb: &Problem) -> Option<(Objective, Assignment)> {
 /// Like `brute_force`, with `kept[c] = Some(p)` fixing candidate c at p.
 pub fn brute_force_kept(
     pb: &Problem,
-    kept: &[Option<xibu::model::types::PostIdx>],
+    kept: &[Option<xibu::domain::types::PostIdx>],
 ) -> Option<(Objective, Assignment)> {
     let n = pb.n_candidates();
     // Each candidate: unplaced, or one of their eligible, acceptable posts.
-    let options: Vec<Vec<Option<xibu::model::types::PostIdx>>> = (0..n)
+    let options: Vec<Vec<Option<xibu::domain::types::PostIdx>>> = (0..n)
         .map(|c| {
             if let Some(Some(p)) = kept.get(c) {
                 return vec![Some(*p)];
