@@ -57,11 +57,11 @@ fn bench(c: &mut Criterion) {
             b.iter(|| xibu::solve::da::deferred_acceptance(pb))
         });
         g.bench_with_input(BenchmarkId::new("capped_da", n), &pb, |b, pb| {
-            b.iter(|| xibu::solve::heuristic::capped_da(pb, &[]))
+            b.iter(|| xibu::solve::fast::cuts::capped_da(pb, &[]))
         });
-        let start = xibu::solve::heuristic::capped_da(&pb, &[]).unwrap();
+        let start = xibu::solve::fast::cuts::capped_da(&pb, &[]).unwrap();
         g.bench_with_input(BenchmarkId::new("swaps", n), &pb, |b, pb| {
-            b.iter(|| xibu::solve::swaps::improve(pb, start.clone(), &[], 20))
+            b.iter(|| xibu::solve::fast::swaps::improve(pb, start.clone(), &[], 20))
         });
         // A backfill's model: every tenth placement freed, the rest kept.
         let mut kept = start.post_of.clone();

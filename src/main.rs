@@ -11,8 +11,8 @@ use xibu::input::records::InputPaths;
 use xibu::input::Encoding;
 use xibu::lang::Lang;
 use xibu::output::OutputOptions;
-use xibu::solve::mip::MipSettings;
 use xibu::solve::progress::Progress;
+use xibu::solve::settings::MipSettings;
 use xibu::solve::Engine;
 use xibu::Error;
 

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use xibu::domain::policy::Criterion;
 use xibu::model::evaluate::evaluate;
 use xibu::solve::formulation::Formulation;
-use xibu::solve::mip::{solve_mip, MipSettings};
+use xibu::solve::{exact::solve_mip, settings::MipSettings};
 use xibu::solve::{solve, Engine, Status};
 
 fn exact(pb: &xibu::model::Problem) -> xibu::solve::Solution {
@@ -60,7 +60,7 @@ proptest! {
         let empty = xibu::model::evaluate::Assignment::empty(pb.n_candidates());
         prop_assume!(evaluate(&pb, &empty).violations.is_empty());
         let da = xibu::solve::da::deferred_acceptance(&pb);
-        let fixed = xibu::solve::repair::repair(&pb, da.clone());
+        let fixed = xibu::solve::fast::repair::repair(&pb, da.clone());
         prop_assert!(evaluate(&pb, &fixed).violations.is_empty(), "{:?}", evaluate(&pb, &fixed).violations);
         // Only removals: everyone still placed sits where DA put them.
         for (c, p) in fixed.post_of.iter().enumerate() {

@@ -22,7 +22,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         t.write(dir.path());
         let pb = t.load(dir.path());
-        if let Some(a) = xibu::solve::heuristic::capped_da(&pb, &[]) {
+        if let Some(a) = xibu::solve::fast::cuts::capped_da(&pb, &[]) {
             let ev = evaluate(&pb, &a);
             prop_assert!(ev.violations.is_empty(), "{:?}", ev.violations);
         }
@@ -35,9 +35,9 @@ proptest! {
     fn swaps_claim_their_exact_change_and_never_worsen(t in tiny(8, 4), keep in prop::collection::vec(any::<bool>(), 8)) {
         let dir = tempfile::tempdir().unwrap();
         let pb = t.load(dir.path());
-        let Some(start) = xibu::solve::heuristic::capped_da(&pb, &[]) else { return Ok(()) };
+        let Some(start) = xibu::solve::fast::cuts::capped_da(&pb, &[]) else { return Ok(()) };
         let kept: Vec<_> = start.post_of.iter().zip(keep.iter().cycle()).map(|(&p, &k)| p.filter(|_| k)).collect();
-        let out = xibu::solve::swaps::improve(&pb, start.clone(), &kept, 50);
+        let out = xibu::solve::fast::swaps::improve(&pb, start.clone(), &kept, 50);
         let (before, after) = (evaluate(&pb, &start), evaluate(&pb, &out.assignment));
         prop_assert!(after.violations.is_empty(), "{:?}", after.violations);
         prop_assert_eq!(after.objective.envy as i64 - before.objective.envy as i64, out.envy_change);

@@ -19,8 +19,8 @@ use crate::domain::policy::Policy;
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::Problem;
 use crate::output::files::Summary;
-use crate::solve::mip::{highs_version, MipSettings};
 use crate::solve::Engine;
+use crate::solve::{highs::highs_version, settings::MipSettings};
 
 /// Outputs that carry timings and are therefore not compared on replay.
 pub const TIMED_OUTPUTS: [&str; 3] = ["summary.json", "report.html", "run.json"];

@@ -18,7 +18,7 @@ use crate::output::files::Summary;
 use crate::output::reasons::Explainer;
 use crate::output::OutputOptions;
 use crate::solve::formulation::Fixings;
-use crate::solve::mip::MipSettings;
+use crate::solve::settings::MipSettings;
 use crate::solve::{solve_with, Engine, Solution};
 
 /// Options of `backfill`.

@@ -23,7 +23,7 @@ use crate::output::report::report_html;
 use crate::output::reserves::solution_reserves;
 use crate::output::xlsx::Lists;
 use crate::output::{AtomicDir, OutputOptions};
-use crate::solve::mip::MipSettings;
+use crate::solve::settings::MipSettings;
 use crate::solve::{solve, Engine, Solution, Status};
 use replay::Replay;
 

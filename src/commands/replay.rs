@@ -10,7 +10,7 @@ use super::Inputs;
 use crate::error::{Diagnostic, Error, Result};
 use crate::lang::Lang;
 use crate::output::OutputOptions;
-use crate::solve::mip::MipSettings;
+use crate::solve::settings::MipSettings;
 use crate::solve::Engine;
 
 /// Everything needed to run the same command again.

@@ -19,7 +19,7 @@ use crate::model::{build_problem, Problem};
 use crate::output::html::{bar_chart, esc, page_head};
 use crate::output::AtomicDir;
 use crate::output::OutputOptions;
-use crate::solve::mip::{work_estimate, MipSettings};
+use crate::solve::{objective::work_estimate, settings::MipSettings};
 use crate::solve::{solve, Engine};
 
 /// Options of `scenarios`.

@@ -2,13 +2,15 @@
 //! status they report.
 
 pub mod da;
+pub mod diagnose;
+pub mod exact;
+pub mod fast;
 pub mod formulation;
-pub mod heuristic;
-pub mod mip;
+pub mod highs;
+pub mod objective;
 pub mod progress;
 pub mod reference;
-pub mod repair;
-pub mod swaps;
+pub mod settings;
 
 use serde::Serialize;
 
@@ -97,7 +99,7 @@ pub struct Solution {
 pub fn solve(
     pb: &crate::model::Problem,
     engine: Engine,
-    settings: &mip::MipSettings,
+    settings: &settings::MipSettings,
 ) -> crate::Result<Solution> {
     let mut fix = formulation::Fixings::default();
     if !pb.locks.is_empty() {
@@ -114,7 +116,7 @@ pub fn solve(
 pub fn solve_with(
     pb: &crate::model::Problem,
     engine: Engine,
-    settings: &mip::MipSettings,
+    settings: &settings::MipSettings,
     fix: &formulation::Fixings,
 ) -> crate::Result<Solution> {
     let t = std::time::Instant::now();
@@ -132,7 +134,7 @@ pub fn solve_with(
             "the da engine cannot keep locked or kept placements; use --engine exact",
         )])),
         Engine::Da => Ok(da_solution(Status::Feasible { gap: None })),
-        Engine::Fast => mip::fast_solution(pb, &fix.kept, t).ok_or_else(|| {
+        Engine::Fast => fast::solve(pb, &fix.kept, t).ok_or_else(|| {
             crate::Error::Solver(
                 "the fast engine found no allocation that keeps every rule; use --engine exact (it proves infeasibility or finds one)".into(),
             )
@@ -149,10 +151,10 @@ pub fn solve_with(
             settings.validate()?;
             if let Some(path) = &settings.write_model {
                 let f = formulation::Formulation::build(pb, true, &[]);
-                mip::write_formulation(pb, &f, settings, path)?;
+                exact::write_formulation(pb, &f, settings, path)?;
             }
             Ok(da_solution(Status::Optimal))
         }
-        Engine::Exact => mip::solve_mip_fixed(pb, settings, fix),
+        Engine::Exact => exact::solve(pb, settings, fix),
     }
 }

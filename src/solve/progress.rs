@@ -2,13 +2,13 @@
 //! incumbent and bound HiGHS reports (through its MIP callbacks). Hidden
 //! when stderr is not a terminal or with `--quiet`.
 
-use std::ffi::{c_char, c_int, c_void};
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use highs_sys::{HighsCallbackDataIn, HighsCallbackDataOut};
 use indicatif::{ProgressBar, ProgressStyle};
+
+use super::highs::{observe_mip, MipObserver, MipReport};
 
 struct Inner {
     bar: ProgressBar,
@@ -77,52 +77,32 @@ impl Progress {
 
     /// Report HiGHS's MIP progress on this line while `model` solves.
     pub fn attach(&self, model: &mut highs::Model) {
-        if self.0.bar.is_hidden() {
-            return;
-        }
-        let data = Arc::as_ptr(&self.0) as *mut c_void;
-        // SAFETY: `data` points into the Arc this Progress holds; the
-        // settings that own it outlive every solve of the command. The
-        // callback only reads the data HiGHS passes.
-        unsafe {
-            let m = model.as_mut_ptr();
-            highs_sys::Highs_setCallback(m, Some(on_mip), data);
-            highs_sys::Highs_startCallback(m, highs_sys::kHighsCallbackMipInterrupt);
-            highs_sys::Highs_startCallback(m, highs_sys::kHighsCallbackMipImprovingSolution);
+        if !self.0.bar.is_hidden() {
+            observe_mip(model, &self.0);
         }
     }
 }
 
-unsafe extern "C" fn on_mip(
-    _kind: c_int,
-    _message: *const c_char,
-    out: *const HighsCallbackDataOut,
-    _input: *mut HighsCallbackDataIn,
-    data: *mut c_void,
-) {
-    if out.is_null() || data.is_null() {
-        return;
+impl MipObserver for Inner {
+    fn report(&self, r: MipReport) {
+        let Ok(stage) = self.stage.lock() else {
+            return;
+        };
+        let bound = |x: f64| {
+            if x.is_finite() {
+                format!("{x:.0}")
+            } else {
+                "-".to_string()
+            }
+        };
+        self.bar.set_message(format!(
+            "stage {} ({:.0} s): incumbent {} bound {} gap {:.1}% nodes {}",
+            stage.0,
+            stage.1.elapsed().as_secs_f64(),
+            bound(r.primal_bound),
+            bound(r.dual_bound),
+            100.0 * r.gap.clamp(0.0, 1e9),
+            r.nodes
+        ));
     }
-    // SAFETY: HiGHS passes a valid data-out record; `data` is the Inner set
-    // in `attach`.
-    let (out, inner) = unsafe { (&*out, &*(data as *const Inner)) };
-    let Ok(stage) = inner.stage.lock() else {
-        return;
-    };
-    let bound = |x: f64| {
-        if x.is_finite() {
-            format!("{x:.0}")
-        } else {
-            "-".to_string()
-        }
-    };
-    inner.bar.set_message(format!(
-        "stage {} ({:.0} s): incumbent {} bound {} gap {:.1}% nodes {}",
-        stage.0,
-        stage.1.elapsed().as_secs_f64(),
-        bound(out.mip_primal_bound),
-        bound(out.mip_dual_bound),
-        100.0 * out.mip_gap.clamp(0.0, 1e9),
-        out.mip_node_count
-    ));
 }

@@ -213,7 +213,7 @@ pub fn capped_da(pb: &Problem, kept: &[Option<PostIdx>]) -> Option<Assignment> {
         caps[p.ix()] = caps[p.ix()].saturating_sub(1);
     }
     loop {
-        let mut a = super::da::deferred_acceptance_with(pb, &caps, &fixed);
+        let mut a = crate::solve::da::deferred_acceptance_with(pb, &caps, &fixed);
         for (c, k) in placed.iter().enumerate() {
             if k.is_some() {
                 a.post_of[c] = *k;
