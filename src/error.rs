@@ -51,9 +51,6 @@ pub enum Error {
     /// No assignment satisfies every hard constraint.
     #[error("infeasible: {0}")]
     Infeasible(String),
-    /// `verify` found violated hard constraints (listed).
-    #[error("{} hard constraint violation(s):\n{}", .0.len(), .0.join("\n"))]
-    Violations(Vec<String>),
     /// Reading or writing a file failed.
     #[error("{context}: {source}")]
     Io {

@@ -46,16 +46,6 @@ pub trait Word {
     fn zh(self) -> &'static str;
     /// English name (the file key).
     fn en(self) -> &'static str;
-    /// Name in `lang`.
-    fn word(self, lang: Lang) -> &'static str
-    where
-        Self: Sized,
-    {
-        match lang {
-            Lang::Zh => self.zh(),
-            Lang::En => self.en(),
-        }
-    }
 }
 
 macro_rules! words {

@@ -4,7 +4,7 @@
 //! Data flows one way: [`input`] (read, validate) → [`model`] (policy,
 //! eligibility, priority) → [`solve`] (engines) → [`output`] (files).
 //! [`commands`] strings them together for the binary.
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod commands;
 pub mod domain;

@@ -468,7 +468,6 @@ fn exit_code(e: &Error) -> u8 {
     match e {
         Error::Input(_) => 2,
         Error::Infeasible(_) => 3,
-        Error::Violations(_) => 4,
         Error::Io { .. } | Error::Solver(_) => 1,
     }
 }

@@ -47,7 +47,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let pb = t.load(dir.path());
         let sol = solve_mip(&pb, &MipSettings::default()).unwrap();
-        match xibu::solve::reference::reference_optimum(&pb) {
+        match common::reference::reference_optimum(&pb) {
             None => prop_assert!(matches!(sol.status, Status::Infeasible { .. }), "{:?}", sol.status),
             Some((o, _)) => prop_assert_eq!(key(&pb, &sol), o.lexicographic(&pb.policy.objective)),
         }

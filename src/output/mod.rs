@@ -79,20 +79,3 @@ impl AtomicDir {
         Ok(())
     }
 }
-
-/// Write a file atomically (temp file in the same directory, then rename).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
-        Error::io(
-            format!("bad path {}", path.display()),
-            std::io::ErrorKind::InvalidInput.into(),
-        )
-    })?;
-    let mut d = AtomicDir::new(dir)?;
-    d.write(name, bytes)?;
-    d.commit()
-}

@@ -9,7 +9,6 @@ pub mod formulation;
 pub mod highs;
 pub mod objective;
 pub mod progress;
-pub mod reference;
 pub mod settings;
 
 use serde::Serialize;

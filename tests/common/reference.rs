@@ -7,9 +7,9 @@ use good_lp::{
     constraint, variable, Expression, ProblemVariables, Solution as _, SolverModel, Variable,
 };
 
-use crate::domain::policy::{Criterion, Op};
-use crate::model::evaluate::{evaluate, Assignment, Objective};
-use crate::model::Problem;
+use xibu::domain::policy::{Criterion, Op};
+use xibu::model::evaluate::{evaluate, Assignment, Objective};
+use xibu::model::Problem;
 
 /// The optimal objective vector by the reference model, or `None` when
 /// infeasible.
@@ -72,7 +72,7 @@ fn solve_stage(
     // One post per candidate.
     for c in 0..pb.n_candidates() {
         let e = sum(&mut pb
-            .pair_range(crate::domain::types::CandidateIdx::from_ix(c))
+            .pair_range(xibu::domain::types::CandidateIdx::from_ix(c))
             .filter_map(|i| x[i]));
         model = model.with(constraint!(e <= 1));
     }
@@ -100,8 +100,8 @@ fn solve_stage(
         }
     }
     for proj in [
-        crate::domain::types::Project::National,
-        crate::domain::types::Project::Local,
+        xibu::domain::types::Project::National,
+        xibu::domain::types::Project::Local,
     ] {
         if let Some(quota) = pb.policy.quota(proj) {
             let inc: u32 = pb
@@ -115,10 +115,10 @@ fn solve_stage(
         }
     }
     for rule in &pb.policy.rules {
-        for s in crate::model::evaluate::rule_scopes(pb, rule) {
+        for s in xibu::model::evaluate::rule_scopes(pb, rule) {
             let inside = |q: usize| s.counties.contains(&pb.posts[q].county);
             let counted =
-                |q: usize| inside(q) && crate::model::evaluate::counts_for(rule, &pb.posts[q]);
+                |q: usize| inside(q) && xibu::model::evaluate::counts_for(rule, &pb.posts[q]);
             let inc_total: u32 = pb
                 .posts
                 .iter()
