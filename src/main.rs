@@ -356,7 +356,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 let placed = r.placed.map_or("-".to_string(), |p| p.to_string());
                 eprintln!(
                     "{:<20} {:<10} placed {placed:>6}  {:.1} s {}",
-                    r.name, r.status, r.seconds, r.note
+                    r.name,
+                    r.status_key(),
+                    r.seconds,
+                    r.note
                 );
             }
             Ok(ExitCode::SUCCESS)

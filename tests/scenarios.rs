@@ -67,7 +67,7 @@ fn every_scenario_equals_allocate_on_the_edited_files_and_failures_stay_isolated
     let rows = scenarios(&base, &opts).unwrap();
     let status: Vec<(&str, &str)> = rows
         .iter()
-        .map(|r| (r.name.as_str(), r.status.as_str()))
+        .map(|r| (r.name.as_str(), r.status_key()))
         .collect();
     assert_eq!(
         status,

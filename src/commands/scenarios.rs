@@ -20,7 +20,7 @@ use crate::output::html::{bar_chart, esc, page_head};
 use crate::output::AtomicDir;
 use crate::output::OutputOptions;
 use crate::solve::{objective::work_estimate, settings::MipSettings};
-use crate::solve::{solve, Engine};
+use crate::solve::{solve, Engine, Outcome};
 
 /// Options of `scenarios`.
 #[derive(Debug, Clone, Default)]
@@ -40,13 +40,21 @@ pub struct ScenarioOptions {
     pub only: Option<String>,
 }
 
+impl Row {
+    /// The status as written: `optimal`, `feasible`, `infeasible` or `error`.
+    pub fn status_key(&self) -> &'static str {
+        self.status.map_or("error", Outcome::key)
+    }
+}
+
 /// One scenario's row of `comparison.csv`.
 #[derive(Debug, Clone)]
 pub struct Row {
     /// Scenario name.
     pub name: String,
-    /// `optimal`, `feasible`, `infeasible` or `error`.
-    pub status: String,
+    /// How the scenario's solve ended; `None` when it failed (written
+    /// `error`).
+    pub status: Option<Outcome>,
     /// Placed candidates (when solved).
     pub placed: Option<u64>,
     /// Blocking pairs.
@@ -188,7 +196,7 @@ fn run_one(
     let nl = pb.leagues.len();
     let mut row = Row {
         name: name.to_string(),
-        status: "error".into(),
+        status: None,
         placed: None,
         envy: None,
         preference: None,
@@ -215,7 +223,7 @@ fn run_one(
     });
     match result {
         Ok((summary, sol)) => {
-            row.status = summary.status.clone();
+            row.status = Some(summary.status);
             row.placed = Some(summary.placed as u64);
             row.envy = Some(summary.objective.envy);
             row.preference = Some(summary.objective.preference);
@@ -241,26 +249,18 @@ fn run_one(
                     .rules
                     .iter()
                     .filter(|f| &f.rule == rule && f.total > 0)
-                    .map(slack)
+                    .map(RuleFigure::slack)
                     .reduce(f64::min);
             }
         }
         Err(Error::Infeasible(msg)) => {
-            row.status = "infeasible".into();
+            row.status = Some(Outcome::Infeasible);
             row.note = msg;
         }
         Err(e) => row.note = e.to_string(),
     }
     row.seconds = t.elapsed().as_secs_f64();
     row
-}
-
-fn slack(f: &RuleFigure) -> f64 {
-    if f.op == ">=" {
-        f.count as f64 - f.bound
-    } else {
-        f.bound - f.count as f64
-    }
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -289,7 +289,7 @@ pub fn comparison_csv(rows: &[Row], leagues: &[String], rules: &[String]) -> Vec
     for r in rows {
         let mut rec = vec![
             r.name.clone(),
-            r.status.clone(),
+            r.status_key().to_string(),
             opt(r.placed),
             opt(r.envy),
             opt(r.preference),
@@ -382,7 +382,7 @@ pub fn comparison_html(rows: &[Row], leagues: &[String]) -> String {
         r#"<h1>情景比较（Scenario comparison）</h1><table><tr><th>情景</th><th>状态</th><th>安置人数</th><th>阻塞对 envy</th><th>志愿序号和</th><th>空余岗位</th><th>用时（秒）</th></tr>"#,
     );
     for r in rows {
-        let cls = if matches!(r.status.as_str(), "optimal" | "feasible") {
+        let cls = if matches!(r.status, Some(Outcome::Optimal | Outcome::Feasible)) {
             ""
         } else {
             " class=\"bad\""
@@ -390,7 +390,7 @@ pub fn comparison_html(rows: &[Row], leagues: &[String]) -> String {
         html.push_str(&format!(
             "<tr><td>{}</td><td{cls}>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td></tr>",
             esc(&r.name),
-            esc(&r.status),
+            r.status_key(),
             opt(r.placed),
             opt(r.envy),
             opt(r.preference),

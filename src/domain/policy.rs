@@ -178,7 +178,7 @@ pub struct Specialty {
     pub tiers: Vec<Tier>,
 }
 
-/// The geographic unit a rule is checked in.
+/// The geographic unit a rule is checked in (written as its key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuleScope {
     /// Each county.
@@ -218,7 +218,7 @@ pub enum RuleCount {
     Specialty(SpecialtyIdx),
 }
 
-/// Comparison of a rule.
+/// Comparison of a rule (written as its symbol).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     /// count ≥ share × total
@@ -304,3 +304,22 @@ impl Policy {
         self.quotas[p as usize]
     }
 }
+
+/// Model files, reports and summary.json write a scope as its key and an
+/// operator as its symbol.
+macro_rules! written_as {
+    ($($t:ty => $f:ident),*) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.pad(self.$f())
+            }
+        }
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.$f())
+            }
+        }
+    )*};
+}
+
+written_as!(RuleScope => key, Op => symbol);

@@ -156,22 +156,42 @@ pub fn rule_holds(op: Op, share: f64, count: u64, total: u64) -> bool {
 pub struct RuleFigure {
     /// Rule name.
     pub rule: String,
-    /// `county`, `league` or `region`.
-    pub scope: &'static str,
+    /// Where the rule is checked.
+    pub scope: RuleScope,
     /// County code, league code, or `region`.
     pub place: String,
     /// Volunteers counted (placed + incumbents).
     pub count: u64,
     /// All volunteers in the scope (placed + incumbents).
     pub total: u64,
-    /// `>=` or `<=`.
-    pub op: &'static str,
+    /// Direction.
+    pub op: Op,
     /// The share.
     pub share: f64,
     /// share × total.
     pub bound: f64,
     /// Does the rule hold here?
     pub ok: bool,
+}
+
+impl RuleFigure {
+    /// How far inside its bound the figure is, in volunteers: positive when
+    /// the rule holds with room, negative when it falls short.
+    pub fn slack(&self) -> f64 {
+        match self.op {
+            Op::Ge => self.count as f64 - self.bound,
+            Op::Le => self.bound - self.count as f64,
+        }
+    }
+
+    /// How far a failing figure falls short, in volunteers (0 when it holds).
+    pub fn shortfall(&self) -> f64 {
+        if self.ok {
+            0.0
+        } else {
+            -self.slack()
+        }
+    }
 }
 
 /// Everything `verify` reports about an assignment.
@@ -212,11 +232,11 @@ pub fn rule_figures(pb: &Problem, occ: &[u32]) -> Vec<RuleFigure> {
             let total: u64 = s.counties.iter().map(|c| county_total[c.ix()]).sum();
             out.push(RuleFigure {
                 rule: rule.name.clone(),
-                scope: rule.scope.key(),
+                scope: rule.scope,
                 place: s.label,
                 count,
                 total,
-                op: rule.op.symbol(),
+                op: rule.op,
                 share: rule.share,
                 bound: rule.share * total as f64,
                 ok: rule_holds(rule.op, rule.share, count, total),
@@ -317,17 +337,6 @@ pub fn rule_violations(rules: &[RuleFigure]) -> Vec<String> {
             )
         })
         .collect()
-}
-
-/// How far a failing rule figure falls short, in volunteers (0 when it holds).
-pub fn shortfall(f: &RuleFigure) -> f64 {
-    if f.ok {
-        0.0
-    } else if f.op == ">=" {
-        f.bound - f.count as f64
-    } else {
-        f.count as f64 - f.bound
-    }
 }
 
 /// Check every hard constraint and compute the objective.

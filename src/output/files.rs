@@ -6,7 +6,7 @@ use crate::domain::types::CandidateIdx;
 use crate::lang::Lang;
 use crate::model::evaluate::{Assignment, Evaluation, Objective, RuleFigure};
 use crate::model::Problem;
-use crate::solve::Solution;
+use crate::solve::{Outcome, Solution};
 
 fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -94,7 +94,7 @@ pub fn reserves_csv(pb: &Problem, lists: &super::reserves::ReserveLists) -> Vec<
 #[derive(Debug, Serialize)]
 pub struct Summary {
     /// `optimal`, `feasible` or `infeasible`.
-    pub status: String,
+    pub status: Outcome,
     /// Engine used.
     pub engine: String,
     /// Criterion values (all three, whatever the model's objective).
@@ -164,7 +164,7 @@ impl Summary {
             Status::Infeasible { reasons } => (None, reasons.clone()),
         };
         Summary {
-            status: sol.status.key().to_string(),
+            status: sol.status.outcome(),
             engine: engine.to_string(),
             objective: ev.objective,
             objective_order: pb.policy.objective.iter().map(|c| c.key()).collect(),
@@ -185,7 +185,7 @@ impl Summary {
                 .map(|f| Shortfall {
                     rule: f.rule.clone(),
                     place: f.place.clone(),
-                    shortfall: crate::model::evaluate::shortfall(f),
+                    shortfall: f.shortfall(),
                 })
                 .collect(),
             notes: sol.notes.clone(),

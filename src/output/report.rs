@@ -9,17 +9,18 @@ use std::fmt::Write;
 use super::files::Summary;
 use super::html::{bar_chart, esc, page_head};
 use super::reserves::{reserve_length, ReserveLists};
+use crate::domain::policy::{Op, RuleScope};
 use crate::domain::types::CandidateIdx;
 use crate::lang::Word;
 use crate::model::evaluate::post_occupancy;
 use crate::model::Problem;
-use crate::solve::Solution;
+use crate::solve::{Outcome, Solution};
 
-fn status_zh(s: &str) -> &'static str {
+fn status_zh(s: Outcome) -> &'static str {
     match s {
-        "optimal" => "最优（已证明）",
-        "feasible" => "可行（未证明最优）",
-        _ => "无解",
+        Outcome::Optimal => "最优（已证明）",
+        Outcome::Feasible => "可行（未证明最优）",
+        Outcome::Infeasible => "无解",
     }
 }
 
@@ -41,7 +42,7 @@ pub fn report_html(pb: &Problem, sol: &Solution, s: &Summary, lists: &ReserveLis
         s.seed,
         esc(&s.engine)
     );
-    let st = if s.status == "infeasible" {
+    let st = if s.status == Outcome::Infeasible {
         "bad"
     } else {
         "ok"
@@ -50,7 +51,7 @@ pub fn report_html(pb: &Problem, sol: &Solution, s: &Summary, lists: &ReserveLis
         h,
         r#"<p>求解状态：<b id="status" class="{st}" data-status="{}">{}</b>"#,
         s.status,
-        status_zh(&s.status)
+        status_zh(s.status)
     );
     if let Some(g) = s.gap.filter(|g| *g > 0.0) {
         let _ = write!(h, "，相对差距 {g:.4}");
@@ -130,7 +131,7 @@ fn rules_section(h: &mut String, pb: &Problem, s: &Summary) {
         s.rules.len()
     );
     let mut county_rules: Vec<&str> = Vec::new();
-    for f in s.rules.iter().filter(|f| f.scope == "county") {
+    for f in s.rules.iter().filter(|f| f.scope == RuleScope::County) {
         if !county_rules.contains(&f.rule.as_str()) {
             county_rules.push(&f.rule);
         }
@@ -145,7 +146,10 @@ fn rules_section(h: &mut String, pb: &Problem, s: &Summary) {
             r#"<td class="{cls}">{} / {}，{} {:.2} {mark}</td>"#,
             f.count,
             f.total,
-            if f.op == ">=" { "≥" } else { "≤" },
+            match f.op {
+                Op::Ge => "≥",
+                Op::Le => "≤",
+            },
             f.bound
         )
     };
@@ -153,7 +157,7 @@ fn rules_section(h: &mut String, pb: &Problem, s: &Summary) {
     let by_place: std::collections::HashMap<(&str, &str), &crate::model::evaluate::RuleFigure> = s
         .rules
         .iter()
-        .filter(|f| f.scope == "county")
+        .filter(|f| f.scope == RuleScope::County)
         .map(|f| ((f.rule.as_str(), f.place.as_str()), f))
         .collect();
     if !county_rules.is_empty() {
@@ -181,11 +185,15 @@ fn rules_section(h: &mut String, pb: &Problem, s: &Summary) {
         }
         h.push_str("</table>");
     }
-    let wide: Vec<_> = s.rules.iter().filter(|f| f.scope != "county").collect();
+    let wide: Vec<_> = s
+        .rules
+        .iter()
+        .filter(|f| f.scope != RuleScope::County)
+        .collect();
     if !wide.is_empty() {
         h.push_str("<table><tr><th>规则</th><th>范围</th><th>地区</th><th>结果</th></tr>");
         for f in wide {
-            let scope = if f.scope == "league" {
+            let scope = if f.scope == RuleScope::League {
                 "盟市"
             } else {
                 "全区"

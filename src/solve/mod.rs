@@ -71,13 +71,43 @@ pub enum Status {
 }
 
 impl Status {
-    /// `optimal`, `feasible` or `infeasible`.
-    pub fn key(&self) -> &'static str {
+    /// The kind of status, without its details.
+    pub fn outcome(&self) -> Outcome {
         match self {
-            Status::Optimal => "optimal",
-            Status::Feasible { .. } => "feasible",
-            Status::Infeasible { .. } => "infeasible",
+            Status::Optimal => Outcome::Optimal,
+            Status::Feasible { .. } => Outcome::Feasible,
+            Status::Infeasible { .. } => Outcome::Infeasible,
         }
+    }
+}
+
+/// A status without its details: what summary.json, comparison rows and
+/// the report say (`optimal`, `feasible`, `infeasible`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Proven optimal.
+    Optimal,
+    /// Every hard constraint holds; optimality not proven.
+    Feasible,
+    /// No assignment satisfies every hard constraint.
+    Infeasible,
+}
+
+impl Outcome {
+    /// `optimal`, `feasible` or `infeasible`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Outcome::Optimal => "optimal",
+            Outcome::Feasible => "feasible",
+            Outcome::Infeasible => "infeasible",
+        }
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.key())
     }
 }
 
