@@ -6,17 +6,18 @@ pub mod backfill;
 pub mod explain;
 pub mod locks;
 pub mod placements;
+pub use placements::read_assignment;
 pub mod replay;
 pub mod scenarios;
 
 use std::path::{Path, PathBuf};
 
 use crate::domain::policy::Policy;
-use crate::domain::records::{DispatchRecord, Instance};
+use crate::domain::records::Instance;
 use crate::error::{Diagnostics, Error, Result};
-use crate::input::records::{read_dispatch, read_instance, InputPaths};
+use crate::input::records::{read_instance, InputPaths};
 use crate::input::{load_policy, Encoding};
-use crate::model::evaluate::{evaluate, Assignment, Evaluation};
+use crate::model::evaluate::{evaluate, Evaluation};
 use crate::model::{build_problem, Problem};
 use crate::output::files::{dispatch_csv, reserves_csv, unplaced_csv, unplaced_reasons, Summary};
 use crate::output::report::report_html;
@@ -169,60 +170,6 @@ pub fn write_outputs(
         return Err(Error::Infeasible(reasons.join("; ")));
     }
     Ok(summary)
-}
-
-/// Read a dispatch file against a problem. Unknown ids are input errors; a
-/// candidate listed twice is a violation of §2.3.1, returned separately.
-pub fn read_assignment(
-    pb: &Problem,
-    path: &Path,
-    enc: Encoding,
-) -> Result<(Assignment, Vec<String>)> {
-    let mut diags = Diagnostics::default();
-    let recs = read_dispatch(path, enc, &mut diags);
-    let file = path.display().to_string();
-    let (cand, post) = (pb.candidate_index(), pb.post_index());
-    let mut a = Assignment::empty(pb.n_candidates());
-    let mut dup = Vec::new();
-    for r in &recs.rows {
-        let c = cand.get(r.candidate.as_str());
-        let p = post.get(r.post.as_str());
-        if c.is_none() {
-            unknown_candidate(&mut diags, &file, r, pb);
-        }
-        if p.is_none() {
-            unknown_post(&mut diags, &file, r, pb);
-        }
-        if let (Some(&c), Some(&p)) = (c, p) {
-            if let Some(prev) = a.post_of[c.ix()] {
-                dup.push(format!(
-                    "candidate {} holds more than one post ({} and {}, line {})",
-                    r.candidate,
-                    pb.posts[prev.ix()].id,
-                    r.post,
-                    r.pos.line
-                ));
-            } else {
-                a.post_of[c.ix()] = Some(p);
-            }
-        }
-    }
-    diags.finish((a, dup))
-}
-
-/// Report a dispatch row whose candidate is not in the candidates file.
-fn unknown_candidate(d: &mut Diagnostics, file: &str, r: &DispatchRecord, pb: &Problem) {
-    let msg = format!(
-        "unknown candidate {}; it is not in {}",
-        r.candidate, pb.files.candidates
-    );
-    d.push(file, r.pos.line, r.pos.column, msg);
-}
-
-/// Report a dispatch row whose post is not in the posts file.
-fn unknown_post(d: &mut Diagnostics, file: &str, r: &DispatchRecord, pb: &Problem) {
-    let msg = format!("unknown post {}; it is not in {}", r.post, pb.files.posts);
-    d.push(file, r.pos.line, r.post_column, msg);
 }
 
 /// `xibu verify`: check a dispatch against every hard constraint.
