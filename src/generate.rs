@@ -11,6 +11,7 @@ use crate::input::records::{
     ColumnSpecs, CANDIDATE_COLUMNS, COUNTY_COLUMNS, INCUMBENT_COLUMNS, POST_COLUMNS,
 };
 use crate::model::priority::splitmix64;
+use crate::output::csvfile::csv_bytes;
 use crate::output::AtomicDir;
 
 /// The 2023-2024 Inner Mongolia model, shipped with every generated instance.
@@ -640,12 +641,7 @@ pub fn table_bytes(
     if format == TableFormat::Xlsx {
         return xlsx_bytes(&header, &body);
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(&header).expect("memory");
-    for r in &body {
-        w.write_record(r).expect("memory");
-    }
-    let utf8 = w.into_inner().expect("memory");
+    let utf8 = csv_bytes(&header, &body);
     Ok(match format {
         TableFormat::CsvBom => [b"\xEF\xBB\xBF".as_slice(), &utf8].concat(),
         TableFormat::CsvGbk => {

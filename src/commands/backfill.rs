@@ -14,6 +14,7 @@ use crate::input::records::{read_dispatch, read_withdrawn};
 use crate::lang::Lang;
 use crate::model::evaluate::{capacity_violations, rule_figures, rule_violations};
 use crate::model::{build_problem, Problem};
+use crate::output::csvfile::{csv_bytes, CsvFile};
 use crate::output::files::Summary;
 use crate::output::reasons::Explainer;
 use crate::output::OutputOptions;
@@ -72,14 +73,7 @@ pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
             }
         }
     }
-    let withdrawn_csv = {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(["id"]).expect("memory");
-        for id in &gone {
-            w.write_record([id]).expect("memory");
-        }
-        w.into_inner().expect("memory")
-    };
+    let withdrawn_csv = csv_bytes(["id"], gone.iter().map(|id| [id.as_str()]));
     let gone: HashSet<String> = gone.into_iter().collect();
     // The withdrawn leave the pool entirely: no placement, no envy, no reserve.
     inst.candidates.rows.retain(|c| !gone.contains(&c.id));
@@ -198,15 +192,13 @@ fn changes_csv(
         list.reverse(); // pop() takes the best
     }
     let ex = Explainer::new(pb, a, lang);
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut w = CsvFile::new([
         "post_id",
         "withdrawn_id",
         "replacement_id",
         "rank",
         "reason",
-    ])
-    .expect("memory");
+    ]);
     let mut row = |post: PostIdx, gone: &str, c: Option<CandidateIdx>, reason: String| {
         let (id, rank) = match c {
             Some(c) => (
@@ -215,8 +207,7 @@ fn changes_csv(
             ),
             None => (String::new(), String::new()),
         };
-        w.write_record([pb.posts[post.ix()].id.as_str(), gone, &id, &rank, &reason])
-            .expect("memory");
+        w.row([pb.posts[post.ix()].id.as_str(), gone, &id, &rank, &reason]);
     };
     for v in vacated {
         match new_at[v.post.ix()].pop() {
@@ -240,7 +231,7 @@ fn changes_csv(
             );
         }
     }
-    w.into_inner().expect("memory")
+    w.into_bytes()
 }
 
 /// Why a vacated seat stays empty: nobody left can take it, or what keeps

@@ -16,6 +16,7 @@ use crate::error::{Diagnostic, Diagnostics, Error, Result};
 use crate::input::scenarios::{apply, load_scenarios};
 use crate::model::evaluate::{post_occupancy, RuleFigure};
 use crate::model::{build_problem, Problem};
+use crate::output::csvfile::CsvFile;
 use crate::output::html::{bar_chart, esc, page_head};
 use crate::output::AtomicDir;
 use crate::output::OutputOptions;
@@ -269,7 +270,6 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 
 /// `comparison.csv`.
 pub fn comparison_csv(rows: &[Row], leagues: &[String], rules: &[String]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = [
         "name",
         "status",
@@ -285,7 +285,7 @@ pub fn comparison_csv(rows: &[Row], leagues: &[String], rules: &[String]) -> Vec
     header.extend(leagues.iter().map(|l| format!("placed_{l}")));
     header.extend(rules.iter().map(|r| format!("slack_{r}")));
     header.push("note".into());
-    w.write_record(&header).expect("memory");
+    let mut w = CsvFile::new(&header);
     for r in rows {
         let mut rec = vec![
             r.name.clone(),
@@ -308,15 +308,14 @@ pub fn comparison_csv(rows: &[Row], leagues: &[String], rules: &[String]) -> Vec
                 .map(|s| s.map_or(String::new(), |v| format!("{v:.3}"))),
         );
         rec.push(r.note.clone());
-        w.write_record(&rec).expect("memory");
+        w.row(&rec);
     }
-    w.into_inner().expect("memory")
+    w.into_bytes()
 }
 
 /// `moves.csv`: every candidate whose post differs from the baseline's.
 pub fn moves_csv(rows: &[Row], baseline: &str) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut w = CsvFile::new([
         "scenario",
         "candidate_id",
         "from_post",
@@ -324,8 +323,7 @@ pub fn moves_csv(rows: &[Row], baseline: &str) -> Vec<u8> {
         "from_rank",
         "to_rank",
         "rank_change",
-    ])
-    .expect("memory");
+    ]);
     if let Some(base) = rows
         .iter()
         .find(|r| r.name == baseline && r.placed.is_some())
@@ -346,7 +344,7 @@ pub fn moves_csv(rows: &[Row], baseline: &str) -> Vec<u8> {
                     (Some(a), Some(b)) => (i64::from(b.1) - i64::from(a.1)).to_string(),
                     _ => String::new(),
                 };
-                w.write_record([
+                w.row([
                     r.name.as_str(),
                     id,
                     a.map_or("", |x| x.0.as_str()),
@@ -354,12 +352,11 @@ pub fn moves_csv(rows: &[Row], baseline: &str) -> Vec<u8> {
                     &a.map_or(String::new(), |x| x.1.to_string()),
                     &b.map_or(String::new(), |x| x.1.to_string()),
                     &change,
-                ])
-                .expect("memory");
+                ]);
             }
         }
     }
-    w.into_inner().expect("memory")
+    w.into_bytes()
 }
 
 /// `comparison.html`: a self-contained page (inline CSS and SVG).

@@ -2,20 +2,13 @@
 
 use serde::Serialize;
 
+use super::csvfile::csv_bytes;
+
 use crate::domain::types::CandidateIdx;
 use crate::lang::Lang;
 use crate::model::evaluate::{Assignment, Evaluation, Objective, RuleFigure};
 use crate::model::Problem;
 use crate::solve::{Outcome, Solution};
-
-fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header).expect("writing to memory");
-    for r in rows {
-        w.write_record(&r).expect("writing to memory");
-    }
-    w.into_inner().expect("writing to memory")
-}
 
 /// `dispatch.csv`: one row per placed candidate, in input order.
 pub fn dispatch_csv(pb: &Problem, a: &Assignment) -> Vec<u8> {

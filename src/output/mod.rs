@@ -1,6 +1,7 @@
 //! Writing results: dispatch list, summary, and the atomic directory writer
 //! that guarantees no half-written output.
 
+pub mod csvfile;
 pub mod files;
 pub mod html;
 pub mod reasons;
