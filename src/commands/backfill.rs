@@ -12,7 +12,7 @@ use crate::domain::types::{CandidateIdx, PostIdx};
 use crate::error::{Diagnostics, Result};
 use crate::input::records::{read_dispatch, read_withdrawn};
 use crate::lang::Lang;
-use crate::model::evaluate::{capacity_violations, rule_figures, rule_violations};
+use crate::model::evaluate::{capacity_violations, post_occupancy, rule_figures, rule_violations};
 use crate::model::{build_problem, Problem};
 use crate::output::csvfile::{csv_bytes, CsvFile};
 use crate::output::files::Summary;
@@ -191,7 +191,7 @@ fn changes_csv(
         list.sort_by(|&x, &y| pb.cmp_at(PostIdx::from_ix(p), y, x));
         list.reverse(); // pop() takes the best
     }
-    let ex = Explainer::new(pb, a, lang);
+    let ex = Explainer::new(pb, a, post_occupancy(pb, a), lang);
     let mut w = CsvFile::new([
         "post_id",
         "withdrawn_id",

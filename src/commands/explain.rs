@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use super::{load, read_assignment, Inputs};
 use crate::error::{Diagnostics, Result};
 use crate::lang::Lang;
+use crate::model::evaluate::post_occupancy;
 use crate::output::reasons::{Explainer, PostReason};
 
 /// Options of `explain`.
@@ -56,7 +57,7 @@ pub fn explain(inputs: &Inputs, opts: &ExplainOptions) -> Result<Explanation> {
         return Err(d.into_error());
     };
     let (a, _) = read_assignment(&pb, &opts.dispatch, inputs.encoding)?;
-    let ex = Explainer::new(&pb, &a, opts.lang);
+    let ex = Explainer::new(&pb, &a, post_occupancy(&pb, &a), opts.lang);
     let post = a.post_of[c.ix()];
     Ok(Explanation {
         candidate: opts.candidate.clone(),

@@ -135,7 +135,7 @@ pub fn write_outputs(
 ) -> Result<Summary> {
     let ev = evaluate(pb, &sol.assignment);
     let summary = Summary::new(pb, &run.replay.engine, sol, &ev);
-    let reasons = unplaced_reasons(pb, sol, run.output.lang);
+    let reasons = unplaced_reasons(pb, sol, &ev, run.output.lang);
     let reserve_lists = solution_reserves(pb, sol);
     let json = serde_json::to_vec_pretty(&summary).expect("summary serializes");
     let mut files: Vec<(String, Vec<u8>)> = vec![
@@ -145,7 +145,7 @@ pub fn write_outputs(
         ("summary.json".into(), json),
         (
             "report.html".into(),
-            report_html(pb, sol, &summary, &reserve_lists).into_bytes(),
+            report_html(pb, sol, &summary, &ev.occupancy, &reserve_lists).into_bytes(),
         ),
     ];
     files.extend(extra);

@@ -203,6 +203,8 @@ pub struct Evaluation {
     pub objective: Objective,
     /// Every rule in every scope.
     pub rules: Vec<RuleFigure>,
+    /// Volunteers (placed + incumbents) per post.
+    pub occupancy: Vec<u32>,
 }
 
 /// Volunteers (placed + incumbents) per post.
@@ -368,6 +370,7 @@ pub fn evaluate(pb: &Problem, a: &Assignment) -> Evaluation {
         violations,
         objective: objective(pb, a, &occ),
         rules,
+        occupancy: occ,
     }
 }
 

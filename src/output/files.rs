@@ -47,7 +47,12 @@ pub fn dispatch_csv(pb: &Problem, a: &Assignment) -> Vec<u8> {
 
 /// Every candidate not placed, in input order, with a reason in `lang`.
 /// When the instance is infeasible nobody is allocated and every row says so.
-pub fn unplaced_reasons(pb: &Problem, sol: &Solution, lang: Lang) -> Vec<(CandidateIdx, String)> {
+pub fn unplaced_reasons(
+    pb: &Problem,
+    sol: &Solution,
+    ev: &Evaluation,
+    lang: Lang,
+) -> Vec<(CandidateIdx, String)> {
     if let crate::solve::Status::Infeasible { .. } = sol.status {
         let why = lang.pick(
             "未分配：硬性约束无法同时满足（见 summary.json）",
@@ -57,7 +62,7 @@ pub fn unplaced_reasons(pb: &Problem, sol: &Solution, lang: Lang) -> Vec<(Candid
             .map(|c| (CandidateIdx::from_ix(c), why.to_string()))
             .collect();
     }
-    super::reasons::Explainer::new(pb, &sol.assignment, lang).unplaced()
+    super::reasons::Explainer::new(pb, &sol.assignment, ev.occupancy.clone(), lang).unplaced()
 }
 
 /// `unplaced.csv`: `candidate_id, reason`.

@@ -6,9 +6,7 @@
 
 use crate::domain::types::{CandidateIdx, PostIdx};
 use crate::lang::{Lang, Word};
-use crate::model::evaluate::{
-    counts_for, post_occupancy, rule_holds, rule_scopes, worst_holders, Assignment,
-};
+use crate::model::evaluate::{counts_for, rule_holds, rule_scopes, worst_holders, Assignment};
 use crate::model::Problem;
 
 /// Precomputed state for explaining many candidates.
@@ -33,9 +31,9 @@ pub struct PostReason {
 }
 
 impl<'a> Explainer<'a> {
-    /// Prepare explanations for assignment `a`, in `lang`.
-    pub fn new(pb: &'a Problem, a: &'a Assignment, lang: Lang) -> Self {
-        let occ = post_occupancy(pb, a);
+    /// Prepare explanations for assignment `a`, whose occupancy per post
+    /// is `occ` (`Evaluation::occupancy`), in `lang`.
+    pub fn new(pb: &'a Problem, a: &'a Assignment, occ: Vec<u32>, lang: Lang) -> Self {
         let worst = worst_holders(pb, a);
         Explainer {
             pb,

@@ -12,7 +12,6 @@ use super::reserves::{reserve_length, ReserveLists};
 use crate::domain::policy::{Op, RuleScope};
 use crate::domain::types::CandidateIdx;
 use crate::lang::Word;
-use crate::model::evaluate::post_occupancy;
 use crate::model::Problem;
 use crate::solve::{Outcome, Solution};
 
@@ -33,7 +32,14 @@ fn big(out: &mut String, id: &str, label: &str, value: impl std::fmt::Display) {
 }
 
 /// The page.
-pub fn report_html(pb: &Problem, sol: &Solution, s: &Summary, lists: &ReserveLists) -> String {
+/// `occ` is the occupancy per post (`Evaluation::occupancy`).
+pub fn report_html(
+    pb: &Problem,
+    sol: &Solution,
+    s: &Summary,
+    occ: &[u32],
+    lists: &ReserveLists,
+) -> String {
     let mut h = page_head(&format!("分配报告 · {}", pb.policy.name));
     let _ = write!(
         h,
@@ -83,7 +89,7 @@ pub fn report_html(pb: &Problem, sol: &Solution, s: &Summary, lists: &ReserveLis
     rules_section(&mut h, pb, s);
     placements_section(&mut h, pb, sol);
     ranks_section(&mut h, pb, sol);
-    seats_section(&mut h, pb, sol, lists);
+    seats_section(&mut h, pb, occ, lists);
     if !pb.locks.is_empty() {
         h.push_str("<section><h2>锁定安排（已由办公室决定）</h2><table><tr><th>报名号</th><th>岗位</th><th>原因</th><th>批准人</th></tr>");
         for l in &pb.locks {
@@ -269,8 +275,7 @@ fn ranks_section(h: &mut String, pb: &Problem, sol: &Solution) {
     h.push_str("<p>服从调剂的岗位的序号为所填志愿组数 + 1。</p></section>");
 }
 
-fn seats_section(h: &mut String, pb: &Problem, sol: &Solution, lists: &ReserveLists) {
-    let occ = post_occupancy(pb, &sol.assignment);
+fn seats_section(h: &mut String, pb: &Problem, occ: &[u32], lists: &ReserveLists) {
     let mut open_league = vec![0f64; pb.leagues.len()];
     for (p, post) in pb.posts.iter().enumerate() {
         open_league[post.league.ix()] += f64::from(post.seats.saturating_sub(occ[p]));
