@@ -184,7 +184,7 @@ fn bad_overrides_are_input_errors_naming_scenario_and_key() {
         "s.toml:3:29: scenario 'a': key 'rule.nope.share': unknown rule 'nope'",
         "s.toml:7:22: scenario 'b': key 'post.G0001.seats': expected a whole number",
         "scenario 'b': key 'colour': unknown key",
-        "scenario 'b': key 'quotas.local': expected a whole number",
+        "s.toml:9:18: scenario 'b': key 'quotas.local': quota -3 must be an integer ≥ 0",
     ] {
         assert!(err.contains(needle), "{needle} not in\n{err}");
     }

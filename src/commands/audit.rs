@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::replay::{bad_manifest, Replay};
-use crate::domain::policy::Policy;
 use crate::error::{Diagnostic, Error, Result};
+use crate::input::model_json;
 use crate::model::Problem;
 use crate::output::files::Summary;
 use crate::solve::Engine;
@@ -59,60 +59,6 @@ pub struct OutputFile {
     pub sha256: String,
 }
 
-/// The policy model as resolved (after scenario overrides), in the terms of
-/// the model file.
-pub fn policy_json(p: &Policy) -> serde_json::Value {
-    use serde_json::json;
-    let specialties: Vec<_> = p
-        .specialties
-        .iter()
-        .map(|s| {
-            json!({
-                "key": s.key, "name": s.name, "leader": s.leader,
-                "tiers": s.tiers.iter().map(|t| json!({
-                    "codes": t.codes,
-                    "flags": t.flags.iter().map(|f| f.key()).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let rules: Vec<_> = p
-        .rules
-        .iter()
-        .map(|r| {
-            let count = match r.count {
-                crate::domain::policy::RuleCount::Level(l) => json!({ "level": l.key() }),
-                crate::domain::policy::RuleCount::Specialty(s) => {
-                    json!({ "specialty": p.specialties[s.ix()].key })
-                }
-            };
-            json!({
-                "name": r.name, "scope": r.scope.key(),
-                "county_status": r.county_status.as_ref().map(|v| v.iter().map(|s| s.key()).collect::<Vec<_>>()),
-                "count": count, "op": r.op.symbol(), "share": r.share,
-            })
-        })
-        .collect();
-    json!({
-        "name": p.name,
-        "objective": p.objective.iter().map(|c| c.key()).collect::<Vec<_>>(),
-        "eligibility": {
-            "require_graduating": p.require_graduating,
-            "require_diploma_by_arrival": p.require_diploma_by_arrival,
-            "health": p.health.key(),
-        },
-        "adjustment": { "scope": p.adjustment.key() },
-        "priority": { "order": p.priority.iter().map(|k| k.key()).collect::<Vec<_>>() },
-        "reserves": { "ratio": p.reserve_ratio },
-        "quotas": {
-            "national": p.quotas[0],
-            "local": p.quotas[1],
-        },
-        "specialty": specialties,
-        "rule": rules,
-    })
-}
-
 /// The whole run.json.
 pub fn manifest(
     pb: &Problem,
@@ -145,7 +91,7 @@ pub fn manifest(
         "command": replay.command,
         "replay": replay,
         "inputs": inputs,
-        "model": policy_json(&pb.policy),
+        "model": model_json(&pb.policy),
         "seed": pb.seed,
         "solver": { "name": "HiGHS", "version": highs_version(), "settings": settings },
         "locks": pb.locks,

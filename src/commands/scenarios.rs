@@ -14,6 +14,7 @@ use super::replay::{abs, Replay};
 use super::{write_outputs, Inputs, Run};
 use crate::error::{Diagnostic, Diagnostics, Error, Result};
 use crate::input::scenarios::{apply, load_scenarios};
+use crate::input::ModelSource;
 use crate::model::evaluate::{post_occupancy, RuleFigure};
 use crate::model::{build_problem, Problem};
 use crate::output::csvfile::CsvFile;
@@ -97,12 +98,11 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
             diags.push("--baseline", 1, 1, format!("no scenario is named '{b}'"));
         }
     }
-    let Some(policy) = policy else {
+    let Some(policy) = policy.filter(|_| diags.is_empty()) else {
         return Err(diags.into_error());
     };
-    if !diags.is_empty() {
-        return Err(diags.into_error());
-    }
+    // The model file parsed cleanly above; scenarios edit its TOML.
+    let model = ModelSource::load(&inputs.model)?;
     // Build every scenario's problem first: any bad override stops the run
     // before anything is solved, with every problem of every scenario.
     let mut problems: Vec<(String, Problem)> = Vec::new();
@@ -111,11 +111,14 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
         .iter()
         .filter(|s| opts.only.as_ref().is_none_or(|o| o == &s.name))
     {
-        let (mut pol, mut ins) = (policy.clone(), inst.clone());
-        if let Err(e) = apply(sc, &file, &mut pol, &mut ins) {
-            errs.extend(e);
-            continue;
-        }
+        let mut ins = inst.clone();
+        let pol = match apply(sc, &file, &model, &mut ins) {
+            Ok(pol) => pol,
+            Err(e) => {
+                errs.extend(e);
+                continue;
+            }
+        };
         let built =
             build_problem(ins, pol, inputs.seed, Diagnostics::default()).and_then(|mut pb| {
                 super::attach_locks(&mut pb, inputs, &Default::default()).map(|()| pb)

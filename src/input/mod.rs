@@ -8,5 +8,5 @@ pub mod scenarios;
 pub mod table;
 pub mod values;
 
-pub use policy::{load_policy, parse_policy};
+pub use policy::{load_policy, model_json, parse_policy, ModelSource};
 pub use table::Encoding;

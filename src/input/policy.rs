@@ -1,11 +1,16 @@
 //! Loading and validating a policy model file (`models/*.toml`, CONTRACT §2).
 //! Unknown keys are rejected; every semantic problem is reported with the
 //! file's line and column.
+//!
+//! The `Raw*` structs are the file's schema, defined once: read with
+//! `Deserialize`, written back (run.json's resolved model) with
+//! `Serialize`. Scenario overrides edit the file's TOML (`ModelSource`)
+//! and go through the same parser.
 
 use std::collections::HashSet;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::domain::policy::{
@@ -17,7 +22,7 @@ use crate::error::{Diagnostic, Diagnostics, Error, Result};
 
 use super::values::{parse_level, parse_major_code, parse_status};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawModel {
     name: Option<String>,
@@ -33,7 +38,7 @@ struct RawModel {
     rule: Vec<RawRule>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawEligibility {
     require_graduating: Option<bool>,
@@ -41,32 +46,32 @@ struct RawEligibility {
     health: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawAdjustment {
     scope: Spanned<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawPriority {
     order: Vec<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawReserves {
     ratio: Spanned<f64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawQuotas {
     national: Option<Spanned<i64>>,
     local: Option<Spanned<i64>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawSpecialty {
     key: Spanned<String>,
@@ -77,7 +82,7 @@ struct RawSpecialty {
     tiers: Vec<RawTier>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawTier {
     #[serde(default)]
@@ -86,7 +91,7 @@ struct RawTier {
     flags: Vec<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawRule {
     name: Spanned<String>,
@@ -97,10 +102,12 @@ struct RawRule {
     share: Spanned<f64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawCount {
+    #[serde(skip_serializing_if = "Option::is_none")]
     level: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     specialty: Option<String>,
 }
 
@@ -127,12 +134,178 @@ impl Ctx<'_> {
 
 /// Read and validate a model file.
 pub fn load_policy(path: &Path) -> Result<Policy> {
-    let file = path.display().to_string();
-    let whole_file = |m: String| Error::Input(vec![Diagnostic::new(&file, 1, 1, m)]);
-    let bytes =
-        std::fs::read(path).map_err(|e| whole_file(format!("cannot read the model file: {e}")))?;
-    let text = super::table::decode(&bytes, super::table::Encoding::Auto).map_err(whole_file)?;
-    parse_policy(&text, &file)
+    ModelSource::load(path)?.policy()
+}
+
+/// A model file's text and its TOML, which scenario overrides edit before
+/// the one parser (`parse_policy`) reads it again.
+#[derive(Debug, Clone)]
+pub struct ModelSource {
+    file: String,
+    text: String,
+    table: toml::Table,
+    edited: bool,
+}
+
+impl ModelSource {
+    /// Read a model file (UTF-8 or GBK).
+    pub fn load(path: &Path) -> Result<Self> {
+        let file = path.display().to_string();
+        let whole_file = |m: String| Error::Input(vec![Diagnostic::new(&file, 1, 1, m)]);
+        let bytes = std::fs::read(path)
+            .map_err(|e| whole_file(format!("cannot read the model file: {e}")))?;
+        let text =
+            super::table::decode(&bytes, super::table::Encoding::Auto).map_err(whole_file)?;
+        // A file that is not TOML is reported by `policy()`, at its position.
+        let table = text.parse::<toml::Table>().unwrap_or_default();
+        Ok(ModelSource {
+            file,
+            text,
+            table,
+            edited: false,
+        })
+    }
+
+    /// The validated policy. Unedited, problems point into the file;
+    /// edited, they are the parser's messages about the edited TOML.
+    pub fn policy(&self) -> Result<Policy> {
+        if self.edited {
+            let text = toml::to_string(&self.table)
+                .map_err(|e| Error::Solver(format!("cannot write the edited model: {e}")))?;
+            parse_policy(&text, &self.file)
+        } else {
+            parse_policy(&self.text, &self.file)
+        }
+    }
+
+    /// Does the model file have a section of this name (`rule`, `quotas` …)?
+    pub fn is_section(key: &str) -> bool {
+        matches!(
+            key,
+            "name"
+                | "objective"
+                | "eligibility"
+                | "adjustment"
+                | "priority"
+                | "reserves"
+                | "quotas"
+                | "specialty"
+                | "rule"
+        )
+    }
+
+    /// Set a dotted key to a value: `reserves.ratio`, `objective`, or
+    /// `rule.<name>.<field>` (the rule table whose `name` is `<name>`).
+    /// Whether the value is valid is for `policy()` to say.
+    pub fn set(&mut self, key: &str, value: toml::Value) -> std::result::Result<(), String> {
+        let parts: Vec<&str> = key.split('.').collect();
+        let mut table = &mut self.table;
+        let mut rest = parts.as_slice();
+        if let ["rule", name, tail @ ..] = parts.as_slice() {
+            let rules = table
+                .get_mut("rule")
+                .and_then(toml::Value::as_array_mut)
+                .ok_or_else(|| format!("unknown rule '{name}'"))?;
+            table = rules
+                .iter_mut()
+                .filter_map(toml::Value::as_table_mut)
+                .find(|t| t.get("name").and_then(toml::Value::as_str) == Some(*name))
+                .ok_or_else(|| format!("unknown rule '{name}'"))?;
+            rest = tail;
+        }
+        let Some((last, path)) = rest.split_last() else {
+            return Err("name a field of the rule, e.g. rule.<name>.share".into());
+        };
+        for part in path {
+            let entry = table
+                .entry(part.to_string())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            table = entry
+                .as_table_mut()
+                .ok_or_else(|| format!("'{part}' is not a table in the model"))?;
+        }
+        table.insert(last.to_string(), value);
+        self.edited = true;
+        Ok(())
+    }
+}
+
+/// The resolved policy in the model file's own terms (run.json): every
+/// default filled in, written through the same schema the parser reads.
+pub fn model_json(p: &Policy) -> serde_json::Value {
+    let at = |v| Spanned::new(0..0, v);
+    let raw = RawModel {
+        name: Some(p.name.clone()),
+        objective: Some(
+            p.objective
+                .iter()
+                .map(|c| at(c.key().to_string()))
+                .collect(),
+        ),
+        eligibility: Some(RawEligibility {
+            require_graduating: Some(p.require_graduating),
+            require_diploma_by_arrival: Some(p.require_diploma_by_arrival),
+            health: Some(at(p.health.key().to_string())),
+        }),
+        adjustment: Some(RawAdjustment {
+            scope: at(p.adjustment.key().to_string()),
+        }),
+        priority: Some(RawPriority {
+            order: p.priority.iter().map(|k| at(k.key().to_string())).collect(),
+        }),
+        reserves: Some(RawReserves {
+            ratio: Spanned::new(0..0, p.reserve_ratio),
+        }),
+        quotas: Some(RawQuotas {
+            national: p.quotas[0].map(|q| Spanned::new(0..0, i64::from(q))),
+            local: p.quotas[1].map(|q| Spanned::new(0..0, i64::from(q))),
+        }),
+        specialty: p
+            .specialties
+            .iter()
+            .map(|s| RawSpecialty {
+                key: at(s.key.clone()),
+                name: Some(s.name.clone()),
+                leader: s.leader,
+                tiers: s
+                    .tiers
+                    .iter()
+                    .map(|t| RawTier {
+                        codes: t.codes.iter().map(|c| at(c.clone())).collect(),
+                        flags: t.flags.iter().map(|f| at(f.key().to_string())).collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        rule: p
+            .rules
+            .iter()
+            .map(|r| RawRule {
+                name: at(r.name.clone()),
+                scope: at(r.scope.key().to_string()),
+                county_status: r
+                    .county_status
+                    .as_ref()
+                    .map(|v| v.iter().map(|s| at(s.key().to_string())).collect()),
+                count: Spanned::new(
+                    0..0,
+                    match r.count {
+                        RuleCount::Level(l) => RawCount {
+                            level: Some(l.key().to_string()),
+                            specialty: None,
+                        },
+                        RuleCount::Specialty(s) => RawCount {
+                            level: None,
+                            specialty: Some(p.specialties[s.ix()].key.clone()),
+                        },
+                    },
+                ),
+                op: at(r.op.symbol().to_string()),
+                share: Spanned::new(0..0, r.share),
+            })
+            .collect(),
+    };
+    serde_json::to_value(raw).expect("the model serializes")
 }
 
 /// Parse and validate model text; `file` names it in messages.

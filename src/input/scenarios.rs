@@ -9,12 +9,10 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::policy::ModelSource;
 use super::values::{parse_level, parse_project, parse_status};
-use crate::domain::policy::{
-    AdjustScope, Criterion, HealthRule, Op, Policy, PriorityKey, RuleScope,
-};
+use crate::domain::policy::Policy;
 use crate::domain::records::Instance;
-use crate::domain::types::Project;
 use crate::error::{Diagnostic, Diagnostics, Error, Result};
 
 #[derive(Deserialize)]
@@ -130,14 +128,6 @@ pub fn load_scenarios(path: &Path) -> Result<Vec<Scenario>> {
     d.finish(out)
 }
 
-fn as_f64(v: &toml::Value) -> Option<f64> {
-    match v {
-        toml::Value::Float(f) => Some(*f),
-        toml::Value::Integer(i) => Some(*i as f64),
-        _ => None,
-    }
-}
-
 fn as_count(v: &toml::Value) -> Option<u32> {
     match v {
         toml::Value::Integer(i) => u32::try_from(*i).ok(),
@@ -145,113 +135,86 @@ fn as_count(v: &toml::Value) -> Option<u32> {
     }
 }
 
-fn as_strings(v: &toml::Value) -> Option<Vec<&str>> {
-    v.as_array()?.iter().map(|x| x.as_str()).collect()
-}
-
-/// Apply a scenario's overrides to a copy of the model and the instance.
-/// Problems are reported as `file:line:column: scenario 'x': key 'k': …`.
+/// Apply a scenario's overrides: keys of the model file edit a copy of its
+/// TOML, which the one policy parser reads again (each edit at once, so a
+/// problem names its key); `post.*` and `county.*` edit a copy of the
+/// instance. Returns the scenario's policy. Problems are reported as
+/// `file:line:column: scenario 'x': key 'k': …`.
 pub fn apply(
     sc: &Scenario,
     file: &str,
-    policy: &mut Policy,
+    model: &ModelSource,
     inst: &mut Instance,
-) -> std::result::Result<(), Vec<Diagnostic>> {
+) -> std::result::Result<Policy, Vec<Diagnostic>> {
     let mut errs = Vec::new();
-    for o in &sc.overrides {
-        if let Err(msg) = apply_one(o, policy, inst) {
-            errs.push(Diagnostic::new(
-                file,
-                o.line,
-                o.column,
-                format!("scenario '{}': key '{}': {msg}", sc.name, o.key),
-            ));
+    let mut err = |o: &Override, msg: String| {
+        errs.push(Diagnostic::new(
+            file,
+            o.line,
+            o.column,
+            format!("scenario '{}': key '{}': {msg}", sc.name, o.key),
+        ))
+    };
+    let section = |o: &Override| o.key.split('.').next().unwrap_or_default().to_string();
+    let mut src = model.clone();
+    for o in sc
+        .overrides
+        .iter()
+        .filter(|o| ModelSource::is_section(&section(o)))
+    {
+        let before = src.clone();
+        let checked = src
+            .set(&o.key, o.value.clone())
+            .and_then(|()| src.policy().map(drop).map_err(|e| parser_words(&e)));
+        if let Err(msg) = checked {
+            err(o, msg);
+            src = before;
+        }
+    }
+    let policy = match src.policy() {
+        Ok(p) => p,
+        Err(e) => {
+            err(&sc.overrides[0], parser_words(&e));
+            return Err(errs);
+        }
+    };
+    for o in sc
+        .overrides
+        .iter()
+        .filter(|o| !ModelSource::is_section(&section(o)))
+    {
+        if let Err(msg) = apply_to_instance(o, &policy, inst) {
+            err(o, msg);
         }
     }
     if errs.is_empty() {
-        Ok(())
+        Ok(policy)
     } else {
         Err(errs)
     }
 }
 
-fn apply_one(
+/// What the policy parser said, without positions in the edited text.
+fn parser_words(e: &Error) -> String {
+    match e {
+        Error::Input(d) => d
+            .iter()
+            .map(|x| x.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
+fn apply_to_instance(
     o: &Override,
-    policy: &mut Policy,
+    policy: &Policy,
     inst: &mut Instance,
 ) -> std::result::Result<(), String> {
     let v = &o.value;
     let parts: Vec<&str> = o.key.split('.').collect();
     let want = |what: &str| format!("expected {what}, got {v}");
     match parts.as_slice() {
-        ["objective"] => {
-            let list = as_strings(v).ok_or_else(|| want("a list of envy, fill, preference"))?;
-            let mut crit = Vec::new();
-            for s in list {
-                let c = Criterion::parse(s).ok_or_else(|| format!("unknown criterion '{s}'; use envy, fill or preference"))?;
-                if crit.contains(&c) {
-                    return Err(format!("'{s}' is listed twice"));
-                }
-                crit.push(c);
-            }
-            policy.objective = crit;
-        }
-        ["reserves", "ratio"] => {
-            let r = as_f64(v).filter(|r| r.is_finite() && *r >= 0.0).ok_or_else(|| want("a number ≥ 0"))?;
-            policy.reserve_ratio = r;
-        }
-        ["adjustment", "scope"] => {
-            policy.adjustment = v.as_str().and_then(AdjustScope::parse).ok_or_else(|| want("none, league or region"))?;
-        }
-        ["priority", "order"] => {
-            let list = as_strings(v).ok_or_else(|| want("a list of major, volunteer, leader, score"))?;
-            let mut keys = Vec::new();
-            for s in list {
-                let k = PriorityKey::parse(s).ok_or_else(|| format!("unknown priority key '{s}'"))?;
-                if keys.contains(&k) {
-                    return Err(format!("'{s}' is listed twice"));
-                }
-                keys.push(k);
-            }
-            policy.priority = keys;
-        }
-        ["eligibility", "require_graduating"] => {
-            policy.require_graduating = v.as_bool().ok_or_else(|| want("true or false"))?;
-        }
-        ["eligibility", "require_diploma_by_arrival"] => {
-            policy.require_diploma_by_arrival = v.as_bool().ok_or_else(|| want("true or false"))?;
-        }
-        ["eligibility", "health"] => {
-            policy.health = v.as_str().and_then(HealthRule::parse).ok_or_else(|| want("\"pass\" or \"not-fail\""))?;
-        }
-        ["quotas", proj] => {
-            let p = match *proj {
-                "national" => Project::National,
-                "local" => Project::Local,
-                other => return Err(format!("unknown project '{other}'; use national or local")),
-            };
-            policy.quotas[p as usize] = Some(as_count(v).ok_or_else(|| want("a whole number ≥ 0"))?);
-        }
-        ["rule", name, field] => {
-            let rule = policy
-                .rules
-                .iter_mut()
-                .find(|r| r.name == *name)
-                .ok_or_else(|| format!("unknown rule '{name}'"))?;
-            match *field {
-                "share" => {
-                    rule.share = as_f64(v).filter(|s| (0.0..=1.0).contains(s)).ok_or_else(|| want("a share in [0, 1]"))?;
-                }
-                "op" => rule.op = v.as_str().and_then(Op::parse).ok_or_else(|| want("\">=\" or \"<=\""))?,
-                "scope" => rule.scope = v.as_str().and_then(RuleScope::parse).ok_or_else(|| want("county, league or region"))?,
-                "county_status" => {
-                    let list = as_strings(v).ok_or_else(|| want("a list of statuses"))?;
-                    let st: Option<Vec<_>> = list.iter().map(|s| parse_status(s)).collect();
-                    rule.county_status = Some(st.ok_or_else(|| want("active, new or suspended"))?);
-                }
-                other => return Err(format!("unknown rule field '{other}'; use share, op, scope or county_status")),
-            }
-        }
         ["post", id, field] => {
             let post = inst
                 .posts

@@ -42,7 +42,7 @@ pub fn dispatch_csv(pb: &Problem, a: &Assignment) -> Vec<u8> {
             post.unit.clone(),
         ])
     });
-    csv_bytes(&header, rows)
+    csv_bytes(header, rows)
 }
 
 /// Every candidate not placed, in input order, with a reason in `lang`.
@@ -70,7 +70,7 @@ pub fn unplaced_csv(pb: &Problem, reasons: &[(CandidateIdx, String)]) -> Vec<u8>
     let rows = reasons
         .iter()
         .map(|(c, why)| vec![pb.candidates[c.ix()].id.clone(), why.clone()]);
-    csv_bytes(&["candidate_id", "reason"], rows)
+    csv_bytes(["candidate_id", "reason"], rows)
 }
 
 /// `reserves.csv`: `post_id, position, candidate_id` (position from 1).
@@ -85,7 +85,7 @@ pub fn reserves_csv(pb: &Problem, lists: &super::reserves::ReserveLists) -> Vec<
             ]);
         }
     }
-    csv_bytes(&["post_id", "position", "candidate_id"], rows.into_iter())
+    csv_bytes(["post_id", "position", "candidate_id"], rows)
 }
 
 /// `summary.json`.
