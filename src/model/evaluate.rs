@@ -4,8 +4,9 @@
 
 use serde::Serialize;
 
+use super::rules::{rule_figures, RuleFigure};
 use super::Problem;
-use crate::domain::policy::{Criterion, Op, Rule, RuleCount, RuleScope};
+use crate::domain::policy::Criterion;
 use crate::domain::types::*;
 
 /// Who holds which post: `post_of[c]` for every candidate.
@@ -61,139 +62,6 @@ impl Objective {
     }
 }
 
-/// One scope a rule is checked in.
-#[derive(Debug, Clone)]
-pub struct RuleScopeSet {
-    /// County code, league code, or `region`.
-    pub label: String,
-    /// The counties whose volunteers count in this scope.
-    pub counties: Vec<CountyIdx>,
-}
-
-/// The scopes of a rule: each county (or league, or the region once),
-/// restricted to counties of the rule's statuses.
-pub fn rule_scopes(pb: &Problem, rule: &Rule) -> Vec<RuleScopeSet> {
-    let covered = |c: &super::County| {
-        rule.county_status
-            .as_ref()
-            .is_none_or(|st| st.contains(&c.status))
-    };
-    match rule.scope {
-        RuleScope::County => pb
-            .counties
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| covered(c))
-            .map(|(i, c)| RuleScopeSet {
-                label: c.code.clone(),
-                counties: vec![CountyIdx::from_ix(i)],
-            })
-            .collect(),
-        RuleScope::League => pb
-            .leagues
-            .iter()
-            .enumerate()
-            .map(|(l, code)| RuleScopeSet {
-                label: code.clone(),
-                counties: pb
-                    .counties
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| c.league.ix() == l && covered(c))
-                    .map(|(i, _)| CountyIdx::from_ix(i))
-                    .collect(),
-            })
-            .collect(),
-        RuleScope::Region => vec![RuleScopeSet {
-            label: "region".to_string(),
-            counties: pb
-                .counties
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| covered(c))
-                .map(|(i, _)| CountyIdx::from_ix(i))
-                .collect(),
-        }],
-    }
-}
-
-/// Incumbents in a rule's scope: (counted by the rule, all).
-pub fn scope_incumbents(pb: &Problem, rule: &Rule, scope: &RuleScopeSet) -> (u32, u32) {
-    let mut out = (0, 0);
-    for p in pb
-        .posts
-        .iter()
-        .filter(|p| scope.counties.contains(&p.county))
-    {
-        out.1 += p.incumbents;
-        if counts_for(rule, p) {
-            out.0 += p.incumbents;
-        }
-    }
-    out
-}
-
-/// Does a post count for a rule's `count`?
-pub fn counts_for(rule: &Rule, post: &super::Post) -> bool {
-    match rule.count {
-        RuleCount::Level(l) => post.level == l,
-        RuleCount::Specialty(s) => post.specialty == s,
-    }
-}
-
-/// Does `count op share × total` hold? (A tiny tolerance absorbs the
-/// rounding of `share × total` in binary floating point.)
-pub fn rule_holds(op: Op, share: f64, count: u64, total: u64) -> bool {
-    let rhs = share * total as f64;
-    match op {
-        Op::Ge => count as f64 >= rhs - 1e-9,
-        Op::Le => count as f64 <= rhs + 1e-9,
-    }
-}
-
-/// One rule in one scope, with its figures.
-#[derive(Debug, Clone, Serialize)]
-pub struct RuleFigure {
-    /// Rule name.
-    pub rule: String,
-    /// Where the rule is checked.
-    pub scope: RuleScope,
-    /// County code, league code, or `region`.
-    pub place: String,
-    /// Volunteers counted (placed + incumbents).
-    pub count: u64,
-    /// All volunteers in the scope (placed + incumbents).
-    pub total: u64,
-    /// Direction.
-    pub op: Op,
-    /// The share.
-    pub share: f64,
-    /// share × total.
-    pub bound: f64,
-    /// Does the rule hold here?
-    pub ok: bool,
-}
-
-impl RuleFigure {
-    /// How far inside its bound the figure is, in volunteers: positive when
-    /// the rule holds with room, negative when it falls short.
-    pub fn slack(&self) -> f64 {
-        match self.op {
-            Op::Ge => self.count as f64 - self.bound,
-            Op::Le => self.bound - self.count as f64,
-        }
-    }
-
-    /// How far a failing figure falls short, in volunteers (0 when it holds).
-    pub fn shortfall(&self) -> f64 {
-        if self.ok {
-            0.0
-        } else {
-            -self.slack()
-        }
-    }
-}
-
 /// Everything `verify` reports about an assignment.
 #[derive(Debug, Clone)]
 pub struct Evaluation {
@@ -214,38 +82,6 @@ pub fn post_occupancy(pb: &Problem, a: &Assignment) -> Vec<u32> {
         occ[p.ix()] += 1;
     }
     occ
-}
-
-/// Figures of every rule in every scope, for an occupancy per post.
-pub fn rule_figures(pb: &Problem, occ: &[u32]) -> Vec<RuleFigure> {
-    let mut out = Vec::new();
-    for rule in &pb.policy.rules {
-        let mut county_count = vec![0u64; pb.counties.len()];
-        let mut county_total = vec![0u64; pb.counties.len()];
-        for (p, post) in pb.posts.iter().enumerate() {
-            let n = u64::from(occ[p]);
-            county_total[post.county.ix()] += n;
-            if counts_for(rule, post) {
-                county_count[post.county.ix()] += n;
-            }
-        }
-        for s in rule_scopes(pb, rule) {
-            let count: u64 = s.counties.iter().map(|c| county_count[c.ix()]).sum();
-            let total: u64 = s.counties.iter().map(|c| county_total[c.ix()]).sum();
-            out.push(RuleFigure {
-                rule: rule.name.clone(),
-                scope: rule.scope,
-                place: s.label,
-                count,
-                total,
-                op: rule.op,
-                share: rule.share,
-                bound: rule.share * total as f64,
-                ok: rule_holds(rule.op, rule.share, count, total),
-            });
-        }
-    }
-    out
 }
 
 /// Volunteers (placed + incumbents) per county and per project — what

@@ -5,6 +5,7 @@
 pub mod eligibility;
 pub mod evaluate;
 pub mod priority;
+pub mod rules;
 
 mod build;
 

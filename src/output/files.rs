@@ -6,7 +6,8 @@ use super::csvfile::csv_bytes;
 
 use crate::domain::types::CandidateIdx;
 use crate::lang::Lang;
-use crate::model::evaluate::{Assignment, Evaluation, Objective, RuleFigure};
+use crate::model::evaluate::{Assignment, Evaluation, Objective};
+use crate::model::rules::RuleFigure;
 use crate::model::Problem;
 use crate::solve::{Outcome, Solution};
 

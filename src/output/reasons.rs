@@ -6,7 +6,8 @@
 
 use crate::domain::types::{CandidateIdx, PostIdx};
 use crate::lang::{Lang, Word};
-use crate::model::evaluate::{counts_for, rule_holds, rule_scopes, worst_holders, Assignment};
+use crate::model::evaluate::{worst_holders, Assignment, Headcount};
+use crate::model::rules::{rule_holds, ScopeCounter};
 use crate::model::Problem;
 
 /// Precomputed state for explaining many candidates.
@@ -15,6 +16,8 @@ pub struct Explainer<'a> {
     a: &'a Assignment,
     lang: Lang,
     occ: Vec<u32>,
+    heads: Headcount,
+    rules: ScopeCounter,
     worst: Vec<Option<CandidateIdx>>,
 }
 
@@ -39,6 +42,8 @@ impl<'a> Explainer<'a> {
             pb,
             a,
             lang,
+            heads: Headcount::new(pb, &occ),
+            rules: ScopeCounter::new(pb, &occ),
             occ,
             worst,
         }
@@ -165,7 +170,7 @@ impl<'a> Explainer<'a> {
         let county = &pb.counties[post.county.ix()];
         if let Some(scale) = county.scale {
             let inside = from.is_some_and(|q| q.county == post.county);
-            if !inside && self.occupied(|q| q.county == post.county) >= scale {
+            if !inside && self.heads.county[post.county.ix()] >= u64::from(scale) {
                 return match lang {
                     Lang::Zh => format!("旗县 {} 已达实施规模 {scale} 人", county.code),
                     Lang::En => format!(
@@ -177,52 +182,41 @@ impl<'a> Explainer<'a> {
         }
         if let Some(q) = pb.policy.quota(post.project) {
             let inside = from.is_some_and(|f| f.project == post.project);
-            if !inside && self.occupied(|x| x.project == post.project) >= q {
+            if !inside && self.heads.project[post.project as usize] >= u64::from(q) {
                 return match lang {
                     Lang::Zh => format!("{}名额 {q} 已用完", post.project.zh()),
                     Lang::En => format!("the {} project quota of {q} is reached", post.project),
                 };
             }
         }
-        for rule in &pb.policy.rules {
-            for s in rule_scopes(pb, rule) {
-                if !s.counties.contains(&post.county) {
-                    continue;
-                }
-                let (mut count, mut total) = (0i64, 0i64);
-                for (i, q) in pb.posts.iter().enumerate() {
-                    if s.counties.contains(&q.county) {
-                        total += i64::from(self.occ[i]);
-                        if counts_for(rule, q) {
-                            count += i64::from(self.occ[i]);
-                        }
-                    }
-                }
-                let (mut count2, mut total2) =
-                    (count + i64::from(counts_for(rule, post)), total + 1);
-                if let Some(f) = from.filter(|f| s.counties.contains(&f.county)) {
-                    total2 -= 1;
-                    count2 -= i64::from(counts_for(rule, f));
-                }
-                if !rule_holds(rule.op, rule.share, count2 as u64, total2 as u64) {
-                    let op = rule.op.symbol();
-                    return match lang {
-                        Lang::Zh => format!(
-                            "比例规则 {} 在{} {} 已到界限（{total} 人中计入 {count} 人；再调入你就会违反 {op} {}）",
-                            rule.name,
-                            self.t_scope(rule.scope),
-                            s.label,
-                            rule.share
-                        ),
-                        Lang::En => format!(
-                            "rule {} binds in {} {} ({count} of {total} volunteers counted; moving you there would break {op} {})",
-                            rule.name,
-                            rule.scope.key(),
-                            s.label,
-                            rule.share
-                        ),
-                    };
-                }
+        // The move: one more at p, one fewer where c is now.
+        let mut moved = vec![(p, 1)];
+        moved.extend(self.a.post_of[c.ix()].map(|f| (f, -1)));
+        for (r, rule) in pb.policy.rules.iter().enumerate() {
+            let Some(k) = self.rules.scope_of(r, post.county) else {
+                continue;
+            };
+            let s = &self.rules.scopes(r)[k];
+            let (count, total) = self.rules.figure(r, k);
+            let (count2, total2) = self.rules.after(pb, r, k, &moved);
+            if !rule_holds(rule.op, rule.share, count2, total2) {
+                let op = rule.op.symbol();
+                return match lang {
+                    Lang::Zh => format!(
+                        "比例规则 {} 在{} {} 已到界限（{total} 人中计入 {count} 人；再调入你就会违反 {op} {}）",
+                        rule.name,
+                        self.t_scope(rule.scope),
+                        s.label,
+                        rule.share
+                    ),
+                    Lang::En => format!(
+                        "rule {} binds in {} {} ({count} of {total} volunteers counted; moving you there would break {op} {})",
+                        rule.name,
+                        rule.scope.key(),
+                        s.label,
+                        rule.share
+                    ),
+                };
             }
         }
         match lang {
@@ -244,17 +238,6 @@ impl<'a> Explainer<'a> {
             RuleScope::League => "盟市",
             RuleScope::Region => "全区",
         }
-    }
-
-    /// Volunteers (placed + incumbents) at the posts that `keep` selects.
-    fn occupied(&self, keep: impl Fn(&crate::model::Post) -> bool) -> u32 {
-        self.pb
-            .posts
-            .iter()
-            .zip(&self.occ)
-            .filter(|(q, _)| keep(q))
-            .map(|(_, &n)| n)
-            .sum()
     }
 
     fn objective_text(&self) -> String {

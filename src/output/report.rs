@@ -142,7 +142,7 @@ fn rules_section(h: &mut String, pb: &Problem, s: &Summary) {
             county_rules.push(&f.rule);
         }
     }
-    let cell = |f: &crate::model::evaluate::RuleFigure| {
+    let cell = |f: &crate::model::rules::RuleFigure| {
         let (cls, mark) = if f.ok {
             ("ok", "✓ 满足")
         } else {
@@ -160,7 +160,7 @@ fn rules_section(h: &mut String, pb: &Problem, s: &Summary) {
         )
     };
     // (rule, county) → figure, so the table is linear in its cells.
-    let by_place: std::collections::HashMap<(&str, &str), &crate::model::evaluate::RuleFigure> = s
+    let by_place: std::collections::HashMap<(&str, &str), &crate::model::rules::RuleFigure> = s
         .rules
         .iter()
         .filter(|f| f.scope == RuleScope::County)

@@ -7,7 +7,8 @@ use super::highs::{set_objective, to_highs};
 use super::settings::MipSettings;
 use crate::domain::types::PostIdx;
 use crate::error::Result;
-use crate::model::evaluate::{post_occupancy, rule_figures, rule_scopes, scope_incumbents};
+use crate::model::evaluate::post_occupancy;
+use crate::model::rules::{rule_figures, ScopeCounter};
 use crate::model::Problem;
 
 /// Solve with a slack on every rule, scale and quota row (cost 1 each) and
@@ -77,10 +78,10 @@ pub(crate) fn diagnose_infeasible(
 }
 
 /// (counted, total) incumbents of a rule's scope, by its label.
-fn incumbent_figure(pb: &Problem, rule: usize, label: &str) -> (u32, u32) {
-    let r = &pb.policy.rules[rule];
-    rule_scopes(pb, r)
+fn incumbent_figure(pb: &Problem, rule: usize, label: &str) -> (u64, u64) {
+    let inc = ScopeCounter::incumbents(pb);
+    inc.scopes(rule)
         .iter()
-        .find(|s| s.label == label)
-        .map_or((0, 0), |s| scope_incumbents(pb, r, s))
+        .position(|s| s.label == label)
+        .map_or((0, 0), |k| inc.figure(rule, k))
 }

@@ -24,8 +24,8 @@
 
 use crate::domain::policy::{Criterion, Op};
 use crate::domain::types::{CountyIdx, PostIdx, Project};
-use crate::model::evaluate::{counts_for, rule_scopes, scope_incumbents};
 use crate::model::evaluate::{held_ranks, Assignment};
+use crate::model::rules::{counts_for, ScopeCounter};
 use crate::model::Problem;
 
 /// Where a row came from, to name it when the model is infeasible.
@@ -254,11 +254,12 @@ impl Formulation {
             .collect();
         // Rules: per county, the rows (and coefficients' "counts" flag) it belongs to.
         let mut county_rules: Vec<Vec<(u32, usize)>> = vec![Vec::new(); pb.counties.len()];
+        let incumbents = ScopeCounter::incumbents(pb);
         for (ri, rule) in pb.policy.rules.iter().enumerate() {
-            for s in rule_scopes(pb, rule) {
+            for (k, s) in incumbents.scopes(ri).iter().enumerate() {
                 // Constant part from incumbents: count_inc − share·total_inc.
-                let (cnt, tot) = scope_incumbents(pb, rule, &s);
-                let konst = f64::from(cnt) - rule.share * f64::from(tot);
+                let (cnt, tot) = incumbents.figure(ri, k);
+                let konst = cnt as f64 - rule.share * tot as f64;
                 let (lo, hi) = match rule.op {
                     Op::Ge => (-konst, f64::INFINITY),
                     Op::Le => (f64::NEG_INFINITY, -konst),

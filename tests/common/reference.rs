@@ -115,10 +115,10 @@ fn solve_stage(
         }
     }
     for rule in &pb.policy.rules {
-        for s in xibu::model::evaluate::rule_scopes(pb, rule) {
+        for s in xibu::model::rules::rule_scopes(pb, rule) {
             let inside = |q: usize| s.counties.contains(&pb.posts[q].county);
             let counted =
-                |q: usize| inside(q) && xibu::model::evaluate::counts_for(rule, &pb.posts[q]);
+                |q: usize| inside(q) && xibu::model::rules::counts_for(rule, &pb.posts[q]);
             let inc_total: u32 = pb
                 .posts
                 .iter()

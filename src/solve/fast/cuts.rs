@@ -13,87 +13,9 @@
 
 use crate::domain::policy::Op;
 use crate::domain::types::{CandidateIdx, PostIdx, Project};
-use crate::model::evaluate::{
-    counts_for, held_ranks, rule_holds, rule_scopes, Assignment, Headcount,
-};
+use crate::model::evaluate::{held_ranks, Assignment, Headcount};
+use crate::model::rules::{counts_for, ScopeCounter};
 use crate::model::Problem;
-
-/// Volunteers per scope of every rule, kept up to date cheaply.
-struct Rules {
-    /// Per rule: scope index of each county (None: not covered).
-    scope_of: Vec<Vec<Option<usize>>>,
-    /// Per rule, per scope: (counted, total).
-    figures: Vec<Vec<(u64, u64)>>,
-}
-
-impl Rules {
-    fn new(pb: &Problem, occ: &[u32]) -> Self {
-        let mut scope_of = Vec::new();
-        let mut figures = Vec::new();
-        for rule in &pb.policy.rules {
-            let scopes = rule_scopes(pb, rule);
-            let mut of = vec![None; pb.counties.len()];
-            for (k, s) in scopes.iter().enumerate() {
-                for c in &s.counties {
-                    of[c.ix()] = Some(k);
-                }
-            }
-            let mut f = vec![(0u64, 0u64); scopes.len()];
-            for (p, post) in pb.posts.iter().enumerate() {
-                if let Some(k) = of[post.county.ix()] {
-                    f[k].1 += u64::from(occ[p]);
-                    if counts_for(rule, post) {
-                        f[k].0 += u64::from(occ[p]);
-                    }
-                }
-            }
-            scope_of.push(of);
-            figures.push(f);
-        }
-        Rules { scope_of, figures }
-    }
-
-    /// Would one volunteer more (`delta` = 1) or fewer (−1) at post `p`
-    /// break a rule — any rule, or with `only_holding` only one that holds?
-    fn breaks(&self, pb: &Problem, p: PostIdx, delta: i64, only_holding: bool) -> bool {
-        let post = &pb.posts[p.ix()];
-        pb.policy.rules.iter().enumerate().any(|(r, rule)| {
-            let Some(k) = self.scope_of[r][post.county.ix()] else {
-                return false;
-            };
-            let (count, total) = self.figures[r][k];
-            let counted = i64::from(counts_for(rule, post));
-            let after = |x: u64, d: i64| x.saturating_add_signed(d);
-            let holds_after = rule_holds(
-                rule.op,
-                rule.share,
-                after(count, delta * counted),
-                after(total, delta),
-            );
-            !holds_after && (!only_holding || rule_holds(rule.op, rule.share, count, total))
-        })
-    }
-
-    /// Would taking one volunteer off post `p` break a rule that holds?
-    fn cut_breaks(&self, pb: &Problem, p: PostIdx) -> bool {
-        self.breaks(pb, p, -1, true)
-    }
-
-    /// Would adding one volunteer at `p` break a rule (that holds or not)?
-    fn add_breaks(&self, pb: &Problem, p: PostIdx) -> bool {
-        self.breaks(pb, p, 1, false)
-    }
-
-    fn add(&mut self, pb: &Problem, p: PostIdx) {
-        let post = &pb.posts[p.ix()];
-        for (r, rule) in pb.policy.rules.iter().enumerate() {
-            if let Some(k) = self.scope_of[r][post.county.ix()] {
-                self.figures[r][k].1 += 1;
-                self.figures[r][k].0 += u64::from(counts_for(rule, post));
-            }
-        }
-    }
-}
 
 /// A broken constraint: the posts where taking a volunteer off helps, and
 /// (for rules) the posts where one more volunteer helps.
@@ -105,7 +27,7 @@ struct Broken {
 }
 
 /// Every broken constraint.
-fn broken(pb: &Problem, occ: &[u32], rules: &Rules) -> Vec<Broken> {
+fn broken(pb: &Problem, occ: &[u32], rules: &ScopeCounter) -> Vec<Broken> {
     let all = |keep: &dyn Fn(&crate::model::Post) -> bool| -> Vec<PostIdx> {
         (0..pb.posts.len())
             .filter(|&p| keep(&pb.posts[p]))
@@ -134,14 +56,14 @@ fn broken(pb: &Problem, occ: &[u32], rules: &Rules) -> Vec<Broken> {
         );
     }
     for (r, rule) in pb.policy.rules.iter().enumerate() {
-        for (k, &(count, total)) in rules.figures[r].iter().enumerate() {
-            if rule_holds(rule.op, rule.share, count, total) {
+        for k in 0..rules.scopes(r).len() {
+            if rules.holds(pb, r, k) {
                 continue;
             }
             // ≥: fewer volunteers not counted, or more counted ones, help;
             // ≤: the other way round.
             let cut_counted = rule.op == Op::Le;
-            let inside = |p: &crate::model::Post| rules.scope_of[r][p.county.ix()] == Some(k);
+            let inside = |p: &crate::model::Post| rules.scope_of(r, p.county) == Some(k);
             out.push(Broken {
                 cut: all(&|p| inside(p) && counts_for(rule, p) == cut_counted),
                 add: all(&|p| inside(p) && counts_for(rule, p) != cut_counted),
@@ -220,7 +142,7 @@ pub fn capped_da(pb: &Problem, kept: &[Option<PostIdx>]) -> Option<Assignment> {
             }
         }
         let occ = crate::model::evaluate::post_occupancy(pb, &a);
-        let rules = Rules::new(pb, &occ);
+        let rules = ScopeCounter::new(pb, &occ);
         let broken = broken(pb, &occ, &rules);
         if broken.is_empty() {
             return Some(fill(pb, a, &occ, rules));
@@ -244,7 +166,8 @@ pub fn capped_da(pb: &Problem, kept: &[Option<PostIdx>]) -> Option<Assignment> {
             let safe: Vec<PostIdx> = cuttable
                 .iter()
                 .copied()
-                .filter(|&p| !rules.cut_breaks(pb, p))
+                // Taking one volunteer off must break no rule that holds.
+                .filter(|&p| !rules.breaks(pb, p, -1, true))
                 .collect();
             let pool = if safe.is_empty() { &cuttable } else { &safe };
             let mut costs: Vec<(usize, PostIdx)> = pool
@@ -296,7 +219,7 @@ pub fn capped_da(pb: &Problem, kept: &[Option<PostIdx>]) -> Option<Assignment> {
 
 /// Place unplaced candidates on free seats, best priority first, wherever
 /// no seat, scale, quota or rule breaks. Never adds a blocking pair.
-fn fill(pb: &Problem, mut a: Assignment, occ: &[u32], mut rules: Rules) -> Assignment {
+fn fill(pb: &Problem, mut a: Assignment, occ: &[u32], mut rules: ScopeCounter) -> Assignment {
     let mut occ = occ.to_vec();
     let mut heads = Headcount::new(pb, &occ);
     // Candidates in their own order of preference, posts by priority.
@@ -313,12 +236,12 @@ fn fill(pb: &Problem, mut a: Assignment, occ: &[u32], mut rules: Rules) -> Assig
                 let fits = occ[p.ix()] < post.seats
                     && heads.over_scale(pb, post.county, 1).is_none()
                     && heads.over_quota(pb, post.project, 1).is_none()
-                    && !rules.add_breaks(pb, p);
+                    && !rules.breaks(pb, p, 1, false);
                 if fits {
                     a.post_of[c] = Some(p);
                     occ[p.ix()] += 1;
                     heads.add(pb, p);
-                    rules.add(pb, p);
+                    rules.add(pb, p, 1);
                     changed = true;
                     break;
                 }

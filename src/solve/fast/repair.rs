@@ -5,7 +5,8 @@
 
 use crate::domain::policy::Op;
 use crate::domain::types::{CandidateIdx, Project};
-use crate::model::evaluate::{counts_for, post_occupancy, rule_holds, rule_scopes, Assignment};
+use crate::model::evaluate::{post_occupancy, Assignment};
+use crate::model::rules::{counts_for, ScopeCounter};
 use crate::model::Problem;
 
 /// Remove placements from `a` until every rule, scale and quota holds.
@@ -71,14 +72,13 @@ fn first_break(pb: &Problem, a: &Assignment, occ: &[u32]) -> Option<Vec<Candidat
             }
         }
     }
-    for rule in &pb.policy.rules {
-        for s in rule_scopes(pb, rule) {
-            let inside = |p: &crate::model::Post| s.counties.contains(&p.county);
-            let total = sum(&inside);
-            let count = sum(&|p| inside(p) && counts_for(rule, p));
-            if rule_holds(rule.op, rule.share, count, total) {
+    let rules = ScopeCounter::new(pb, occ);
+    for (r, rule) in pb.policy.rules.iter().enumerate() {
+        for k in 0..rules.scopes(r).len() {
+            if rules.holds(pb, r, k) {
                 continue;
             }
+            let inside = |p: &crate::model::Post| rules.scope_of(r, p.county) == Some(k);
             // ≥: drop volunteers not counted; ≤: drop counted ones. One at a
             // time keeps the removal minimal; the loop comes back here.
             let drop_counted = rule.op == Op::Le;
