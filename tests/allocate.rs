@@ -96,7 +96,7 @@ fn the_plain_example_is_exactly_deferred_acceptance() {
 /// eligibility and priority only; unplaced lists everyone not placed, once.
 fn check_reserves_and_unplaced(inputs: &xibu::commands::Inputs, out: &Path) {
     let pb = xibu::commands::load(inputs).unwrap();
-    let id = |c: CandidateIdx| pb.candidates[c.ix()].id.clone();
+    let id = |c: CandidateIdx| pb.candidates()[c.ix()].id.clone();
     let placed: BTreeSet<String> = read_csv(&out.join("dispatch.csv"))
         .into_iter()
         .map(|r| r["candidate_id"].clone())
@@ -106,7 +106,7 @@ fn check_reserves_and_unplaced(inputs: &xibu::commands::Inputs, out: &Path) {
         .map(|r| r["candidate_id"].clone())
         .collect();
     let expect_unplaced: Vec<String> = pb
-        .candidates
+        .candidates()
         .iter()
         .map(|c| c.id.clone())
         .filter(|c| !placed.contains(c))
@@ -118,7 +118,7 @@ fn check_reserves_and_unplaced(inputs: &xibu::commands::Inputs, out: &Path) {
         assert_eq!(r["position"], (list.len() + 1).to_string());
         list.push(r["candidate_id"].clone());
     }
-    for (p, post) in pb.posts.iter().enumerate() {
+    for (p, post) in pb.posts().iter().enumerate() {
         let p = PostIdx::from_ix(p);
         let n = post.seats - post.incumbents;
         let mut pool: Vec<CandidateIdx> = (0..pb.n_candidates())
@@ -128,7 +128,7 @@ fn check_reserves_and_unplaced(inputs: &xibu::commands::Inputs, out: &Path) {
             })
             .collect();
         pool.sort_by(|&a, &b| pb.cmp_at(p, b, a));
-        let k = (pb.policy.reserve_ratio * f64::from(n) - 1e-9)
+        let k = (pb.policy().reserve_ratio * f64::from(n) - 1e-9)
             .ceil()
             .max(0.0) as usize;
         let want: Vec<String> = pool.into_iter().take(k).map(id).collect();

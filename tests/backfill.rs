@@ -52,8 +52,8 @@ proptest! {
         }
         std::fs::write(od.join("candidates.csv"), cands).unwrap();
         let pb = commands::load(&inputs_in(&od, "csv", t.seed)).unwrap();
-        let kept: Vec<_> = pb.candidates.iter().map(|c| {
-            before.get(&c.id).map(|p| xibu::domain::types::PostIdx::from_ix(pb.posts.iter().position(|q| &q.id == p).unwrap()))
+        let kept: Vec<_> = pb.candidates().iter().map(|c| {
+            before.get(&c.id).map(|p| xibu::domain::types::PostIdx::from_ix(pb.posts().iter().position(|q| &q.id == p).unwrap()))
         }).collect();
         match (brute_force_kept(&pb, &kept), result) {
             (None, Err(Error::Infeasible(_))) => {}
@@ -69,7 +69,7 @@ proptest! {
                 let (a, _) = commands::read_assignment(&pb, &d.join("b/dispatch.csv"), Default::default()).unwrap();
                 let ev = evaluate(&pb, &a);
                 prop_assert!(ev.violations.is_empty(), "{:?}", ev.violations);
-                prop_assert_eq!(ev.objective.lexicographic(&pb.policy.objective), best.lexicographic(&pb.policy.objective));
+                prop_assert_eq!(ev.objective.lexicographic(&pb.policy().objective), best.lexicographic(&pb.policy().objective));
             }
             (oracle, got) => prop_assert!(false, "oracle {:?} vs backfill {:?}", oracle.map(|o| o.0), got.map(|s| s.objective)),
         }

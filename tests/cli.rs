@@ -114,24 +114,24 @@ fn generate_writes_a_valid_instance() {
     ]);
     assert_eq!(o.status.code(), Some(0));
     let pb = xibu::commands::load(&inputs_in(&d, "csv", 0)).unwrap();
-    assert_eq!((pb.candidates.len(), pb.posts.len()), (500, 120));
+    assert_eq!((pb.candidates().len(), pb.posts().len()), (500, 120));
     // The notice's shape: ≥ 90 % township seats, every specialty present.
-    let seats: u32 = pb.posts.iter().map(|p| p.seats).sum();
+    let seats: u32 = pb.posts().iter().map(|p| p.seats).sum();
     let township: u32 = pb
-        .posts
+        .posts()
         .iter()
         .filter(|p| p.level == xibu::domain::types::Level::Township)
         .map(|p| p.seats)
         .sum();
     assert!(township * 10 >= seats * 9, "{township}/{seats}");
-    for s in 0..pb.policy.specialties.len() {
+    for s in 0..pb.policy().specialties.len() {
         assert!(
-            pb.posts.iter().any(|p| p.specialty.ix() == s),
+            pb.posts().iter().any(|p| p.specialty.ix() == s),
             "specialty {s} missing"
         );
     }
-    assert!(pb.candidates.iter().any(|c| c.adjustable));
-    assert!(pb.pairs.len() > 500);
+    assert!(pb.candidates().iter().any(|c| c.adjustable));
+    assert!(pb.pairs().len() > 500);
 }
 
 /// `xibu verify … | head`: the reader closes the pipe before xibu writes;

@@ -110,8 +110,8 @@ fn the_base_case_is_valid() {
     let c = Case::new();
     assert_eq!(c.errors(), Vec::<String>::new());
     let pb = commands::load(&c.inputs()).unwrap();
-    assert_eq!(pb.candidates.len(), 3);
-    assert_eq!(pb.posts[1].incumbents, 1);
+    assert_eq!(pb.candidates().len(), 3);
+    assert_eq!(pb.posts()[1].incumbents, 1);
 }
 
 #[test]

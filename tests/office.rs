@@ -352,16 +352,16 @@ proptest! {
         // Lock some candidates at one of their eligible posts.
         let mut rows = String::from("candidate_id,post_id,reason,author\n");
         let mut kept = vec![None; pb.n_candidates()];
-        let mut used = vec![0u32; pb.posts.len()];
+        let mut used = vec![0u32; pb.posts().len()];
         for (c, &(on, k)) in pick.iter().enumerate().take(pb.n_candidates()) {
             let on = on > 0; // three in four candidates are locked when they can be
             let pairs = pb.pairs_of(xibu::domain::types::CandidateIdx::from_ix(c));
             if !on || pairs.is_empty() { continue; }
             let p = pairs[k % pairs.len()].post;
-            if used[p.ix()] >= pb.posts[p.ix()].open() { continue; }
+            if used[p.ix()] >= pb.posts()[p.ix()].open() { continue; }
             used[p.ix()] += 1;
             kept[c] = Some(p);
-            rows.push_str(&format!("{},{},test,tester\n", pb.candidates[c].id, pb.posts[p.ix()].id));
+            rows.push_str(&format!("{},{},test,tester\n", pb.candidates()[c].id, pb.posts()[p.ix()].id));
         }
         std::fs::write(d.join("locks.csv"), rows).unwrap();
         inputs.locks = Some(d.join("locks.csv"));
@@ -372,7 +372,7 @@ proptest! {
             // Locks over a scale or quota are input errors before any solve.
             (None, Err(xibu::Error::Input(_))) => {}
             (Some((want, _)), Ok(s)) => {
-                let order = &pb.policy.objective;
+                let order = &pb.policy().objective;
                 prop_assert_eq!(s.objective.lexicographic(order), want.lexicographic(order));
                 let pb2 = commands::load(&inputs).unwrap();
                 let (a, _) = commands::read_assignment(&pb2, &d.join("o/dispatch.csv"), Default::default()).unwrap();

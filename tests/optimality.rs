@@ -20,7 +20,7 @@ fn exact(pb: &xibu::model::Problem) -> xibu::solve::Solution {
 fn key(pb: &xibu::model::Problem, sol: &xibu::solve::Solution) -> Vec<i64> {
     evaluate(pb, &sol.assignment)
         .objective
-        .lexicographic(&pb.policy.objective)
+        .lexicographic(&pb.policy().objective)
 }
 
 proptest! {
@@ -37,7 +37,7 @@ proptest! {
                 prop_assert_eq!(&sol.status, &Status::Optimal);
                 let ev = evaluate(&pb, &sol.assignment);
                 prop_assert!(ev.violations.is_empty(), "{:?}", ev.violations);
-                prop_assert_eq!(key(&pb, &sol), best.lexicographic(&pb.policy.objective));
+                prop_assert_eq!(key(&pb, &sol), best.lexicographic(&pb.policy().objective));
             }
         }
     }
@@ -49,7 +49,7 @@ proptest! {
         let sol = solve_mip(&pb, &MipSettings::default()).unwrap();
         match common::reference::reference_optimum(&pb) {
             None => prop_assert!(matches!(sol.status, Status::Infeasible { .. }), "{:?}", sol.status),
-            Some((o, _)) => prop_assert_eq!(key(&pb, &sol), o.lexicographic(&pb.policy.objective)),
+            Some((o, _)) => prop_assert_eq!(key(&pb, &sol), o.lexicographic(&pb.policy().objective)),
         }
     }
 
@@ -79,7 +79,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let pb = t.load(dir.path());
         // Any assignment within the open seats; a random part of it is kept.
-        let mut left: Vec<u32> = pb.posts.iter().map(|p| p.open()).collect();
+        let mut left: Vec<u32> = pb.posts().iter().map(|p| p.open()).collect();
         let mut a = xibu::model::evaluate::Assignment::empty(pb.n_candidates());
         let mut kept = vec![None; pb.n_candidates()];
         for (c, &(choice, keep)) in picks.iter().enumerate().take(pb.n_candidates()) {
@@ -125,7 +125,7 @@ proptest! {
         let da = xibu::solve::da::deferred_acceptance(&pb);
         // The MIP, not the shortcut, must land on the same assignment.
         let mip = solve_mip(&pb, &MipSettings::default()).unwrap();
-        prop_assert_eq!(key(&pb, &mip), evaluate(&pb, &da).objective.lexicographic(&pb.policy.objective));
+        prop_assert_eq!(key(&pb, &mip), evaluate(&pb, &da).objective.lexicographic(&pb.policy().objective));
         let (best, a) = brute_force(&pb).unwrap();
         prop_assert_eq!(best, evaluate(&pb, &da).objective);
         prop_assert_eq!(&a, &da);
@@ -176,7 +176,7 @@ fn a_stale_warm_start_is_not_returned() {
     let pb = xibu::commands::load(&common::inputs_in(&dir, "csv", 0)).unwrap();
     let sol = solve_mip(&pb, &MipSettings::default()).unwrap();
     let (best, _) = brute_force(&pb).unwrap();
-    assert_eq!(key(&pb, &sol), best.lexicographic(&pb.policy.objective));
+    assert_eq!(key(&pb, &sol), best.lexicographic(&pb.policy().objective));
     assert_eq!(evaluate(&pb, &sol.assignment).objective.envy, 2);
 }
 

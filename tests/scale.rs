@@ -43,7 +43,7 @@ proptest! {
         prop_assert_eq!(after.objective.envy as i64 - before.objective.envy as i64, out.envy_change);
         prop_assert_eq!(after.objective.preference as i64 - before.objective.preference as i64, out.preference_change);
         prop_assert_eq!(after.objective.fill, before.objective.fill);
-        let order = &pb.policy.objective;
+        let order = &pb.policy().objective;
         prop_assert!(after.objective.lexicographic(order) <= before.objective.lexicographic(order));
         prop_assert_eq!(out.swaps == 0, out.assignment == start);
         for (c, k) in kept.iter().enumerate() {

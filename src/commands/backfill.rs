@@ -5,7 +5,6 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use super::placements::PlacementChecker;
 use super::replay::{abs, Replay};
 use super::{write_outputs, Inputs, Run};
 use crate::domain::types::{CandidateIdx, PostIdx};
@@ -13,6 +12,7 @@ use crate::error::{Diagnostics, Result};
 use crate::input::records::{read_dispatch, read_withdrawn};
 use crate::lang::Lang;
 use crate::model::evaluate::{capacity_violations, post_occupancy, rule_violations};
+use crate::model::placements::PlacementChecker;
 use crate::model::rules::rule_figures;
 use crate::model::{build_problem, Problem};
 use crate::output::csvfile::{csv_bytes, CsvFile};
@@ -81,8 +81,13 @@ pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
     let Some(policy) = policy else {
         return Err(diags.into_error());
     };
-    let mut pb = build_problem(inst, policy, inputs.seed, diags)?;
-    super::attach_locks(&mut pb, inputs, &gone)?;
+    // Locks of the withdrawn are dropped: they left.
+    if let Some((_, locks)) = &mut inst.locks {
+        locks
+            .rows
+            .retain(|r| !gone.contains(&r.placement.candidate));
+    }
+    let pb = build_problem(inst, policy, inputs.seed, diags)?;
 
     let (kept, vacated) = resolve_dispatch(&pb, opts, &dispatch.rows, &gone)?;
     let fix = Fixings {

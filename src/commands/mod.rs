@@ -3,10 +3,9 @@
 
 pub mod audit;
 pub mod backfill;
+pub mod dispatch;
 pub mod explain;
-pub mod locks;
-pub mod placements;
-pub use placements::read_assignment;
+pub use dispatch::read_assignment;
 pub mod replay;
 pub mod scenarios;
 
@@ -15,7 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::domain::policy::Policy;
 use crate::domain::records::Instance;
 use crate::error::{Diagnostics, Error, Result};
-use crate::input::records::{read_instance, InputPaths};
+use crate::input::records::{read_instance, read_locks, InputPaths};
 use crate::input::{load_policy, Encoding};
 use crate::model::evaluate::{evaluate, Evaluation};
 use crate::model::{build_problem, Problem};
@@ -55,7 +54,11 @@ pub fn read_all(inputs: &Inputs) -> Result<(Option<Policy>, Instance, Diagnostic
         }
         Err(e) => return Err(e),
     };
-    let inst = read_instance(&inputs.paths, inputs.encoding, &mut diags);
+    let mut inst = read_instance(&inputs.paths, inputs.encoding, &mut diags);
+    inst.locks = inputs.locks.as_ref().map(|path| {
+        let rows = read_locks(path, inputs.encoding, &mut diags);
+        (path.display().to_string(), rows)
+    });
     Ok((policy, inst, diags))
 }
 
@@ -64,26 +67,9 @@ pub fn read_all(inputs: &Inputs) -> Result<(Option<Policy>, Instance, Diagnostic
 pub fn load(inputs: &Inputs) -> Result<Problem> {
     let (policy, inst, diags) = read_all(inputs)?;
     match policy {
-        Some(policy) => {
-            let mut pb = build_problem(inst, policy, inputs.seed, diags)?;
-            attach_locks(&mut pb, inputs, &Default::default())?;
-            Ok(pb)
-        }
+        Some(policy) => build_problem(inst, policy, inputs.seed, diags),
         None => Err(diags.into_error()),
     }
-}
-
-/// Read `--locks` (when given) against the problem and keep them in it,
-/// leaving out the locks of `withdrawn` candidates.
-pub fn attach_locks(
-    pb: &mut Problem,
-    inputs: &Inputs,
-    withdrawn: &std::collections::HashSet<String>,
-) -> Result<()> {
-    if let Some(path) = &inputs.locks {
-        pb.locks = locks::load_locks(pb, path, inputs.encoding, withdrawn)?;
-    }
-    Ok(())
 }
 
 /// Options of `allocate`.

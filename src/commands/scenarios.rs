@@ -120,10 +120,7 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
                 continue;
             }
         };
-        let built =
-            build_problem(ins, pol, inputs.seed, Diagnostics::default()).and_then(|mut pb| {
-                super::attach_locks(&mut pb, inputs, &Default::default()).map(|()| pb)
-            });
+        let built = build_problem(ins, pol, inputs.seed, Diagnostics::default());
         match built {
             Ok(pb) => problems.push((sc.name.clone(), pb)),
             Err(Error::Input(d)) => errs.extend(d.into_iter().map(|x| Diagnostic {

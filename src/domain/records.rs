@@ -154,6 +154,8 @@ pub struct Instance {
     pub counties: Option<Loaded<CountyRecord>>,
     /// Incumbents (empty and complete when no incumbents.csv).
     pub incumbents: Loaded<IncumbentRecord>,
+    /// Locks file name and its rows (`--locks`), if given.
+    pub locks: Option<(String, Loaded<LockRecord>)>,
 }
 
 /// The records of one file, and whether the file could be read as a whole

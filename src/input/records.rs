@@ -555,6 +555,7 @@ pub fn read_instance(paths: &InputPaths, enc: Encoding, diags: &mut Diagnostics)
             },
             |p| read_incumbents(p, enc, diags),
         ),
+        locks: None,
     }
 }
 

@@ -11,8 +11,10 @@ use crate::domain::records::{Choice, Instance};
 use crate::domain::types::*;
 use crate::error::{Diagnostics, Result};
 
-/// Build the problem, reporting every cross-file problem (together with the
-/// problems already found while reading, in `diags`).
+/// Build the problem in one step, locks included, reporting every
+/// cross-file problem (together with the problems already found while
+/// reading, in `diags`). Locks are checked last, against the built problem:
+/// a lock's problems are reported once the other files are sound.
 pub fn build_problem(
     inst: Instance,
     policy: Policy,
@@ -217,7 +219,6 @@ pub fn build_problem(
     }
     let cf = &inst.candidates_file;
     let mut acceptable = Vec::with_capacity(inst.candidates.rows.len());
-    let mut groups = Vec::with_capacity(inst.candidates.rows.len());
     let mut stamp = vec![u32::MAX; posts.len()];
     let mut league_seen = vec![u32::MAX; leagues.len()];
     let refs_checkable = inst.posts.complete && counties_complete;
@@ -299,7 +300,6 @@ pub fn build_problem(
         }
         list.sort_unstable_by_key(|&(p, rank)| (rank, id_order[p.ix()]));
         acceptable.push(list);
-        groups.push(n_groups);
     }
 
     let files = Files {
@@ -308,6 +308,7 @@ pub fn build_problem(
         counties: inst.counties_file.clone(),
         incumbents: inst.incumbents_file.clone(),
     };
+    let lock_rows = inst.locks;
     let candidates = inst.candidates.rows;
     let lottery: Vec<u64> = candidates.iter().map(|c| lottery(&c.id, seed)).collect();
     let ns = policy.specialties.len();
@@ -318,6 +319,16 @@ pub fn build_problem(
         }
     }
 
+    // The locks file's own problems are reported with the lock checks
+    // below, so that every problem of that file comes out at once.
+    let (lock_diags, other): (Vec<_>, Vec<_>) = std::mem::take(&mut diags.0)
+        .into_iter()
+        .partition(|d| lock_rows.as_ref().is_some_and(|(f, _)| &d.file == f));
+    if !other.is_empty() {
+        diags.0 = other;
+        diags.0.extend(lock_diags);
+        return Err(diags.into_error());
+    }
     let mut problem = diags.finish(Problem {
         policy,
         seed,
@@ -327,17 +338,21 @@ pub fn build_problem(
         leagues,
         incumbents,
         acceptable,
-        groups,
         pairs: Vec::new(),
         pair_start: Vec::new(),
         applicants: Vec::new(),
         pair_pos: Vec::new(),
-        lottery,
         priority,
         files,
         locks: Vec::new(),
     })?;
     derive_pairs(&mut problem);
+    // Locks last: checking them needs eligibility and the pairs.
+    if let Some((file, rows)) = lock_rows {
+        let mut d = Diagnostics(lock_diags);
+        problem.locks = super::locks::check_locks(&problem, &file, rows.rows, &mut d);
+        return d.finish(problem);
+    }
     Ok(problem)
 }
 

@@ -4,6 +4,8 @@
 
 pub mod eligibility;
 pub mod evaluate;
+mod locks;
+pub mod placements;
 pub mod priority;
 pub mod rules;
 
@@ -83,42 +85,38 @@ pub struct Pair {
 #[derive(Debug, Clone)]
 pub struct Problem {
     /// The policy model.
-    pub policy: Policy,
+    pub(crate) policy: Policy,
     /// Lottery seed.
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// Candidates as read (ids, flags, scores).
-    pub candidates: Vec<CandidateRecord>,
+    pub(crate) candidates: Vec<CandidateRecord>,
     /// Posts.
-    pub posts: Vec<Post>,
+    pub(crate) posts: Vec<Post>,
     /// Counties (from counties.csv, or implied by posts.csv).
-    pub counties: Vec<County>,
+    pub(crate) counties: Vec<County>,
     /// League codes.
-    pub leagues: Vec<String>,
+    pub(crate) leagues: Vec<String>,
     /// Incumbents: id and post.
-    pub incumbents: Vec<(String, PostIdx)>,
+    pub(crate) incumbents: Vec<(String, PostIdx)>,
     /// Per candidate: every acceptable post (listed or by adjustment) with
     /// its rank, eligible or not, sorted by (rank, post id).
-    pub acceptable: Vec<Vec<(PostIdx, u32)>>,
-    /// Per candidate: number of preference groups as written.
-    pub groups: Vec<u32>,
+    pub(crate) acceptable: Vec<Vec<(PostIdx, u32)>>,
     /// Eligible, acceptable pairs, grouped by candidate in (rank, post id)
     /// order; `pair_start[c]..pair_start[c+1]` are candidate c's.
-    pub pairs: Vec<Pair>,
+    pub(crate) pairs: Vec<Pair>,
     /// CSR offsets into `pairs`, one more than candidates.
-    pub pair_start: Vec<u32>,
+    pub(crate) pair_start: Vec<u32>,
     /// Per post: its pairs (indices into `pairs`), best priority first.
-    pub applicants: Vec<Vec<u32>>,
+    pub(crate) applicants: Vec<Vec<u32>>,
     /// Per pair: its position in its post's `applicants` (0 = best).
-    pub pair_pos: Vec<u32>,
-    /// Per candidate: lottery number.
-    pub lottery: Vec<u64>,
+    pub(crate) pair_pos: Vec<u32>,
     /// Per candidate × specialty: priority tuple (`c * n_specialties + s`).
-    pub priority: Vec<PriorityTuple>,
+    pub(crate) priority: Vec<PriorityTuple>,
     /// File names, for messages.
-    pub files: Files,
+    pub(crate) files: Files,
     /// Placements the office has already decided (`--locks`): fixed in
     /// every solve, counted in every rule.
-    pub locks: Vec<Lock>,
+    pub(crate) locks: Vec<Lock>,
 }
 
 /// One locked placement, with its audit record.
@@ -153,6 +151,59 @@ pub struct Files {
     pub counties: Option<String>,
     /// incumbents file.
     pub incumbents: Option<String>,
+}
+
+/// Read access for code outside the crate (tests, benches, the binary);
+/// every accessor is O(1).
+impl Problem {
+    /// The policy model.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+    /// Lottery seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// Candidates as read, in input order.
+    pub fn candidates(&self) -> &[CandidateRecord] {
+        &self.candidates
+    }
+    /// Posts, in input order.
+    pub fn posts(&self) -> &[Post] {
+        &self.posts
+    }
+    /// Counties.
+    pub fn counties(&self) -> &[County] {
+        &self.counties
+    }
+    /// League codes.
+    pub fn leagues(&self) -> &[String] {
+        &self.leagues
+    }
+    /// Incumbents: id and post.
+    pub fn incumbents(&self) -> &[(String, PostIdx)] {
+        &self.incumbents
+    }
+    /// Eligible, acceptable pairs, grouped by candidate.
+    pub fn pairs(&self) -> &[Pair] {
+        &self.pairs
+    }
+    /// Per post: its pairs (indices into `pairs`), best priority first.
+    pub fn applicants(&self) -> &[Vec<u32>] {
+        &self.applicants
+    }
+    /// Per pair: its position in its post's `applicants` (0 = best).
+    pub fn pair_pos(&self) -> &[u32] {
+        &self.pair_pos
+    }
+    /// Names of the input files.
+    pub fn files(&self) -> &Files {
+        &self.files
+    }
+    /// Locked placements.
+    pub fn locks(&self) -> &[Lock] {
+        &self.locks
+    }
 }
 
 impl Problem {

@@ -14,7 +14,11 @@ use xibu::model::Problem;
 /// The optimal objective vector by the reference model, or `None` when
 /// infeasible.
 pub fn reference_optimum(pb: &Problem) -> Option<(Objective, Assignment)> {
-    if pb.pairs.iter().all(|p| pb.posts[p.post.ix()].open() == 0) {
+    if pb
+        .pairs()
+        .iter()
+        .all(|p| pb.posts()[p.post.ix()].open() == 0)
+    {
         // No variable at all: the empty assignment, if it breaks nothing.
         let a = Assignment::empty(pb.n_candidates());
         let ev = evaluate(pb, &a);
@@ -22,10 +26,10 @@ pub fn reference_optimum(pb: &Problem) -> Option<(Objective, Assignment)> {
     }
     let mut fixed: Vec<(Criterion, f64)> = Vec::new();
     let mut last = None;
-    let order: Vec<Option<Criterion>> = if pb.policy.objective.is_empty() {
+    let order: Vec<Option<Criterion>> = if pb.policy().objective.is_empty() {
         vec![None]
     } else {
-        pb.policy.objective.iter().copied().map(Some).collect()
+        pb.policy().objective.iter().copied().map(Some).collect()
     };
     for crit in order {
         let (value, a) = solve_stage(pb, crit, &fixed)?;
@@ -44,11 +48,11 @@ fn solve_stage(
     fixed: &[(Criterion, f64)],
 ) -> Option<(f64, Assignment)> {
     let mut vars = ProblemVariables::new();
-    let live: Vec<usize> = (0..pb.pairs.len())
-        .filter(|&i| pb.posts[pb.pairs[i].post.ix()].open() > 0)
+    let live: Vec<usize> = (0..pb.pairs().len())
+        .filter(|&i| pb.posts()[pb.pairs()[i].post.ix()].open() > 0)
         .collect();
-    let mut x: Vec<Option<Variable>> = vec![None; pb.pairs.len()];
-    let mut b: Vec<Option<Variable>> = vec![None; pb.pairs.len()];
+    let mut x: Vec<Option<Variable>> = vec![None; pb.pairs().len()];
+    let mut b: Vec<Option<Variable>> = vec![None; pb.pairs().len()];
     for &i in &live {
         x[i] = Some(vars.add(variable().binary()));
         b[i] = Some(vars.add(variable().binary()));
@@ -61,7 +65,7 @@ fn solve_stage(
             Criterion::Fill => -sum(&mut x.iter().flatten().copied()),
             Criterion::Preference => live
                 .iter()
-                .map(|&i| f64::from(pb.pairs[i].rank) * x[i].expect("live"))
+                .map(|&i| f64::from(pb.pairs()[i].rank) * x[i].expect("live"))
                 .sum(),
         }
     };
@@ -79,23 +83,23 @@ fn solve_stage(
     // Seats, scales, quotas, rules: count placed + incumbents.
     let placed_at = |f: &dyn Fn(usize) -> bool| -> Expression {
         live.iter()
-            .filter(|&&i| f(pb.pairs[i].post.ix()))
+            .filter(|&&i| f(pb.pairs()[i].post.ix()))
             .map(|&i| Expression::from(x[i].expect("live")))
             .sum()
     };
-    for (p, post) in pb.posts.iter().enumerate() {
+    for (p, post) in pb.posts().iter().enumerate() {
         let e = placed_at(&|q| q == p);
         model = model.with(constraint!(e + post.incumbents <= post.seats));
     }
-    for (k, county) in pb.counties.iter().enumerate() {
+    for (k, county) in pb.counties().iter().enumerate() {
         if let Some(scale) = county.scale {
             let inc: u32 = pb
-                .posts
+                .posts()
                 .iter()
                 .filter(|p| p.county.ix() == k)
                 .map(|p| p.incumbents)
                 .sum();
-            let e = placed_at(&|q| pb.posts[q].county.ix() == k);
+            let e = placed_at(&|q| pb.posts()[q].county.ix() == k);
             model = model.with(constraint!(e + inc <= scale));
         }
     }
@@ -103,31 +107,31 @@ fn solve_stage(
         xibu::domain::types::Project::National,
         xibu::domain::types::Project::Local,
     ] {
-        if let Some(quota) = pb.policy.quota(proj) {
+        if let Some(quota) = pb.policy().quota(proj) {
             let inc: u32 = pb
-                .posts
+                .posts()
                 .iter()
                 .filter(|p| p.project == proj)
                 .map(|p| p.incumbents)
                 .sum();
-            let e = placed_at(&|q| pb.posts[q].project == proj);
+            let e = placed_at(&|q| pb.posts()[q].project == proj);
             model = model.with(constraint!(e + inc <= quota));
         }
     }
-    for rule in &pb.policy.rules {
+    for rule in &pb.policy().rules {
         for s in xibu::model::rules::rule_scopes(pb, rule) {
-            let inside = |q: usize| s.counties.contains(&pb.posts[q].county);
+            let inside = |q: usize| s.counties.contains(&pb.posts()[q].county);
             let counted =
-                |q: usize| inside(q) && xibu::model::rules::counts_for(rule, &pb.posts[q]);
+                |q: usize| inside(q) && xibu::model::rules::counts_for(rule, &pb.posts()[q]);
             let inc_total: u32 = pb
-                .posts
+                .posts()
                 .iter()
                 .enumerate()
                 .filter(|(q, _)| inside(*q))
                 .map(|(_, p)| p.incumbents)
                 .sum();
             let inc_count: u32 = pb
-                .posts
+                .posts()
                 .iter()
                 .enumerate()
                 .filter(|(q, _)| counted(*q))
@@ -144,14 +148,14 @@ fn solve_stage(
     // Envy: b_i = 1 unless c holds a post at least as good, or p is full of
     // applicants p ranks above c.
     for &i in &live {
-        let pr = pb.pairs[i];
-        let q = f64::from(pb.posts[pr.post.ix()].open());
+        let pr = pb.pairs()[i];
+        let q = f64::from(pb.posts()[pr.post.ix()].open());
         let at_least_as_good = sum(&mut pb
             .pair_range(pr.candidate)
-            .filter(|&j| pb.pairs[j].rank <= pr.rank)
+            .filter(|&j| pb.pairs()[j].rank <= pr.rank)
             .filter_map(|j| x[j]));
-        let pos = pb.pair_pos[i] as usize;
-        let above = sum(&mut pb.applicants[pr.post.ix()][..pos]
+        let pos = pb.pair_pos()[i] as usize;
+        let above = sum(&mut pb.applicants()[pr.post.ix()][..pos]
             .iter()
             .filter_map(|&j| x[j as usize]));
         let bi = b[i].expect("live");
@@ -165,7 +169,7 @@ fn solve_stage(
     let mut a = Assignment::empty(pb.n_candidates());
     for &i in &live {
         if sol.value(x[i].expect("live")) > 0.5 {
-            a.post_of[pb.pairs[i].candidate.ix()] = Some(pb.pairs[i].post);
+            a.post_of[pb.pairs()[i].candidate.ix()] = Some(pb.pairs()[i].post);
         }
     }
     let value = crit.map_or(0.0, |c| {

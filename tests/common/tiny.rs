@@ -276,7 +276,7 @@ pub fn brute_force_kept(
         };
         let ev = evaluate(pb, &a);
         if ev.violations.is_empty() {
-            let key = ev.objective.lexicographic(&pb.policy.objective);
+            let key = ev.objective.lexicographic(&pb.policy().objective);
             if best.as_ref().is_none_or(|(k, _, _)| key < *k) {
                 best = Some((key, ev.objective, a));
             }

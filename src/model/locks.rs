@@ -5,36 +5,26 @@
 //! locks alone (others may still be placed); when the locks make them
 //! impossible the solve reports it (exit 3).
 
-use std::collections::HashSet;
-use std::path::Path;
-
+use super::evaluate::Headcount;
 use super::placements::PlacementChecker;
-use crate::error::{Diagnostics, Result};
-use crate::input::records::read_locks;
-use crate::input::Encoding;
-use crate::model::evaluate::Headcount;
-use crate::model::{Lock, Problem};
+use super::{Lock, Problem};
+use crate::domain::records::LockRecord;
+use crate::error::Diagnostics;
 
-/// Read and check a locks file against the problem.
-/// Locks of candidates in `withdrawn` (backfill) are dropped: they left.
-pub fn load_locks(
+/// Check a locks file's rows against the problem; problems go to `d`.
+pub(crate) fn check_locks(
     pb: &Problem,
-    path: &Path,
-    enc: Encoding,
-    withdrawn: &HashSet<String>,
-) -> Result<Vec<Lock>> {
-    let mut d = Diagnostics::default();
-    let rows = read_locks(path, enc, &mut d).rows;
-    let mut check = PlacementChecker::new(pb, path.display().to_string());
+    file: &str,
+    rows: Vec<LockRecord>,
+    d: &mut Diagnostics,
+) -> Vec<Lock> {
+    let mut check = PlacementChecker::new(pb, file.to_string());
     // Incumbents, then each lock as it is read.
     let mut heads = Headcount::new(pb, &check.occ);
     let mut locks = Vec::new();
-    for r in rows
-        .into_iter()
-        .filter(|r| !withdrawn.contains(&r.placement.candidate))
-    {
+    for r in rows {
         let row = &r.placement;
-        let Some((c, p)) = check.check(&mut d, row) else {
+        let Some((c, p)) = check.check(d, row) else {
             continue;
         };
         let post = &pb.posts[p.ix()];
@@ -70,5 +60,5 @@ pub fn load_locks(
             post: p,
         });
     }
-    d.finish(locks)
+    locks
 }

@@ -1,51 +1,14 @@
-//! Files that name placements — a dispatch for `verify`, `explain` and
-//! `backfill`, locks for `allocate` — resolved row by row against the
-//! problem in one place: known ids, each candidate once, eligible, chosen.
-//! Every command says the same thing about the same mistake.
+//! Rows that name placements — a dispatch for `verify`, `explain` and
+//! `backfill`, locks for `allocate` — resolved against the problem in one
+//! place: known ids, each candidate once, eligible, chosen. Every command
+//! says the same thing about the same mistake.
 
 use std::collections::HashMap;
-use std::path::Path;
 
+use super::Problem;
 use crate::domain::records::DispatchRecord;
 use crate::domain::types::{CandidateIdx, PostIdx};
-use crate::error::{Diagnostics, Result};
-use crate::input::records::read_dispatch;
-use crate::input::Encoding;
-use crate::lang::Lang;
-use crate::model::evaluate::Assignment;
-use crate::model::Problem;
-
-/// Read a dispatch file against a problem (`verify`, `explain`). Unknown
-/// ids are input errors; a candidate listed twice is a violation of
-/// §2.3.1, returned separately, and the first row counts.
-pub fn read_assignment(
-    pb: &Problem,
-    path: &Path,
-    enc: Encoding,
-) -> Result<(Assignment, Vec<String>)> {
-    let mut d = Diagnostics::default();
-    let recs = read_dispatch(path, enc, &mut d);
-    let check = PlacementChecker::new(pb, path.display().to_string());
-    let mut a = Assignment::empty(pb.n_candidates());
-    let mut dup = Vec::new();
-    for r in &recs.rows {
-        let Some((c, p)) = check.resolve(&mut d, r) else {
-            continue;
-        };
-        if let Some(prev) = a.post_of[c.ix()] {
-            dup.push(format!(
-                "candidate {} holds more than one post ({} and {}, line {})",
-                r.candidate,
-                pb.posts[prev.ix()].id,
-                r.post,
-                r.pos.line
-            ));
-        } else {
-            a.post_of[c.ix()] = Some(p);
-        }
-    }
-    d.finish((a, dup))
-}
+use crate::error::Diagnostics;
 
 /// Row-by-row checker of placements.
 pub struct PlacementChecker<'a> {
@@ -137,9 +100,7 @@ impl<'a> PlacementChecker<'a> {
         if let Err(why) = pb.eligibility(ci, p) {
             let msg = format!(
                 "candidate {} cannot hold post {}: {}",
-                r.candidate,
-                r.post,
-                why.describe(Lang::En)
+                r.candidate, r.post, why
             );
             d.push(&self.file, r.pos.line, r.post_column, msg);
         } else if pb.rank(ci, p).is_none() {

@@ -1,0 +1,44 @@
+//! Reading a dispatch file into an assignment (`verify`, `explain`): the
+//! file is read by `input`, its rows resolved by the model's
+//! `PlacementChecker`.
+
+use std::path::Path;
+
+use crate::error::{Diagnostics, Result};
+use crate::input::records::read_dispatch;
+use crate::input::Encoding;
+use crate::model::evaluate::Assignment;
+use crate::model::placements::PlacementChecker;
+use crate::model::Problem;
+
+/// Read a dispatch file against a problem (`verify`, `explain`). Unknown
+/// ids are input errors; a candidate listed twice is a violation of
+/// §2.3.1, returned separately, and the first row counts.
+pub fn read_assignment(
+    pb: &Problem,
+    path: &Path,
+    enc: Encoding,
+) -> Result<(Assignment, Vec<String>)> {
+    let mut d = Diagnostics::default();
+    let recs = read_dispatch(path, enc, &mut d);
+    let check = PlacementChecker::new(pb, path.display().to_string());
+    let mut a = Assignment::empty(pb.n_candidates());
+    let mut dup = Vec::new();
+    for r in &recs.rows {
+        let Some((c, p)) = check.resolve(&mut d, r) else {
+            continue;
+        };
+        if let Some(prev) = a.post_of[c.ix()] {
+            dup.push(format!(
+                "candidate {} holds more than one post ({} and {}, line {})",
+                r.candidate,
+                pb.posts[prev.ix()].id,
+                r.post,
+                r.pos.line
+            ));
+        } else {
+            a.post_of[c.ix()] = Some(p);
+        }
+    }
+    d.finish((a, dup))
+}
