@@ -1,9 +1,12 @@
 //! xibu: exact, explainable allocation of Western Plan (西部计划) volunteers
 //! to county posts.
 //!
-//! Data flows one way: [`input`] (read, validate) → [`model`] (policy,
-//! eligibility, priority) → [`solve`] (engines) → [`output`] (files).
-//! [`commands`] strings them together for the binary.
+//! Data flows one way, each step using only those before it (checked by
+//! `tests/layout.rs`): [`domain`] (types, policy, records) → [`input`]
+//! (read, validate) → [`model`] (the dense problem: eligibility, priority,
+//! rules, evaluation) → [`solve`] (engines) → [`output`] (files, reasons,
+//! report) → [`commands`] (orchestration for the binary). [`lang`] and
+//! [`error`] sit beside `domain` at the bottom.
 #![deny(missing_docs)]
 
 pub mod commands;

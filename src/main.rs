@@ -1,5 +1,5 @@
 //! The `xibu` binary: parses arguments, calls the library, and decides the
-//! exit code (CONTRACT §4) in one place.
+//! exit code (interface §4) in one place.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -466,7 +466,7 @@ fn out(text: &str) {
     }
 }
 
-/// The exit code of each error (CONTRACT §4).
+/// The exit code of each error (interface §4).
 fn exit_code(e: &Error) -> u8 {
     match e {
         Error::Input(_) => 2,

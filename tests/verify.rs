@@ -1,5 +1,5 @@
 //! `verify` on hand-made allocations with known violations: each hard
-//! constraint of CONTRACT §2.3 is caught, named, and gives exit code 4.
+//! constraint of interface §2.3 is caught, named, and gives exit code 4.
 
 mod common;
 

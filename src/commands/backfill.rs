@@ -1,4 +1,4 @@
-//! `xibu backfill` (CONTRACT §4; notice 二(三)2 同等数额补招): keep every
+//! `xibu backfill` (interface §4; notice 二(三)2 同等数额补招): keep every
 //! placement of the dispatch except the withdrawn, drop the withdrawn from
 //! the pool, and fill the free seats optimally with everyone else fixed.
 

@@ -1,4 +1,4 @@
-//! The commands of the `xibu` binary (CONTRACT §4), as library functions:
+//! The commands of the `xibu` binary (interface §4), as library functions:
 //! `main.rs` only parses arguments and calls these.
 
 pub mod audit;
@@ -167,7 +167,7 @@ pub fn verify(inputs: &Inputs, dispatch: &Path) -> Result<Evaluation> {
     Ok(ev)
 }
 
-/// The JSON of `verify --json` (CONTRACT §4), with the rule figures added.
+/// The JSON of `verify --json` (interface §4), with the rule figures added.
 pub fn verify_json(ev: &Evaluation) -> serde_json::Value {
     serde_json::json!({
         "ok": ev.violations.is_empty(),

@@ -34,7 +34,7 @@ pub struct Replay {
     pub encoding: String,
     /// Lottery seed.
     pub seed: u64,
-    /// `exact` or `da`.
+    /// `exact`, `fast` or `da`.
     pub engine: String,
     /// Time limit (s): a run cut short by it may not reproduce.
     pub time_limit: Option<f64>,

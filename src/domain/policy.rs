@@ -1,9 +1,9 @@
-//! The policy model (CONTRACT §2): what the office decides each year and
+//! The policy model (interface §2): what the office decides each year and
 //! writes in `models/*.toml`. Loaded by `input::policy`.
 
 use super::types::{CountyStatus, Level, Project, SpecialtyIdx};
 
-/// One criterion of the lexicographic objective (CONTRACT §2.4).
+/// One criterion of the lexicographic objective (interface §2.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Criterion {
     /// Minimise blocking pairs.
@@ -89,7 +89,7 @@ impl AdjustScope {
     }
 }
 
-/// One key of a post's priority order (CONTRACT §2.2).
+/// One key of a post's priority order (interface §2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PriorityKey {
     /// The specialty's preferred-major tier.
@@ -245,7 +245,7 @@ impl Op {
     }
 }
 
-/// A share rule (CONTRACT §2.3.5): `count(scope) op share × total(scope)`.
+/// A share rule (interface §2.3.5): `count(scope) op share × total(scope)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
     /// Unique name.

@@ -1,4 +1,4 @@
-//! The rows of the office's files (CONTRACT §1) as typed records that still
+//! The rows of the office's files (interface §1) as typed records that still
 //! carry strings and file positions: what `input` produces and `model`
 //! builds the dense problem from.
 
@@ -13,7 +13,7 @@ pub struct Pos {
     pub column: usize,
 }
 
-/// One preference group as written (CONTRACT §1.1).
+/// One preference group as written (interface §1.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Choice {
     /// `P017` or `post:P017`

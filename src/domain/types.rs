@@ -1,4 +1,4 @@
-//! Small value types of the domain (CONTRACT §1), shared by every step.
+//! Small value types of the domain (interface §1), shared by every step.
 
 use std::fmt;
 

@@ -1,4 +1,4 @@
-//! Reading and validating the office's files (CONTRACT §1) and the policy
+//! Reading and validating the office's files (interface §1) and the policy
 //! model (§2). Every problem is reported as `file:line:column: message`.
 
 pub mod idcard;

@@ -1,4 +1,4 @@
-//! Loading and validating a policy model file (`models/*.toml`, CONTRACT §2).
+//! Loading and validating a policy model file (`models/*.toml`, interface §2).
 //! Unknown keys are rejected; every semantic problem is reported with the
 //! file's line and column.
 //!

@@ -1,4 +1,4 @@
-//! The four input tables (CONTRACT §1), read into typed records that still
+//! The four input tables (interface §1), read into typed records that still
 //! carry strings and file positions. Cross-file checks happen when the
 //! problem is built (`model::build`).
 

@@ -1,4 +1,4 @@
-//! Scenario files (CONTRACT §4 `scenarios`): `[[scenario]]` tables with a
+//! Scenario files (interface §4 `scenarios`): `[[scenario]]` tables with a
 //! `name` and a `set` of dotted overrides, checked against the model and the
 //! instance before anything is solved. Every problem names the scenario and
 //! the key.

@@ -251,7 +251,7 @@ mod tests {
 /// after trimming and lower-casing) and whether it must be present.
 #[derive(Debug, Clone, Copy)]
 pub struct ColumnSpec {
-    /// Canonical English name (CONTRACT §1).
+    /// Canonical English name (interface §1).
     pub name: &'static str,
     /// Other accepted headers (Chinese and variants).
     pub aliases: &'static [&'static str],

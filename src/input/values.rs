@@ -1,4 +1,4 @@
-//! Parsing of cell values in English or Chinese (CONTRACT §1 "Values").
+//! Parsing of cell values in English or Chinese (interface §1 "Values").
 
 use crate::domain::types::{CountyStatus, Degree, Health, Level, Project};
 

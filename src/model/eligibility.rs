@@ -1,4 +1,4 @@
-//! Who may hold which post (CONTRACT §2.1). The reasons are kept as values
+//! Who may hold which post (interface §2.1). The reasons are kept as values
 //! so that `unplaced.csv` and `explain` say exactly which condition failed.
 
 use super::Problem;

@@ -1,4 +1,4 @@
-//! The hard constraints (CONTRACT §2.3) and the objective (§2.4), evaluated
+//! The hard constraints (interface §2.3) and the objective (§2.4), evaluated
 //! on any assignment. This is the one place that defines them for checking;
 //! `verify` prints it and the tests compare every engine against it.
 
@@ -29,7 +29,7 @@ impl Assignment {
     }
 }
 
-/// The value of each criterion (CONTRACT §2.4).
+/// The value of each criterion (interface §2.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Objective {
     /// Blocking pairs.
@@ -85,7 +85,7 @@ pub fn post_occupancy(pb: &Problem, a: &Assignment) -> Vec<u32> {
 }
 
 /// Volunteers (placed + incumbents) per county and per project — what
-/// scales and quotas (CONTRACT §2.3.3–4) bound — kept up to date one
+/// scales and quotas (interface §2.3.3–4) bound — kept up to date one
 /// placement at a time.
 #[derive(Debug, Clone)]
 pub struct Headcount {
@@ -131,7 +131,7 @@ impl Headcount {
     }
 }
 
-/// Seats (2), county scales (3) and project quotas (4) of CONTRACT §2.3 for
+/// Seats (2), county scales (3) and project quotas (4) of interface §2.3 for
 /// a given occupancy (placed + incumbents per post).
 pub fn capacity_violations(pb: &Problem, occ: &[u32]) -> Vec<String> {
     let mut violations = Vec::new();
@@ -238,7 +238,7 @@ pub fn worst_holders(pb: &Problem, a: &Assignment) -> Vec<Option<CandidateIdx>> 
     worst
 }
 
-/// The objective of an assignment (CONTRACT §2.4), from first principles:
+/// The objective of an assignment (interface §2.4), from first principles:
 /// each eligible, acceptable pair is tested against the post's occupancy
 /// and its lowest-priority holder.
 pub fn objective(pb: &Problem, a: &Assignment, occ: &[u32]) -> Objective {

@@ -278,7 +278,7 @@ impl Problem {
     }
 
     /// Does the problem need only deferred acceptance for the default
-    /// objective (CONTRACT §2.4 last paragraph)? No rules, quotas, scales,
+    /// objective (interface §2.4 last paragraph)? No rules, quotas, scales,
     /// ties in any candidate's list, or adjustment.
     pub fn is_plain(&self) -> bool {
         self.policy.rules.is_empty()

@@ -1,4 +1,4 @@
-//! How a post ranks its applicants (CONTRACT §2.2): the specialty's keys in
+//! How a post ranks its applicants (interface §2.2): the specialty's keys in
 //! the model's order, larger is better, then the seeded lottery.
 
 use std::cmp::Ordering;

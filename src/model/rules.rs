@@ -1,4 +1,4 @@
-//! Share rules (CONTRACT §2.3.5): the scopes a rule is checked in, what
+//! Share rules (interface §2.3.5): the scopes a rule is checked in, what
 //! it counts, when it holds, and `ScopeCounter`, the one running count of
 //! every rule in every scope that `evaluate`, the fast engine, repair,
 //! the reasons and the formulation all read.

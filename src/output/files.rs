@@ -1,4 +1,4 @@
-//! The contents of the output files (CONTRACT §3).
+//! The contents of the output files (interface §3).
 
 use serde::Serialize;
 
@@ -121,8 +121,9 @@ pub struct Summary {
     pub infeasible: Vec<String>,
     /// Every rule in every scope.
     pub rules: Vec<RuleFigure>,
-    /// Rules that fall short (only with `backfill --allow-shortfall`):
-    /// rule, scope, place and the shortfall in volunteers.
+    /// Rules that fall short, with the shortfall in volunteers: only
+    /// `backfill --allow-shortfall` and `--engine da` (which ignores rules)
+    /// can leave any.
     pub shortfall: Vec<Shortfall>,
     /// Seconds per stage.
     pub seconds: Vec<StageTime>,

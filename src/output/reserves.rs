@@ -1,4 +1,4 @@
-//! Reserve lists (补招候补, CONTRACT §2.5): for each post with n = seats −
+//! Reserve lists (补招候补, interface §2.5): for each post with n = seats −
 //! incumbents > 0, the ceil(ratio × n) highest-priority candidates who are
 //! unplaced, eligible for it and find it acceptable (fewer if fewer exist).
 

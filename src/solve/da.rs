@@ -4,7 +4,7 @@
 //! `Problem::pairs`. Posts rank strictly by priority.
 //!
 //! It is the baseline engine, a warm start, and — for plain instances — the
-//! exact optimum of the default objective (CONTRACT §2.4).
+//! exact optimum of the default objective (interface §2.4).
 
 use std::collections::BinaryHeap;
 

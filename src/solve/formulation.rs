@@ -1,4 +1,4 @@
-//! The exact model of CONTRACT §2.3–2.4 as a MIP, in column-wise form for
+//! The exact model of interface §2.3–2.4 as a MIP, in column-wise form for
 //! HiGHS. One binary `x` per eligible, acceptable pair at a post with open
 //! seats; for envy, one binary `b` per such pair that must be 1 unless the
 //! candidate holds a post at least as good or the post is full of

@@ -140,8 +140,9 @@ pub fn solve(
     solve_with(pb, engine, settings, &fix)
 }
 
-/// Run an engine with kept placements (backfill) or rule shortfall allowed;
-/// only the exact engine honours them.
+/// Run an engine with kept placements (backfill's dispatch, locks) and,
+/// for the exact engine only, rule shortfall allowed. The exact and fast
+/// engines keep the kept placements; `da` refuses them.
 pub fn solve_with(
     pb: &crate::model::Problem,
     engine: Engine,
@@ -168,7 +169,7 @@ pub fn solve_with(
                 "the fast engine found no allocation that keeps every rule; use --engine exact (it proves infeasibility or finds one)".into(),
             )
         }),
-        // Exact shortcut (CONTRACT §2.4): with no rules, quotas, scales, ties
+        // Exact shortcut (interface §2.4): with no rules, quotas, scales, ties
         // or adjustment, the envy-free assignments are the stable matchings;
         // DA's is the one candidates prefer most, and all place the same
         // people — so it is optimal for any objective that starts with envy.

@@ -1,10 +1,17 @@
 //! A fast feasible allocation that keeps most of deferred acceptance's
-//! fairness: "DA with capacity cuts". Run DA; for every broken rule, scale
-//! or quota, lower the capacity of one post in its scope by one — the post
-//! whose cut helps that constraint, breaks no rule that holds, and opens a
-//! seat to the fewest candidates who would then envy it — and run DA again,
-//! until nothing is broken. Then fill freed seats wherever that breaks
-//! nothing (filling a free seat never adds a blocking pair).
+//! fairness: "DA with capacity cuts". Run DA (kept placements fixed); then
+//! for every broken constraint:
+//! - a scale or quota over its limit: cut its whole excess at once, from the
+//!   posts in its scope whose cuts open seats to the fewest candidates who
+//!   would then envy them;
+//! - a broken rule: either move one candidate into a post of that scope where
+//!   one more volunteer helps (fixing them there; DA refills the seat they
+//!   left) or lower by one the capacity of a post where one fewer helps —
+//!   whichever is estimated to add fewer blocking pairs, preferring cuts that
+//!   break no rule that holds;
+//!
+//! and run DA again, until nothing is broken. Then fill free seats wherever
+//! that breaks nothing (filling a free seat never adds a blocking pair).
 //!
 //! Cutting a post's capacity (not removing its holder) lets the rejected
 //! candidate take their next choice instead of leaving them unplaced, which
@@ -217,12 +224,13 @@ pub fn capped_da(pb: &Problem, kept: &[Option<PostIdx>]) -> Option<Assignment> {
     }
 }
 
-/// Place unplaced candidates on free seats, best priority first, wherever
-/// no seat, scale, quota or rule breaks. Never adds a blocking pair.
+/// Place unplaced candidates on free seats wherever no seat, scale, quota
+/// or rule breaks: candidates in input order, each on the best-ranked post
+/// of their list that fits, repeated until nobody more fits. Never adds a
+/// blocking pair.
 fn fill(pb: &Problem, mut a: Assignment, occ: &[u32], mut rules: ScopeCounter) -> Assignment {
     let mut occ = occ.to_vec();
     let mut heads = Headcount::new(pb, &occ);
-    // Candidates in their own order of preference, posts by priority.
     let mut changed = true;
     while changed {
         changed = false;
