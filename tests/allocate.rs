@@ -3,6 +3,7 @@
 //! limit, the model dump, and byte-identical reruns.
 
 mod common;
+use common::fixture::{assert_exit, Fixture};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -157,24 +158,15 @@ share = 0.9
 
 #[test]
 fn an_impossible_rule_exits_3_naming_rule_county_and_counts() {
-    let d = tempfile::tempdir().unwrap();
-    let p = d.path();
-    std::fs::write(p.join("model.toml"), INFEASIBLE_MODEL).unwrap();
-    std::fs::write(p.join("posts.csv"), "id,county,league,specialty,level,seats\nP1,150121,1501,edu,county,2\nP2,150121,1501,edu,township,1\n").unwrap();
-    std::fs::write(p.join("incumbents.csv"), "id,post\nI1,P1\nI2,P1\n").unwrap();
-    std::fs::write(
-        p.join("candidates.csv"),
-        "id,score,preferences\nA,80,P2\nB,70,P2\n",
-    )
-    .unwrap();
-    let out = p.join("out");
-    let o = allocate_dir(&inputs_in(p, "csv", 0), &out, &[]);
-    assert_eq!(
-        o.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let d = Fixture::new(&[
+        ("model.toml", INFEASIBLE_MODEL),
+        ("posts.csv", "id,county,league,specialty,level,seats\nP1,150121,1501,edu,county,2\nP2,150121,1501,edu,township,1\n"),
+        ("incumbents.csv", "id,post\nI1,P1\nI2,P1\n"),
+        ("candidates.csv", "id,score,preferences\nA,80,P2\nB,70,P2\n"),
+    ]);
+    let out = d.path().join("out");
+    let o = allocate_dir(&d.inputs(), &out, &[]);
+    assert_exit(&o, 3);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("township_share") && err.contains("150121"),
@@ -194,12 +186,7 @@ fn time_limit_gives_a_feasible_answer_with_its_gap() {
     inputs.model = root.join("models/inner-mongolia-2023-2024.toml");
     let tmp = tempfile::tempdir().unwrap();
     let o = allocate_dir(&inputs, tmp.path(), &["--time-limit", "2"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_exit(&o, 0);
     let s = summary(tmp.path());
     assert_eq!(s["status"], "feasible");
     assert!(s["gap"].as_f64().is_some_and(|g| g > 0.0) || s["gap"].is_null());

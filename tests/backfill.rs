@@ -3,8 +3,9 @@
 //! infeasible (exit 3) and shortfall paths; bad dispatch files (exit 2).
 
 mod common;
+use common::fixture::{assert_exit, Fixture};
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use common::tiny::{brute_force_kept, tiny};
 use common::*;
@@ -163,28 +164,20 @@ op = ">="
 share = 0.25
 "#;
 
-fn shortfall_case(d: &Path) -> xibu::commands::Inputs {
-    std::fs::write(d.join("model.toml"), RULE_MODEL).unwrap();
-    std::fs::write(d.join("posts.csv"), "id,county,league,specialty,level,seats\nE,150121,1501,edu,township,1\nO,150121,1501,other,township,3\n").unwrap();
-    std::fs::write(
-        d.join("candidates.csv"),
-        "id,score,preferences\nT,90,E\nA,80,O\nB,70,O\nC,60,O\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("dispatch.csv"),
-        "candidate_id,post_id\nT,E\nA,O\nB,O\nC,O\n",
-    )
-    .unwrap();
-    std::fs::write(d.join("withdrawn.csv"), "id\nT\n").unwrap();
-    inputs_in(d, "csv", 0)
+fn shortfall_case() -> Fixture {
+    Fixture::new(&[
+        ("model.toml", RULE_MODEL),
+        ("posts.csv", "id,county,league,specialty,level,seats\nE,150121,1501,edu,township,1\nO,150121,1501,other,township,3\n"),
+        ("candidates.csv", "id,score,preferences\nT,90,E\nA,80,O\nB,70,O\nC,60,O\n"),
+        ("dispatch.csv", "candidate_id,post_id\nT,E\nA,O\nB,O\nC,O\n"),
+        ("withdrawn.csv", "id\nT\n"),
+    ])
 }
 
 #[test]
 fn the_only_rural_teacher_leaving_is_infeasible_or_a_reported_shortfall() {
-    let tmp = tempfile::tempdir().unwrap();
-    let d = tmp.path();
-    let inputs = shortfall_case(d);
+    let fx = shortfall_case();
+    let (d, inputs) = (fx.path(), fx.inputs());
     let mut args = vec!["backfill".to_string()];
     args.extend(input_args(&inputs));
     args.extend(
@@ -208,12 +201,7 @@ fn the_only_rural_teacher_leaving_is_infeasible_or_a_reported_shortfall() {
 
     args.push("--allow-shortfall".into());
     let o = xibu(&args);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_exit(&o, 0);
     let s: serde_json::Value =
         serde_json::from_slice(&std::fs::read(d.join("o/summary.json")).unwrap()).unwrap();
     let sf = &s["shortfall"][0];
@@ -233,9 +221,8 @@ fn the_only_rural_teacher_leaving_is_infeasible_or_a_reported_shortfall() {
 
 #[test]
 fn a_bad_dispatch_is_an_input_error_naming_rows() {
-    let tmp = tempfile::tempdir().unwrap();
-    let d = tmp.path();
-    let inputs = shortfall_case(d);
+    let fx = shortfall_case();
+    let (d, inputs) = (fx.path(), fx.inputs());
     std::fs::write(
         d.join("dispatch.csv"),
         "candidate_id,post_id\nT,E\nA,E\nA,O\nZ,O\nB,Q\n",

@@ -2,6 +2,7 @@
 //! the same dispatch, the dispatch verifies, and runs are deterministic.
 
 mod common;
+use common::fixture::assert_exit;
 
 use std::path::Path;
 
@@ -33,12 +34,7 @@ fn allocate(dir: &str, ext: &str, out: &Path) -> Vec<u8> {
         out.display().to_string(),
     ]);
     let o = xibu(&args);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_exit(&o, 0);
     std::fs::read(out.join("dispatch.csv")).unwrap()
 }
 

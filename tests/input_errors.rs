@@ -2,6 +2,7 @@
 //! exit code 2, and no panic.
 
 mod common;
+use common::fixture::Fixture;
 
 use std::path::Path;
 
@@ -49,32 +50,30 @@ I1,P2
 ";
 
 struct Case {
-    dir: tempfile::TempDir,
+    fixture: Fixture,
 }
 
 impl Case {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        for (n, t) in [
-            ("candidates.csv", CANDIDATES),
-            ("posts.csv", POSTS),
-            ("counties.csv", COUNTIES),
-            ("incumbents.csv", INCUMBENTS),
-            ("model.toml", MODEL),
-        ] {
-            std::fs::write(dir.path().join(n), t).unwrap();
+        Case {
+            fixture: Fixture::new(&[
+                ("candidates.csv", CANDIDATES),
+                ("posts.csv", POSTS),
+                ("counties.csv", COUNTIES),
+                ("incumbents.csv", INCUMBENTS),
+                ("model.toml", MODEL),
+            ]),
         }
-        Case { dir }
     }
     fn set(self, name: &str, text: &str) -> Self {
-        std::fs::write(self.dir.path().join(name), text).unwrap();
+        self.fixture.write(name, text);
         self
     }
     fn path(&self) -> &Path {
-        self.dir.path()
+        self.fixture.path()
     }
     fn inputs(&self) -> Inputs {
-        inputs_in(self.path(), "csv", 0)
+        self.fixture.inputs()
     }
     /// Diagnostics as `file:line:col: msg` with the file reduced to its name.
     fn errors(&self) -> Vec<String> {

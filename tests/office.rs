@@ -3,6 +3,7 @@
 //! the run.json manifest round trip (`verify --manifest`).
 
 mod common;
+use common::fixture::Fixture;
 
 use std::path::Path;
 
@@ -45,41 +46,37 @@ share = 0.6
 /// A: the best candidate, takes P1. B ranks P1 (full of A), P2 (needs a
 /// master's degree), P3 (suspended county), P4 (county level: the township
 /// rule binds), and gets P5. C failed the medical. D's only choice is P1.
-fn explain_instance(d: &Path) -> xibu::commands::Inputs {
-    let w = |n: &str, s: &str| std::fs::write(d.join(n), s).unwrap();
-    w("model.toml", MODEL);
-    w(
-        "counties.csv",
-        "code,name,league,status\nK1,一旗,L1,active\nK2,二旗,L1,suspended\n",
-    );
-    w(
-        "posts.csv",
-        "id,county,specialty,level,seats,degree_min\n\
+fn explain_instance() -> Fixture {
+    Fixture::new(&[
+        ("model.toml", MODEL),
+        (
+            "counties.csv",
+            "code,name,league,status\nK1,一旗,L1,active\nK2,二旗,L1,suspended\n",
+        ),
+        (
+            "posts.csv",
+            "id,county,specialty,level,seats,degree_min\n\
          P1,K1,rural_construction,township,1,\n\
          P2,K1,rural_education,township,1,master\n\
          P3,K2,rural_education,township,1,\n\
          P4,K1,rural_construction,county,1,\n\
          P5,K1,rural_education,township,1,\n",
-    );
-    w(
-        "candidates.csv",
-        "id,name,id_number,score,health,preferences\n\
+        ),
+        (
+            "candidates.csv",
+            "id,name,id_number,score,health,preferences\n\
          A,甲,11010519491231002X,90,pass,P1\n\
          B,乙,,80,pass,P1;P2;P3;P4;P5\n\
          C,丙,,70,fail,P5\n\
          D,丁,,60,pass,P1\n",
-    );
-    inputs_in(d, "csv", 0)
+        ),
+    ])
 }
 
 /// The explain instance, allocated into `out/`.
-fn allocated_instance() -> (
-    tempfile::TempDir,
-    xibu::commands::Inputs,
-    std::path::PathBuf,
-) {
-    let dir = tempfile::tempdir().unwrap();
-    let inputs = explain_instance(dir.path());
+fn allocated_instance() -> (Fixture, xibu::commands::Inputs, std::path::PathBuf) {
+    let dir = explain_instance();
+    let inputs = dir.inputs();
     let out = dir.path().join("out");
     let (code, _, err) = run(&allocate_args(&inputs, &out, &[]));
     assert_eq!(code, 0, "{err}");
@@ -262,9 +259,9 @@ fn excel_lists_have_chinese_headers_leagues_and_masked_ids() {
 
 #[test]
 fn id_numbers_are_masked_unless_asked() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = explain_instance();
     let d = dir.path();
-    let inputs = explain_instance(d);
+    let inputs = dir.inputs();
     let full = "11010519491231002X";
     for (flag, want_full) in [(None, false), (Some("--show-id"), true)] {
         let out = d.join(format!("out-{want_full}"));
@@ -290,9 +287,9 @@ fn id_numbers_are_masked_unless_asked() {
 
 #[test]
 fn locks_are_kept_counted_and_recorded() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = explain_instance();
     let d = dir.path();
-    let mut inputs = explain_instance(d);
+    let mut inputs = dir.inputs();
     // D would not get P1 (A ranks above); the office locks D there.
     std::fs::write(
         d.join("locks.csv"),
@@ -388,9 +385,9 @@ proptest! {
 
 #[test]
 fn manifest_reproduces_and_detects_changes() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = explain_instance();
     let d = dir.path();
-    let inputs = explain_instance(d);
+    let inputs = dir.inputs();
     let out = d.join("out");
     let (code, _, err) = run(&allocate_args(&inputs, &out, &["--xlsx"]));
     assert_eq!(code, 0, "{err}");

@@ -113,11 +113,11 @@ proptest! {
         t.quotas = (None, None);
         t.adjustment = 0;
         t.objective = (0, 3);
-        for c in &mut t.counties { c.2 = None; if c.1 == 5 { c.1 = 0; } }
+        for c in &mut t.counties { c.scale = None; if c.status == 5 { c.status = 0; } }
         for c in &mut t.candidates {
-            c.4 = false;
-            for ch in &mut c.7 { ch.0 = 0; }
-            if c.7.is_empty() { c.7.push((0, 0)); }
+            c.adjustable = false;
+            for ch in &mut c.choices { ch.0 = 0; }
+            if c.choices.is_empty() { c.choices.push((0, 0)); }
         }
         let dir = tempfile::tempdir().unwrap();
         let pb = t.load(dir.path());
@@ -138,7 +138,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let before = exact(&t.load(dir.path()));
         let p = which % t.posts.len();
-        t.posts[p].3 += 1;
+        t.posts[p].seats += 1;
         let pb = t.load(dir.path());
         let after = exact(&pb);
         if let (Status::Optimal, Status::Optimal) = (&before.status, &after.status) {

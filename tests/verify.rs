@@ -2,6 +2,7 @@
 //! constraint of interface §2.3 is caught, named, and gives exit code 4.
 
 mod common;
+use common::fixture::Fixture;
 
 use common::*;
 use xibu::commands;
@@ -30,8 +31,7 @@ op = "<="
 share = 0.5
 "#;
 
-fn instance() -> tempfile::TempDir {
-    let d = tempfile::tempdir().unwrap();
+fn instance() -> Fixture {
     let files = [
         ("model.toml", MODEL),
         (
@@ -44,16 +44,13 @@ fn instance() -> tempfile::TempDir {
         ),
         ("counties.csv", "code,league,scale\n100,10,2\n200,20,\n"),
     ];
-    for (n, t) in files {
-        std::fs::write(d.path().join(n), t).unwrap();
-    }
-    d
+    Fixture::new(&files)
 }
 
 fn check(dispatch: &str) -> (xibu::model::evaluate::Evaluation, std::process::Output) {
     let d = instance();
-    std::fs::write(d.path().join("dispatch.csv"), dispatch).unwrap();
-    let inputs = inputs_in(d.path(), "csv", 0);
+    d.write("dispatch.csv", dispatch);
+    let inputs = d.inputs();
     let ev = commands::verify(&inputs, &d.path().join("dispatch.csv")).unwrap();
     let mut args = vec!["verify".to_string()];
     args.extend(input_args(&inputs));
@@ -131,12 +128,8 @@ fn envy_counts_free_seats_and_displaceable_holders() {
 fn unknown_ids_in_the_dispatch_are_input_errors() {
     let (_, _) = check("candidate_id,post_id\nA,P1\n");
     let d = instance();
-    std::fs::write(
-        d.path().join("dispatch.csv"),
-        "报名号,岗位编号\nZ,P1\nA,P9\n",
-    )
-    .unwrap();
-    let inputs = inputs_in(d.path(), "csv", 0);
+    d.write("dispatch.csv", "报名号,岗位编号\nZ,P1\nA,P9\n");
+    let inputs = d.inputs();
     let mut args = vec!["verify".to_string()];
     args.extend(input_args(&inputs));
     args.extend([

@@ -228,50 +228,33 @@ pub fn build_problem(
         let mut any_league = false;
         for (g, choice) in c.preferences.iter().enumerate() {
             let rank = g as u32 + 1;
-            let members: &[PostIdx] = match choice {
-                Choice::Post(id) => match post_ix.get(id.as_str()) {
-                    Some(p) => std::slice::from_ref(p),
-                    None => {
-                        if refs_checkable {
-                            diags.push(
-                                cf,
-                                c.pos.line,
-                                c.preferences_column,
-                                format!("choice {} names an unknown post; it is not in {pf}", id),
-                            );
-                        }
-                        &[]
-                    }
-                },
-                Choice::County(code) => match county_ix.get(code.as_str()) {
-                    Some(k) => &county_posts[k.ix()],
-                    None => {
-                        if refs_checkable {
-                            diags.push(
-                                cf,
-                                c.pos.line,
-                                c.preferences_column,
-                                format!("choice county:{code} names an unknown county"),
-                            );
-                        }
-                        &[]
-                    }
-                },
-                Choice::League(code) => match league_by_code.get(code.as_str()) {
-                    Some(&l) => &league_posts[l],
-                    None => {
-                        if refs_checkable {
-                            diags.push(
-                                cf,
-                                c.pos.line,
-                                c.preferences_column,
-                                format!("choice league:{code} names an unknown league"),
-                            );
-                        }
-                        &[]
-                    }
-                },
+            // The posts of the group, or None (reported) for an unknown name.
+            let found: Option<&[PostIdx]> = match choice {
+                Choice::Post(id) => post_ix.get(id.as_str()).map(std::slice::from_ref),
+                Choice::County(code) => county_ix
+                    .get(code.as_str())
+                    .map(|k| county_posts[k.ix()].as_slice()),
+                Choice::League(code) => league_by_code
+                    .get(code.as_str())
+                    .map(|&l| league_posts[l].as_slice()),
             };
+            let members = found.unwrap_or_else(|| {
+                if refs_checkable {
+                    let msg = match choice {
+                        Choice::Post(id) => {
+                            format!("choice {id} names an unknown post; it is not in {pf}")
+                        }
+                        Choice::County(code) => {
+                            format!("choice county:{code} names an unknown county")
+                        }
+                        Choice::League(code) => {
+                            format!("choice league:{code} names an unknown league")
+                        }
+                    };
+                    diags.push(cf, c.pos.line, c.preferences_column, msg);
+                }
+                &[]
+            });
             for &p in members {
                 if stamp[p.ix()] != mark {
                     stamp[p.ix()] = mark;

@@ -97,6 +97,7 @@ pub fn xibu(args: &[String]) -> std::process::Output {
 pub fn xibu_str(args: &[&str]) -> std::process::Output {
     xibu(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
 }
+pub mod fixture;
 pub mod reference;
 pub mod tiny;
 

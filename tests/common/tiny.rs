@@ -9,17 +9,65 @@ use xibu::domain::types::CandidateIdx;
 use xibu::model::evaluate::{evaluate, Assignment, Objective};
 use xibu::model::Problem;
 
-/// (county, specialty 0/1, township, seats, national, master_only, major "04" required)
-pub type TinyPost = (u8, u8, bool, u8, bool, bool, bool);
-/// (score, teacher, health 0 pass/1 pending/2 fail, project 0 any/1 nat/2 local,
-///  adjustable, master, major 04?, choices: (kind 0 post/1 county/2 league, index))
-pub type TinyCandidate = (u8, bool, u8, u8, bool, bool, bool, Vec<(u8, u8)>);
+/// A county.
+#[derive(Debug, Clone)]
+pub struct TinyCounty {
+    /// League number.
+    pub league: u8,
+    /// 0–2 active, 3–4 new, 5 suspended.
+    pub status: u8,
+    /// 实施规模.
+    pub scale: Option<u8>,
+}
+
+/// A post.
+#[derive(Debug, Clone)]
+pub struct TinyPost {
+    /// County (index, taken modulo the counties).
+    pub county: u8,
+    /// Specialty 0 (edu) or 1 (youth).
+    pub specialty: u8,
+    /// Township level (else county level).
+    pub township: bool,
+    /// Seats.
+    pub seats: u8,
+    /// National project (else local).
+    pub national: bool,
+    /// Only masters are eligible.
+    pub master_only: bool,
+    /// Major code "04" required.
+    pub major_04: bool,
+}
+
+/// One preference group: kind 0 post / 1 county / 2 league, and an index.
+pub type TinyChoice = (u8, u8);
+
+/// A candidate.
+#[derive(Debug, Clone)]
+pub struct TinyCandidate {
+    /// Exam score.
+    pub score: u8,
+    /// 师范类.
+    pub teacher: bool,
+    /// 0 pass, 1 pending, 2 fail.
+    pub health: u8,
+    /// 0 any, 1 national, 2 local.
+    pub project: u8,
+    /// 服从调剂.
+    pub adjustable: bool,
+    /// Master's degree (else bachelor).
+    pub master: bool,
+    /// Major code starts with 04.
+    pub major_04: bool,
+    /// Preference groups in order.
+    pub choices: Vec<TinyChoice>,
+}
 
 /// Everything needed to write a tiny instance.
 #[derive(Debug, Clone)]
 pub struct Tiny {
-    /// (county league, status, scale)
-    pub counties: Vec<(u8, u8, Option<u8>)>,
+    /// Counties.
+    pub counties: Vec<TinyCounty>,
     /// Posts.
     pub posts: Vec<TinyPost>,
     /// Candidates.
@@ -40,8 +88,16 @@ pub struct Tiny {
 
 /// A strategy for tiny instances: ≤ `max_c` candidates, ≤ `max_p` posts.
 pub fn tiny(max_c: usize, max_p: usize) -> impl Strategy<Value = Tiny> {
-    let counties =
-        prop::collection::vec((0u8..2, 0u8..6, prop::option::weighted(0.3, 0u8..5)), 1..=3);
+    let counties = prop::collection::vec(
+        (0u8..2, 0u8..6, prop::option::weighted(0.3, 0u8..5)).prop_map(
+            |(league, status, scale)| TinyCounty {
+                league,
+                status,
+                scale,
+            },
+        ),
+        1..=3,
+    );
     let posts = prop::collection::vec(
         (
             0u8..3,
@@ -51,7 +107,18 @@ pub fn tiny(max_c: usize, max_p: usize) -> impl Strategy<Value = Tiny> {
             any::<bool>(),
             prop::bool::weighted(0.15),
             prop::bool::weighted(0.15),
-        ),
+        )
+            .prop_map(
+                |(county, specialty, township, seats, national, master_only, major_04)| TinyPost {
+                    county,
+                    specialty,
+                    township,
+                    seats,
+                    national,
+                    master_only,
+                    major_04,
+                },
+            ),
         1..=max_p,
     );
     let cands = prop::collection::vec(
@@ -64,7 +131,21 @@ pub fn tiny(max_c: usize, max_p: usize) -> impl Strategy<Value = Tiny> {
             prop::bool::weighted(0.2),
             any::<bool>(),
             prop::collection::vec((prop::sample::select(vec![0u8, 0, 0, 1, 2]), 0u8..8), 0..=3),
-        ),
+        )
+            .prop_map(
+                |(score, teacher, health, project, adjustable, master, major_04, choices)| {
+                    TinyCandidate {
+                        score,
+                        teacher,
+                        health,
+                        project,
+                        adjustable,
+                        master,
+                        major_04,
+                        choices,
+                    }
+                },
+            ),
         1..=max_c,
     );
     let incumbents = prop::collection::vec(0u8..8, 0..=2);
@@ -104,7 +185,7 @@ pub fn tiny(max_c: usize, max_p: usize) -> impl Strategy<Value = Tiny> {
                     .map(|p| p as usize % posts.len())
                     .filter(|&p| {
                         per_post[p] += 1;
-                        per_post[p] <= posts[p].3
+                        per_post[p] <= posts[p].seats
                     })
                     .map(|p| p as u8)
                     .collect();
@@ -138,51 +219,53 @@ impl Tiny {
     pub fn write(&self, dir: &std::path::Path) {
         let nc = self.counties.len();
         let mut counties = String::from("code,league,status,scale\n");
-        for (k, (l, st, sc)) in self.counties.iter().enumerate() {
-            let status = ["active", "active", "active", "new", "new", "suspended"][*st as usize];
-            let scale = sc.map(|s| s.to_string()).unwrap_or_default();
-            writeln!(counties, "C{k},L{l},{status},{scale}").unwrap();
+        for (k, c) in self.counties.iter().enumerate() {
+            let status =
+                ["active", "active", "active", "new", "new", "suspended"][c.status as usize];
+            let scale = c.scale.map(|s| s.to_string()).unwrap_or_default();
+            writeln!(counties, "C{k},L{},{status},{scale}", c.league).unwrap();
         }
         let np = self.posts.len();
         let mut posts =
             String::from("id,county,specialty,level,seats,project,degree_min,majors_required\n");
-        for (i, (k, s, t, seats, nat, master, major)) in self.posts.iter().enumerate() {
+        for (i, p) in self.posts.iter().enumerate() {
             writeln!(
                 posts,
-                "P{i},C{},{},{},{seats},{},{},{}",
-                *k as usize % nc,
-                ["edu", "youth"][*s as usize],
-                if *t { "township" } else { "county" },
-                if *nat { "national" } else { "local" },
-                if *master { "master" } else { "" },
-                if *major { "04" } else { "" }
+                "P{i},C{},{},{},{},{},{},{}",
+                p.county as usize % nc,
+                ["edu", "youth"][p.specialty as usize],
+                if p.township { "township" } else { "county" },
+                p.seats,
+                if p.national { "national" } else { "local" },
+                if p.master_only { "master" } else { "" },
+                if p.major_04 { "04" } else { "" }
             )
             .unwrap();
         }
         let mut cands = String::from(
             "id,score,teacher_training,health,project,adjustable,degree,major_code,preferences\n",
         );
-        for (i, (score, teacher, health, proj, adj, master, major, choices)) in
-            self.candidates.iter().enumerate()
-        {
-            let prefs: Vec<String> = choices
+        for (i, c) in self.candidates.iter().enumerate() {
+            let prefs: Vec<String> = c
+                .choices
                 .iter()
                 .map(|&(kind, ix)| match kind {
                     0 => format!("P{}", ix as usize % np),
                     1 => format!("county:C{}", ix as usize % nc),
-                    _ => format!("league:L{}", self.counties[ix as usize % nc].0),
+                    _ => format!("league:L{}", self.counties[ix as usize % nc].league),
                 })
                 .collect();
-            let adj = *adj || prefs.is_empty();
+            let adj = c.adjustable || prefs.is_empty();
             writeln!(
                 cands,
-                "A{i},{score},{},{},{},{},{},{},{}",
-                u8::from(*teacher),
-                ["pass", "pending", "fail"][*health as usize],
-                ["any", "national", "local"][*proj as usize],
+                "A{i},{},{},{},{},{},{},{},{}",
+                c.score,
+                u8::from(c.teacher),
+                ["pass", "pending", "fail"][c.health as usize],
+                ["any", "national", "local"][c.project as usize],
                 u8::from(adj),
-                if *master { "master" } else { "bachelor" },
-                if *major { "040101" } else { "120402" },
+                if c.master { "master" } else { "bachelor" },
+                if c.major_04 { "040101" } else { "120402" },
                 prefs.join(";")
             )
             .unwrap();
