@@ -345,7 +345,7 @@ proptest! {
         let d = dir.path();
         t.write(d);
         let mut inputs = inputs_in(d, "csv", t.seed);
-        let pb = t.load(d);
+        let pb = t.problem();
         // Lock some candidates at one of their eligible posts.
         let mut rows = String::from("candidate_id,post_id,reason,author\n");
         let mut kept = vec![None; pb.n_candidates()];

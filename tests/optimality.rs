@@ -28,8 +28,7 @@ proptest! {
 
     #[test]
     fn exact_equals_brute_force(t in tiny(6, 4)) {
-        let dir = tempfile::tempdir().unwrap();
-        let pb = t.load(dir.path());
+        let pb = t.problem();
         let sol = exact(&pb);
         match brute_force(&pb) {
             None => prop_assert!(matches!(sol.status, Status::Infeasible { .. }), "{:?}", sol.status),
@@ -44,8 +43,7 @@ proptest! {
 
     #[test]
     fn fast_model_equals_the_good_lp_reference(t in tiny(8, 5)) {
-        let dir = tempfile::tempdir().unwrap();
-        let pb = t.load(dir.path());
+        let pb = t.problem();
         let sol = solve_mip(&pb, &MipSettings::default()).unwrap();
         match common::reference::reference_optimum(&pb) {
             None => prop_assert!(matches!(sol.status, Status::Infeasible { .. }), "{:?}", sol.status),
@@ -55,8 +53,7 @@ proptest! {
 
     #[test]
     fn repaired_da_keeps_every_rule_when_placing_nobody_does(t in tiny(8, 5)) {
-        let dir = tempfile::tempdir().unwrap();
-        let pb = t.load(dir.path());
+        let pb = t.problem();
         let empty = xibu::model::evaluate::Assignment::empty(pb.n_candidates());
         prop_assume!(evaluate(&pb, &empty).violations.is_empty());
         let da = xibu::solve::da::deferred_acceptance(&pb);
@@ -76,8 +73,7 @@ proptest! {
     /// is what lets backfill leave the kept placements out of the model.
     #[test]
     fn kept_placements_leave_the_model_with_the_same_criteria(t in tiny(8, 5), picks in prop::collection::vec((any::<u8>(), any::<bool>()), 8)) {
-        let dir = tempfile::tempdir().unwrap();
-        let pb = t.load(dir.path());
+        let pb = t.problem();
         // Any assignment within the open seats; a random part of it is kept.
         let mut left: Vec<u32> = pb.posts().iter().map(|p| p.open()).collect();
         let mut a = xibu::model::evaluate::Assignment::empty(pb.n_candidates());
@@ -119,8 +115,7 @@ proptest! {
             for ch in &mut c.choices { ch.0 = 0; }
             if c.choices.is_empty() { c.choices.push((0, 0)); }
         }
-        let dir = tempfile::tempdir().unwrap();
-        let pb = t.load(dir.path());
+        let pb = t.problem();
         prop_assert!(pb.is_plain());
         let da = xibu::solve::da::deferred_acceptance(&pb);
         // The MIP, not the shortcut, must land on the same assignment.
@@ -135,11 +130,10 @@ proptest! {
     fn adding_a_seat_never_lowers_fill_when_fill_comes_first(t in tiny(6, 4), which in 0usize..4) {
         let mut t: Tiny = t;
         t.objective = (2, 1); // ["fill"]
-        let dir = tempfile::tempdir().unwrap();
-        let before = exact(&t.load(dir.path()));
+        let before = exact(&t.problem());
         let p = which % t.posts.len();
         t.posts[p].seats += 1;
-        let pb = t.load(dir.path());
+        let pb = t.problem();
         let after = exact(&pb);
         if let (Status::Optimal, Status::Optimal) = (&before.status, &after.status) {
             prop_assert!(after.assignment.placed() >= before.assignment.placed());
@@ -155,11 +149,10 @@ proptest! {
         if t.rules.is_empty() {
             t.rules.push((1, 0, 3)); // rural education ≥ 30 % per county
         }
-        let dir = tempfile::tempdir().unwrap();
-        let pb = t.load(dir.path());
+        let pb = t.problem();
         let with = exact(&pb);
         t.rules.pop();
-        let pb2 = t.load(dir.path());
+        let pb2 = t.problem();
         let without = exact(&pb2);
         if matches!(with.status, Status::Optimal) {
             prop_assert_eq!(&without.status, &Status::Optimal);

@@ -19,9 +19,7 @@ proptest! {
 
     #[test]
     fn fast_engine_keeps_every_hard_constraint(t in tiny(7, 5)) {
-        let dir = tempfile::tempdir().unwrap();
-        t.write(dir.path());
-        let pb = t.load(dir.path());
+        let pb = t.problem();
         if let Some(a) = xibu::solve::fast::cuts::capped_da(&pb, &[]) {
             let ev = evaluate(&pb, &a);
             prop_assert!(ev.violations.is_empty(), "{:?}", ev.violations);
@@ -33,8 +31,7 @@ proptest! {
     /// and kept placements never move.
     #[test]
     fn swaps_claim_their_exact_change_and_never_worsen(t in tiny(8, 4), keep in prop::collection::vec(any::<bool>(), 8)) {
-        let dir = tempfile::tempdir().unwrap();
-        let pb = t.load(dir.path());
+        let pb = t.problem();
         let Some(start) = xibu::solve::fast::cuts::capped_da(&pb, &[]) else { return Ok(()) };
         let kept: Vec<_> = start.post_of.iter().zip(keep.iter().cycle()).map(|(&p, &k)| p.filter(|_| k)).collect();
         let out = xibu::solve::fast::swaps::improve(&pb, start.clone(), &kept, 50);

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::idcard;
-use super::table::{read_table, ColumnSpec, Columns, Encoding, Row, Table};
+use super::table::{read_source, ColumnSpec, Columns, Encoding, Row, Source, Table};
 use super::values::{
     parse_bool, parse_candidate_project, parse_degree, parse_health, parse_level, parse_major_code,
     parse_project, parse_status, split_list,
@@ -248,13 +248,13 @@ pub fn parse_choice(s: &str) -> Result<Choice, String> {
 }
 
 fn load<T>(
-    path: &Path,
+    src: &Source,
     enc: Encoding,
     specs: &'static [ColumnSpec],
     diags: &mut Diagnostics,
     mut each: impl FnMut(&mut RowReader) -> Option<T>,
 ) -> Loaded<T> {
-    let Some(table) = read_table(path, enc, diags) else {
+    let Some(table) = read_source(src, enc, diags) else {
         return Loaded::default();
     };
     let cols = Columns::map(&table, specs, diags);
@@ -295,12 +295,12 @@ fn check_unique<'a>(
 
 /// Read candidates.csv.
 pub fn read_candidates(
-    path: &Path,
+    src: &Source,
     enc: Encoding,
     diags: &mut Diagnostics,
 ) -> Loaded<CandidateRecord> {
-    let file = path.display().to_string();
-    let out = load(path, enc, CANDIDATE_COLUMNS, diags, |r| {
+    let file = src.name();
+    let out = load(src, enc, CANDIDATE_COLUMNS, diags, |r| {
         let id = r.required("id");
         if let Some(n) = r.text("id_number") {
             if let Err(m) = idcard::validate(n) {
@@ -390,9 +390,9 @@ pub fn read_candidates(
 }
 
 /// Read posts.csv.
-pub fn read_posts(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded<PostRecord> {
-    let file = path.display().to_string();
-    let out = load(path, enc, POST_COLUMNS, diags, |r| {
+pub fn read_posts(src: &Source, enc: Encoding, diags: &mut Diagnostics) -> Loaded<PostRecord> {
+    let file = src.name();
+    let out = load(src, enc, POST_COLUMNS, diags, |r| {
         let id = r.required("id");
         let county = r.required("county");
         let specialty = r.required("specialty");
@@ -481,9 +481,9 @@ pub fn read_posts(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded
 }
 
 /// Read counties.csv.
-pub fn read_counties(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded<CountyRecord> {
-    let file = path.display().to_string();
-    let out = load(path, enc, COUNTY_COLUMNS, diags, |r| {
+pub fn read_counties(src: &Source, enc: Encoding, diags: &mut Diagnostics) -> Loaded<CountyRecord> {
+    let file = src.name();
+    let out = load(src, enc, COUNTY_COLUMNS, diags, |r| {
         let code = r.required("code");
         let league = r.required("league");
         let rec = CountyRecord {
@@ -512,12 +512,12 @@ pub fn read_counties(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loa
 
 /// Read incumbents.csv.
 pub fn read_incumbents(
-    path: &Path,
+    src: &Source,
     enc: Encoding,
     diags: &mut Diagnostics,
 ) -> Loaded<IncumbentRecord> {
-    let file = path.display().to_string();
-    let out = load(path, enc, INCUMBENT_COLUMNS, diags, |r| {
+    let file = src.name();
+    let out = load(src, enc, INCUMBENT_COLUMNS, diags, |r| {
         let id = r.required("id");
         let post = r.required("post");
         Some(IncumbentRecord {
@@ -537,23 +537,48 @@ pub fn read_incumbents(
 
 /// Read every input file, collecting every problem of every file.
 pub fn read_instance(paths: &InputPaths, enc: Encoding, diags: &mut Diagnostics) -> Instance {
+    let file = |p: &std::path::PathBuf| Source::File(p.clone());
+    read_sources(
+        &Sources {
+            candidates: file(&paths.candidates),
+            posts: file(&paths.posts),
+            counties: paths.counties.as_ref().map(file),
+            incumbents: paths.incumbents.as_ref().map(file),
+        },
+        enc,
+        diags,
+    )
+}
+
+/// The four tables' sources (files or text in memory).
+#[derive(Debug, Clone)]
+pub struct Sources {
+    /// candidates
+    pub candidates: Source,
+    /// posts
+    pub posts: Source,
+    /// counties (optional)
+    pub counties: Option<Source>,
+    /// incumbents (optional)
+    pub incumbents: Option<Source>,
+}
+
+/// Read every table, collecting every problem of every one.
+pub fn read_sources(src: &Sources, enc: Encoding, diags: &mut Diagnostics) -> Instance {
     Instance {
-        candidates_file: paths.candidates.display().to_string(),
-        posts_file: paths.posts.display().to_string(),
-        counties_file: paths.counties.as_ref().map(|p| p.display().to_string()),
-        incumbents_file: paths.incumbents.as_ref().map(|p| p.display().to_string()),
-        candidates: read_candidates(&paths.candidates, enc, diags),
-        posts: read_posts(&paths.posts, enc, diags),
-        counties: paths
-            .counties
-            .as_ref()
-            .map(|p| read_counties(p, enc, diags)),
-        incumbents: paths.incumbents.as_ref().map_or(
+        candidates_file: src.candidates.name(),
+        posts_file: src.posts.name(),
+        counties_file: src.counties.as_ref().map(Source::name),
+        incumbents_file: src.incumbents.as_ref().map(Source::name),
+        candidates: read_candidates(&src.candidates, enc, diags),
+        posts: read_posts(&src.posts, enc, diags),
+        counties: src.counties.as_ref().map(|s| read_counties(s, enc, diags)),
+        incumbents: src.incumbents.as_ref().map_or(
             Loaded {
                 rows: Vec::new(),
                 complete: true,
             },
-            |p| read_incumbents(p, enc, diags),
+            |s| read_incumbents(s, enc, diags),
         ),
         locks: None,
     }
@@ -571,16 +596,22 @@ pub fn read_dispatch(
     enc: Encoding,
     diags: &mut Diagnostics,
 ) -> Loaded<DispatchRecord> {
-    load(path, enc, DISPATCH_COLUMNS, diags, |r| {
-        let candidate = r.required("candidate_id");
-        let post = r.required("post_id");
-        Some(DispatchRecord {
-            candidate: candidate?,
-            post: post?,
-            pos: r.pos("candidate_id"),
-            post_column: r.column("post_id"),
-        })
-    })
+    load(
+        &Source::File(path.to_path_buf()),
+        enc,
+        DISPATCH_COLUMNS,
+        diags,
+        |r| {
+            let candidate = r.required("candidate_id");
+            let post = r.required("post_id");
+            Some(DispatchRecord {
+                candidate: candidate?,
+                post: post?,
+                pos: r.pos("candidate_id"),
+                post_column: r.column("post_id"),
+            })
+        },
+    )
 }
 
 /// withdrawn.csv columns.
@@ -593,12 +624,18 @@ pub fn read_withdrawn(
     enc: Encoding,
     diags: &mut Diagnostics,
 ) -> Loaded<WithdrawnRecord> {
-    load(path, enc, WITHDRAWN_COLUMNS, diags, |r| {
-        Some(WithdrawnRecord {
-            id: r.required("id")?,
-            pos: r.pos("id"),
-        })
-    })
+    load(
+        &Source::File(path.to_path_buf()),
+        enc,
+        WITHDRAWN_COLUMNS,
+        diags,
+        |r| {
+            Some(WithdrawnRecord {
+                id: r.required("id")?,
+                pos: r.pos("id"),
+            })
+        },
+    )
 }
 
 /// locks.csv columns: placements the office has already decided.
@@ -612,20 +649,26 @@ pub const LOCK_COLUMNS: &[ColumnSpec] = &[
 /// Read a locks file (`candidate_id, post_id, reason, author`); a lock
 /// without a reason or an author is an error (it is an audit record).
 pub fn read_locks(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded<LockRecord> {
-    load(path, enc, LOCK_COLUMNS, diags, |r| {
-        let candidate = r.required("candidate_id");
-        let post = r.required("post_id");
-        let reason = r.required("reason");
-        let author = r.required("author");
-        Some(LockRecord {
-            placement: DispatchRecord {
-                candidate: candidate?,
-                post: post?,
-                pos: r.pos("candidate_id"),
-                post_column: r.column("post_id"),
-            },
-            reason: reason?,
-            author: author?,
-        })
-    })
+    load(
+        &Source::File(path.to_path_buf()),
+        enc,
+        LOCK_COLUMNS,
+        diags,
+        |r| {
+            let candidate = r.required("candidate_id");
+            let post = r.required("post_id");
+            let reason = r.required("reason");
+            let author = r.required("author");
+            Some(LockRecord {
+                placement: DispatchRecord {
+                    candidate: candidate?,
+                    post: post?,
+                    pos: r.pos("candidate_id"),
+                    post_column: r.column("post_id"),
+                },
+                reason: reason?,
+                author: author?,
+            })
+        },
+    )
 }

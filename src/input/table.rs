@@ -85,6 +85,40 @@ pub fn decode(bytes: &[u8], enc: Encoding) -> Result<String, String> {
 
 /// Read a CSV or `.xlsx` file (chosen by extension). Problems go to `diags`;
 /// `None` when the file cannot be read at all.
+/// Where a table comes from: a file (CSV or xlsx, by extension), or CSV
+/// text already in memory (tests, uploads) with the name messages give.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A file on disk.
+    File(std::path::PathBuf),
+    /// Decoded CSV text and the name it is reported under.
+    Text {
+        /// The name in messages (`candidates.csv`).
+        name: String,
+        /// The CSV text.
+        text: String,
+    },
+}
+
+impl Source {
+    /// The name messages give for it.
+    pub fn name(&self) -> String {
+        match self {
+            Source::File(p) => p.display().to_string(),
+            Source::Text { name, .. } => name.clone(),
+        }
+    }
+}
+
+/// Read a table from its source.
+pub fn read_source(src: &Source, enc: Encoding, diags: &mut Diagnostics) -> Option<Table> {
+    match src {
+        Source::File(path) => read_table(path, enc, diags),
+        Source::Text { name, text } => non_empty(parse_csv(text, name, diags)?, name, diags),
+    }
+}
+
+/// Read a table file (CSV or xlsx by extension).
 pub fn read_table(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Option<Table> {
     let file = path.display().to_string();
     let is_xlsx = path
@@ -108,10 +142,14 @@ pub fn read_table(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Option
             }
         }
     };
-    let table = result?;
+    non_empty(result?, &file, diags)
+}
+
+/// A table with no header is an error.
+fn non_empty(table: Table, file: &str, diags: &mut Diagnostics) -> Option<Table> {
     if table.headers.iter().all(|h| h.is_empty()) {
         diags.push(
-            &file,
+            file,
             1,
             1,
             "the file is empty; it needs a header row naming its columns",

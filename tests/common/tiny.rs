@@ -6,8 +6,12 @@ use std::fmt::Write;
 
 use proptest::prelude::*;
 use xibu::domain::types::CandidateIdx;
+use xibu::error::Diagnostics;
+use xibu::input::parse_policy;
+use xibu::input::records::{read_sources, Sources};
+use xibu::input::table::Source;
 use xibu::model::evaluate::{evaluate, Assignment, Objective};
-use xibu::model::Problem;
+use xibu::model::{build_problem, Problem};
 
 /// A county.
 #[derive(Debug, Clone)]
@@ -216,7 +220,8 @@ const PERMS: [[&str; 3]; 6] = [
 impl Tiny {
     /// Write the instance into `dir` (candidates, posts, counties,
     /// incumbents, model.toml).
-    pub fn write(&self, dir: &std::path::Path) {
+    /// The instance's files: candidates, posts, counties, incumbents, model.
+    pub fn texts(&self) -> [(&'static str, String); 5] {
         let nc = self.counties.len();
         let mut counties = String::from("code,league,status,scale\n");
         for (k, c) in self.counties.iter().enumerate() {
@@ -305,21 +310,41 @@ impl Tiny {
             };
             writeln!(model, "[[rule]]\nname = \"r{k}\"\nscope = \"{scope}\"\n{status}count = {count}\nop = \"{op}\"\nshare = {}", f64::from(*share) / 10.0).unwrap();
         }
-        for (n, t) in [
+        [
             ("candidates.csv", cands),
             ("posts.csv", posts),
             ("counties.csv", counties),
             ("incumbents.csv", inc),
             ("model.toml", model),
-        ] {
-            std::fs::write(dir.join(n), t).unwrap();
-        }
+        ]
     }
 
-    /// Load the instance through the library.
-    pub fn load(&self, dir: &std::path::Path) -> Problem {
-        self.write(dir);
-        xibu::commands::load(&super::inputs_in(dir, "csv", self.seed)).unwrap()
+    /// The problem, read from the instance's texts in memory (no files).
+    pub fn problem(&self) -> Problem {
+        let [cands, posts, counties, inc, model] = self.texts().map(|(name, text)| Source::Text {
+            name: name.to_string(),
+            text,
+        });
+        let Source::Text { text: model, .. } = model else {
+            unreachable!("every text is a Source::Text")
+        };
+        let mut d = Diagnostics::default();
+        let sources = Sources {
+            candidates: cands,
+            posts,
+            counties: Some(counties),
+            incumbents: Some(inc),
+        };
+        let inst = read_sources(&sources, Default::default(), &mut d);
+        let policy = parse_policy(&model, "model.toml").unwrap();
+        build_problem(inst, policy, self.seed, d).unwrap()
+    }
+
+    /// Write the instance's files into `dir`.
+    pub fn write(&self, dir: &std::path::Path) {
+        for (n, t) in self.texts() {
+            std::fs::write(dir.join(n), t).unwrap();
+        }
     }
 }
 
