@@ -607,7 +607,7 @@ fn to_chinese(column: &str, v: &str) -> String {
 }
 
 /// Write one table in the chosen format and language.
-pub fn table_bytes(
+pub(crate) fn table_bytes(
     specs: ColumnSpecs,
     rows: &[Vec<String>],
     chinese: bool,

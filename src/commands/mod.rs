@@ -44,7 +44,7 @@ pub struct Inputs {
 
 /// Read the model and every table, collecting every problem of every file
 /// (the model is `None` when it could not be read).
-pub fn read_all(inputs: &Inputs) -> Result<(Option<Policy>, Instance, Diagnostics)> {
+pub(crate) fn read_all(inputs: &Inputs) -> Result<(Option<Policy>, Instance, Diagnostics)> {
     let mut diags = Diagnostics::default();
     let policy = match load_policy(&inputs.model) {
         Ok(p) => Some(p),
@@ -112,7 +112,7 @@ pub struct Run<'a> {
 /// unplaced.csv, reserves.csv, summary.json, report.html, the Excel lists
 /// when asked, the command's `extra` files, and run.json last (it holds the
 /// SHA-256 of the others).
-pub fn write_outputs(
+pub(crate) fn write_outputs(
     pb: &Problem,
     out: &Path,
     run: &Run,

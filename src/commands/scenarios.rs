@@ -270,7 +270,7 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 }
 
 /// `comparison.csv`.
-pub fn comparison_csv(rows: &[Row], leagues: &[String], rules: &[String]) -> Vec<u8> {
+pub(crate) fn comparison_csv(rows: &[Row], leagues: &[String], rules: &[String]) -> Vec<u8> {
     let mut header: Vec<String> = [
         "name",
         "status",
@@ -315,7 +315,7 @@ pub fn comparison_csv(rows: &[Row], leagues: &[String], rules: &[String]) -> Vec
 }
 
 /// `moves.csv`: every candidate whose post differs from the baseline's.
-pub fn moves_csv(rows: &[Row], baseline: &str) -> Vec<u8> {
+pub(crate) fn moves_csv(rows: &[Row], baseline: &str) -> Vec<u8> {
     let mut w = CsvFile::new([
         "scenario",
         "candidate_id",
@@ -361,7 +361,7 @@ pub fn moves_csv(rows: &[Row], baseline: &str) -> Vec<u8> {
 }
 
 /// `comparison.html`: a self-contained page (inline CSS and SVG).
-pub fn comparison_html(rows: &[Row], leagues: &[String]) -> String {
+pub(crate) fn comparison_html(rows: &[Row], leagues: &[String]) -> String {
     let names: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
     let per_league = |f: &dyn Fn(&Row) -> &Vec<u64>| -> Vec<(String, Vec<f64>)> {
         rows.iter()

@@ -5,7 +5,7 @@ const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 const CHECK: [u8; 11] = *b"10X98765432";
 
 /// The check character for the first 17 digits, or `None` if they are not digits.
-pub fn check_char(first17: &[u8]) -> Option<u8> {
+pub(crate) fn check_char(first17: &[u8]) -> Option<u8> {
     if first17.len() != 17 || !first17.iter().all(u8::is_ascii_digit) {
         return None;
     }

@@ -229,7 +229,7 @@ fn parse_count(s: &str) -> Option<u32> {
 
 /// Parse one preference choice (`P017`, `post:P017`, `county:150121`,
 /// `league:1501`, or the Chinese prefixes 岗位/旗县/盟市, either colon).
-pub fn parse_choice(s: &str) -> Result<Choice, String> {
+pub(crate) fn parse_choice(s: &str) -> Result<Choice, String> {
     let Some((prefix, value)) = s.split_once([':', '：']) else {
         return Ok(Choice::Post(s.trim().to_string()));
     };

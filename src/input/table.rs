@@ -63,7 +63,7 @@ pub struct Table {
 
 /// Decode CSV bytes: BOM or valid UTF-8 means UTF-8, anything else GB18030
 /// (what Excel and WPS write on Chinese Windows).
-pub fn decode(bytes: &[u8], enc: Encoding) -> Result<String, String> {
+pub(crate) fn decode(bytes: &[u8], enc: Encoding) -> Result<String, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let utf8 = std::str::from_utf8(bytes);
     match (enc, utf8) {
@@ -241,7 +241,7 @@ fn read_xlsx(path: &Path, file: &str, diags: &mut Diagnostics) -> Option<Table> 
 /// The text of a spreadsheet cell. Whole numbers are written without a
 /// decimal point, as Excel shows them (a county code 150121 arrives as the
 /// float 150121.0).
-pub fn cell_text(d: &calamine::Data) -> String {
+pub(crate) fn cell_text(d: &calamine::Data) -> String {
     use calamine::Data;
     match d {
         Data::Empty => String::new(),
@@ -258,7 +258,7 @@ pub fn cell_text(d: &calamine::Data) -> String {
 /// Format a float as a spreadsheet shows it: integers without `.0`, and
 /// at most 15 significant digits (Excel keeps no more, so an 18-digit ID
 /// number typed into a numeric cell comes back ending in 000).
-pub fn number_text(f: f64) -> String {
+pub(crate) fn number_text(f: f64) -> String {
     if f.is_finite() && f.fract() == 0.0 && f.abs() >= 1e15 && f.abs() < 1e21 {
         let sci = format!("{:.14e}", f.abs());
         let (mantissa, exp) = sci.split_once('e').expect("scientific format");

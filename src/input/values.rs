@@ -7,7 +7,7 @@ fn norm(s: &str) -> String {
 }
 
 /// `1/0, true/false, yes/no, y/n, 是/否` (and 真/假, 有/无, √/×).
-pub fn parse_bool(s: &str) -> Option<bool> {
+pub(crate) fn parse_bool(s: &str) -> Option<bool> {
     match norm(s).as_str() {
         "1" | "true" | "yes" | "y" | "t" | "是" | "真" | "有" | "√" => Some(true),
         "0" | "false" | "no" | "n" | "f" | "否" | "假" | "无" | "×" => Some(false),
@@ -16,7 +16,7 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 }
 
 /// `associate/bachelor/master/doctor` or 专科/本科/硕士/博士 (also 大专, 研究生).
-pub fn parse_degree(s: &str) -> Option<Degree> {
+pub(crate) fn parse_degree(s: &str) -> Option<Degree> {
     match norm(s).as_str() {
         "associate" | "专科" | "大专" | "高职" => Some(Degree::Associate),
         "bachelor" | "本科" | "学士" => Some(Degree::Bachelor),
@@ -27,7 +27,7 @@ pub fn parse_degree(s: &str) -> Option<Degree> {
 }
 
 /// `pass/fail/pending` or 合格/不合格/待定.
-pub fn parse_health(s: &str) -> Option<Health> {
+pub(crate) fn parse_health(s: &str) -> Option<Health> {
     match norm(s).as_str() {
         "pass" | "合格" | "通过" => Some(Health::Pass),
         "fail" | "不合格" | "未通过" => Some(Health::Fail),
@@ -37,7 +37,7 @@ pub fn parse_health(s: &str) -> Option<Health> {
 }
 
 /// A post's project: `national/local` or 全国/地方 (全国项目/地方项目).
-pub fn parse_project(s: &str) -> Option<Project> {
+pub(crate) fn parse_project(s: &str) -> Option<Project> {
     match norm(s).as_str() {
         "national" | "全国" | "全国项目" => Some(Project::National),
         "local" | "地方" | "地方项目" => Some(Project::Local),
@@ -46,7 +46,7 @@ pub fn parse_project(s: &str) -> Option<Project> {
 }
 
 /// A candidate's project: a post project, or `any`/不限 (`None`).
-pub fn parse_candidate_project(s: &str) -> Option<Option<Project>> {
+pub(crate) fn parse_candidate_project(s: &str) -> Option<Option<Project>> {
     match norm(s).as_str() {
         "any" | "不限" | "均可" => Some(None),
         _ => parse_project(s).map(Some),
@@ -54,7 +54,7 @@ pub fn parse_candidate_project(s: &str) -> Option<Option<Project>> {
 }
 
 /// `township/county` or 乡镇/县级 (乡镇及以下).
-pub fn parse_level(s: &str) -> Option<Level> {
+pub(crate) fn parse_level(s: &str) -> Option<Level> {
     match norm(s).as_str() {
         "township" | "乡镇" | "乡镇及以下" | "乡镇级" => Some(Level::Township),
         "county" | "县级" | "旗县级" | "县" => Some(Level::County),
@@ -63,7 +63,7 @@ pub fn parse_level(s: &str) -> Option<Level> {
 }
 
 /// `active/new/suspended` or 正常/新增/暂停.
-pub fn parse_status(s: &str) -> Option<CountyStatus> {
+pub(crate) fn parse_status(s: &str) -> Option<CountyStatus> {
     match norm(s).as_str() {
         "active" | "正常" => Some(CountyStatus::Active),
         "new" | "新增" => Some(CountyStatus::New),
@@ -77,7 +77,7 @@ pub fn parse_status(s: &str) -> Option<CountyStatus> {
 /// from codes it took for numbers (`040104` → `40104`); real codes have an
 /// even number of digits (2 门类, 4 类, 6 专业), so an odd count gets its zero
 /// back. Returns the normalized code.
-pub fn parse_major_code(s: &str) -> Option<String> {
+pub(crate) fn parse_major_code(s: &str) -> Option<String> {
     let s = s.trim().to_ascii_uppercase();
     let digits = s.trim_end_matches(['T', 'K']);
     let suffix = &s[digits.len()..];
@@ -96,7 +96,7 @@ pub fn parse_major_code(s: &str) -> Option<String> {
 
 /// Split a list on `;` or the full-width `；` (also `,`/`，`/`、` are NOT
 /// separators: they may appear in names). Empty pieces are dropped.
-pub fn split_list(s: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn split_list(s: &str) -> impl Iterator<Item = &str> {
     s.split([';', '；'])
         .map(str::trim)
         .filter(|p| !p.is_empty())

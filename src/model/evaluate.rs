@@ -133,7 +133,7 @@ impl Headcount {
 
 /// Seats (2), county scales (3) and project quotas (4) of interface §2.3 for
 /// a given occupancy (placed + incumbents per post).
-pub fn capacity_violations(pb: &Problem, occ: &[u32]) -> Vec<String> {
+pub(crate) fn capacity_violations(pb: &Problem, occ: &[u32]) -> Vec<String> {
     let mut violations = Vec::new();
     for (p, post) in pb.posts.iter().enumerate() {
         if occ[p] > post.seats {
@@ -164,7 +164,7 @@ pub fn capacity_violations(pb: &Problem, occ: &[u32]) -> Vec<String> {
 }
 
 /// One line per rule figure that fails.
-pub fn rule_violations(rules: &[RuleFigure]) -> Vec<String> {
+pub(crate) fn rule_violations(rules: &[RuleFigure]) -> Vec<String> {
     rules
         .iter()
         .filter(|f| !f.ok)
@@ -213,7 +213,7 @@ pub fn evaluate(pb: &Problem, a: &Assignment) -> Evaluation {
 /// Rank of the post each candidate holds in `post_of`: `u32::MAX` when they
 /// hold none or one they did not choose (then every acceptable post is
 /// better, as `objective` counts it). The engines' blocking tests use it.
-pub fn held_ranks(pb: &Problem, post_of: &[Option<PostIdx>]) -> Vec<u32> {
+pub(crate) fn held_ranks(pb: &Problem, post_of: &[Option<PostIdx>]) -> Vec<u32> {
     post_of
         .iter()
         .enumerate()
@@ -225,7 +225,7 @@ pub fn held_ranks(pb: &Problem, post_of: &[Option<PostIdx>]) -> Vec<u32> {
 }
 
 /// Per post, its lowest-priority holder (incumbents are never holders here).
-pub fn worst_holders(pb: &Problem, a: &Assignment) -> Vec<Option<CandidateIdx>> {
+pub(crate) fn worst_holders(pb: &Problem, a: &Assignment) -> Vec<Option<CandidateIdx>> {
     let mut worst: Vec<Option<CandidateIdx>> = vec![None; pb.posts.len()];
     for (c, p) in a.post_of.iter().enumerate() {
         let Some(p) = *p else { continue };

@@ -231,7 +231,7 @@ impl Problem {
     }
 
     /// Priority of candidate c at post p.
-    pub fn priority_at(&self, c: CandidateIdx, p: PostIdx) -> &PriorityTuple {
+    pub(crate) fn priority_at(&self, c: CandidateIdx, p: PostIdx) -> &PriorityTuple {
         let s = self.posts[p.ix()].specialty.ix();
         &self.priority[c.ix() * self.policy.specialties.len() + s]
     }
@@ -242,7 +242,7 @@ impl Problem {
     }
 
     /// Candidate ids → indices (for reading files that name candidates).
-    pub fn candidate_index(&self) -> std::collections::HashMap<&str, CandidateIdx> {
+    pub(crate) fn candidate_index(&self) -> std::collections::HashMap<&str, CandidateIdx> {
         self.candidates
             .iter()
             .enumerate()
@@ -251,7 +251,7 @@ impl Problem {
     }
 
     /// Post ids → indices.
-    pub fn post_index(&self) -> std::collections::HashMap<&str, PostIdx> {
+    pub(crate) fn post_index(&self) -> std::collections::HashMap<&str, PostIdx> {
         self.posts
             .iter()
             .enumerate()
@@ -260,7 +260,7 @@ impl Problem {
     }
 
     /// Incumbents at posts of a project.
-    pub fn project_incumbents(&self, proj: Project) -> u32 {
+    pub(crate) fn project_incumbents(&self, proj: Project) -> u32 {
         self.posts
             .iter()
             .filter(|p| p.project == proj)
@@ -269,7 +269,7 @@ impl Problem {
     }
 
     /// Incumbents in each county.
-    pub fn county_incumbents(&self) -> Vec<u32> {
+    pub(crate) fn county_incumbents(&self) -> Vec<u32> {
         let mut v = vec![0; self.counties.len()];
         for p in &self.posts {
             v[p.county.ix()] += p.incumbents;

@@ -7,7 +7,7 @@ use crate::domain::policy::{Flag, Policy, PriorityKey, Specialty};
 use crate::domain::records::CandidateRecord;
 
 /// FNV-1a, 64-bit.
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
         h ^= u64::from(b);
@@ -17,7 +17,7 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 }
 
 /// SplitMix64 finaliser.
-pub fn splitmix64(mut x: u64) -> u64 {
+pub(crate) fn splitmix64(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
     let mut z = x;
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -26,7 +26,7 @@ pub fn splitmix64(mut x: u64) -> u64 {
 }
 
 /// The lottery number of an id under `seed`; smaller ranks higher.
-pub fn lottery(id: &str, seed: u64) -> u64 {
+pub(crate) fn lottery(id: &str, seed: u64) -> u64 {
     splitmix64(fnv1a64(id.as_bytes()) ^ seed)
 }
 
@@ -40,7 +40,7 @@ fn has_flag(c: &CandidateRecord, f: Flag) -> bool {
 
 /// The `major` key: with tiers t1…tk, k − i + 1 for the first tier that
 /// matches (t1 → k), 0 if none.
-pub fn major_value(c: &CandidateRecord, s: &Specialty) -> u32 {
+pub(crate) fn major_value(c: &CandidateRecord, s: &Specialty) -> u32 {
     let k = s.tiers.len();
     for (i, t) in s.tiers.iter().enumerate() {
         let by_code = c

@@ -48,7 +48,7 @@ pub fn dispatch_csv(pb: &Problem, a: &Assignment) -> Vec<u8> {
 
 /// Every candidate not placed, in input order, with a reason in `lang`.
 /// When the instance is infeasible nobody is allocated and every row says so.
-pub fn unplaced_reasons(
+pub(crate) fn unplaced_reasons(
     pb: &Problem,
     sol: &Solution,
     ev: &Evaluation,

@@ -3,7 +3,7 @@
 //! fonts from the network.
 
 /// Escape text for HTML.
-pub fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -16,7 +16,7 @@ const COLORS: [&str; 8] = [
 
 /// A grouped bar chart as inline SVG: one group per category, one bar per
 /// series.
-pub fn bar_chart(title: &str, categories: &[String], series: &[(String, Vec<f64>)]) -> String {
+pub(crate) fn bar_chart(title: &str, categories: &[String], series: &[(String, Vec<f64>)]) -> String {
     let (w, h, left, bottom, top) = (760.0, 260.0, 50.0, 40.0, 30.0);
     let max = series
         .iter()
@@ -80,7 +80,7 @@ pub fn bar_chart(title: &str, categories: &[String], series: &[(String, Vec<f64>
 }
 
 /// `<!DOCTYPE html>` … `<body>` with the shared inline style sheet.
-pub fn page_head(title: &str) -> String {
+pub(crate) fn page_head(title: &str) -> String {
     format!(
         r#"<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{}</title><style>{STYLE}</style></head><body>"#,
         esc(title)

@@ -7,7 +7,7 @@ use crate::model::evaluate::Assignment;
 use crate::model::Problem;
 
 /// ceil(ratio × n), robust to binary rounding (1.1 × 10 is 11, not 12).
-pub fn reserve_length(ratio: f64, open: u32) -> usize {
+pub(crate) fn reserve_length(ratio: f64, open: u32) -> usize {
     let x = ratio * f64::from(open);
     let r = x.round();
     if (x - r).abs() < 1e-9 {
@@ -23,7 +23,7 @@ pub type ReserveLists = Vec<(PostIdx, Vec<CandidateIdx>)>;
 /// The reserve lists of a solution: none when it is infeasible (there is
 /// no allocation to back). Computed once per result and shared by
 /// reserves.csv, the report and the Excel lists.
-pub fn solution_reserves(pb: &Problem, sol: &crate::solve::Solution) -> ReserveLists {
+pub(crate) fn solution_reserves(pb: &Problem, sol: &crate::solve::Solution) -> ReserveLists {
     match sol.status {
         crate::solve::Status::Infeasible { .. } => Vec::new(),
         _ => reserves(pb, &sol.assignment),

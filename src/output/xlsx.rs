@@ -28,7 +28,7 @@ fn err(e: XlsxError) -> Error {
 
 /// Display width of a text in Excel's character units: CJK and other wide
 /// characters take two.
-pub fn display_width(s: &str) -> usize {
+pub(crate) fn display_width(s: &str) -> usize {
     s.chars()
         .map(|c| {
             let u = c as u32;
@@ -337,7 +337,7 @@ fn sheet_name(s: &str) -> String {
 }
 
 /// `旗县-<code>-<name>.xlsx`, with characters no file system likes replaced.
-pub fn county_file_name(code: &str, name: &str) -> String {
+pub(crate) fn county_file_name(code: &str, name: &str) -> String {
     let safe = |s: &str| -> String {
         s.chars()
             .map(|c| {

@@ -20,7 +20,7 @@ pub fn deferred_acceptance(pb: &Problem) -> Assignment {
 
 /// Deferred acceptance with a capacity per post; candidates marked in
 /// `skip` do not take part (they are placed elsewhere by the caller).
-pub fn deferred_acceptance_with(pb: &Problem, caps: &[u32], skip: &[bool]) -> Assignment {
+pub(crate) fn deferred_acceptance_with(pb: &Problem, caps: &[u32], skip: &[bool]) -> Assignment {
     let n = pb.n_candidates();
     // next[c]: index of the next pair candidate c proposes along.
     let mut next: Vec<u32> = pb.pair_start[..n].to_vec();

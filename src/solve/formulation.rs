@@ -144,7 +144,7 @@ fn is_live(pb: &Problem, kept: &[Option<PostIdx>], free: &[u32], i: usize) -> bo
 
 /// How many pairs the model will have an `x` for (the size estimate of
 /// `--max-columns`, before anything is built).
-pub fn live_pairs(pb: &Problem, kept: &[Option<PostIdx>]) -> usize {
+pub(crate) fn live_pairs(pb: &Problem, kept: &[Option<PostIdx>]) -> usize {
     let free = Seats::new(pb, kept).free;
     (0..pb.pairs.len())
         .filter(|&i| is_live(pb, kept, &free, i))
