@@ -113,6 +113,51 @@ fn the_base_case_is_valid() {
     assert_eq!(pb.posts()[1].incumbents, 1);
 }
 
+/// Issue 13 (1): Excel on Windows writes CRLF; old tools CR; files edited
+/// by hand end up mixed. Every row is reported at its physical line, in
+/// UTF-8 and GBK alike.
+#[test]
+fn line_numbers_are_physical_lines_for_every_line_ending() {
+    // A bad value on the first data row (line 2) and on line 4 of each table.
+    let files = [
+        ("candidates.csv", "id,score,preferences\nC1,x,P1\nC2,70,P1\nC3,y,P1\n", [":2:2:", ":4:2:"]),
+        ("posts.csv", "id,county,league,specialty,level,seats\nP1,150121,1501,乡村教育,乡镇,many\nP2,150121,1501,乡村教育,乡镇,1\nP3,150121,1501,乡村教育,乡镇,few\n", [":2:6:", ":4:6:"]),
+        ("incumbents.csv", "id,post\nI1,P9\nI2,P1\nI3,P8\n", [":2:2:", ":4:2:"]),
+    ];
+    for end in ["\r\n", "\r", "mixed"] {
+        for gbk in [false, true] {
+            let c = Case::new();
+            for (name, text, _) in &files {
+                let text: String = match end {
+                    // CRLF, CR, LF in turn.
+                    "mixed" => text
+                        .lines()
+                        .zip(["\r\n", "\r", "\n"].iter().cycle())
+                        .map(|(l, e)| format!("{l}{e}"))
+                        .collect(),
+                    e => text.replace('\n', e),
+                };
+                if gbk {
+                    c.fixture
+                        .write_bytes(name, &encoding_rs::GB18030.encode(&text).0);
+                } else {
+                    c.fixture.write(name, &text);
+                }
+            }
+            let errors = c.errors();
+            for (name, _, places) in &files {
+                for place in places {
+                    let want = format!("{name}{place}");
+                    assert!(
+                        errors.iter().any(|e| e.starts_with(&want)),
+                        "{end:?} gbk {gbk}: expected {want} in {errors:#?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn duplicate_ids() {
     let c = Case::new().set("candidates.csv", &format!("{CANDIDATES}C2,50,P1,0,\n"));

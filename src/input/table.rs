@@ -159,12 +159,58 @@ fn non_empty(table: Table, file: &str, diags: &mut Diagnostics) -> Option<Table>
     Some(table)
 }
 
+/// Where each physical line starts, counting CRLF, a lone CR and a lone LF
+/// each as one line end — what Excel on Windows (CRLF), old Mac tools (CR)
+/// and everything else (LF) write, mixed or not. The csv crate splits
+/// records on all three but counts lines by LF only.
+struct LineIndex<'a> {
+    text: &'a [u8],
+    starts: Vec<u64>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let b = text.as_bytes();
+        let mut starts = vec![0u64];
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'\r' if b.get(i + 1) == Some(&b'\n') => {
+                    starts.push(i as u64 + 2);
+                    i += 2;
+                    continue;
+                }
+                b'\r' | b'\n' => starts.push(i as u64 + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex { text: b, starts }
+    }
+
+    /// The 1-based line of the record that the parser resumed at `offset`:
+    /// line ends and blank lines before it (the LF of a CRLF the parser
+    /// stopped in, skipped empty lines) belong to no record.
+    fn line_of(&self, offset: u64) -> usize {
+        let mut at = offset as usize;
+        while self
+            .text
+            .get(at)
+            .is_some_and(|c| matches!(c, b'\r' | b'\n'))
+        {
+            at += 1;
+        }
+        self.starts.partition_point(|&s| s <= at as u64).max(1)
+    }
+}
+
 /// Parse CSV text (already decoded) into a table.
 pub fn parse_csv(text: &str, file: &str, diags: &mut Diagnostics) -> Option<Table> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let lines = LineIndex::new(text);
     let mut headers = None;
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
@@ -172,7 +218,7 @@ pub fn parse_csv(text: &str, file: &str, diags: &mut Diagnostics) -> Option<Tabl
         match rdr.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(1, |p| p.line() as usize);
+                let line = record.position().map_or(1, |p| lines.line_of(p.byte()));
                 let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
                 if headers.is_none() {
                     headers = Some(cells);
@@ -181,7 +227,7 @@ pub fn parse_csv(text: &str, file: &str, diags: &mut Diagnostics) -> Option<Tabl
                 }
             }
             Err(e) => {
-                let line = e.position().map_or(1, |p| p.line() as usize);
+                let line = e.position().map_or(1, |p| lines.line_of(p.byte()));
                 diags.push(file, line, 1, format!("unreadable CSV: {e}"));
                 return None;
             }
@@ -275,7 +321,35 @@ pub(crate) fn number_text(f: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::number_text;
+    use super::{number_text, parse_csv};
+    use crate::error::Diagnostics;
+
+    /// The line of each data row, and of the first error, for `text`.
+    fn lines(text: &str) -> (Vec<usize>, Vec<usize>) {
+        let mut d = Diagnostics::default();
+        let rows = parse_csv(text, "f.csv", &mut d)
+            .map(|t| t.rows.iter().map(|r| r.line).collect())
+            .unwrap_or_default();
+        (rows, d.0.iter().map(|x| x.line).collect())
+    }
+
+    #[test]
+    fn rows_are_at_their_physical_line_whatever_the_line_ends() {
+        for end in ["\n", "\r\n", "\r"] {
+            let text = ["id,x", "a,1", "b,2", "", "c,3", ""].join(end);
+            assert_eq!(lines(&text).0, vec![2, 3, 5], "line end {end:?}");
+        }
+        // Mixed ends, and a quoted cell spanning two lines (the record
+        // starts on its first line; the next record is after it).
+        let text = "id,x\r\na,1\rb,\"two\r\nlines\"\nc,3\r\n";
+        assert_eq!(lines(text).0, vec![2, 3, 5]);
+    }
+
+    #[test]
+    fn the_first_row_of_a_crlf_file_is_line_2_not_the_header() {
+        let text = "id,x\r\na,1\r\nb,2\r\n";
+        assert_eq!(lines(text), (vec![2, 3], vec![]));
+    }
 
     #[test]
     fn numbers_as_excel_shows_them() {

@@ -16,7 +16,11 @@ const COLORS: [&str; 8] = [
 
 /// A grouped bar chart as inline SVG: one group per category, one bar per
 /// series.
-pub(crate) fn bar_chart(title: &str, categories: &[String], series: &[(String, Vec<f64>)]) -> String {
+pub(crate) fn bar_chart(
+    title: &str,
+    categories: &[String],
+    series: &[(String, Vec<f64>)],
+) -> String {
     let (w, h, left, bottom, top) = (760.0, 260.0, 50.0, 40.0, 30.0);
     let max = series
         .iter()

@@ -27,6 +27,11 @@ impl Fixture {
         std::fs::write(self.path().join(name), text).unwrap();
     }
 
+    /// Write (or replace) one file with these bytes (another encoding).
+    pub fn write_bytes(&self, name: &str, bytes: &[u8]) {
+        std::fs::write(self.path().join(name), bytes).unwrap();
+    }
+
     /// The folder.
     pub fn path(&self) -> &Path {
         self.dir.path()
