@@ -54,6 +54,10 @@ struct InputArgs {
     /// the model and counted in every rule
     #[arg(long)]
     locks: Option<PathBuf>,
+    /// A header to ignore even though it looks like a column xibu reads
+    /// (e.g. 体检日期 beside 体检); repeatable
+    #[arg(long = "ignore-column", value_name = "HEADER")]
+    ignore_columns: Vec<String>,
 }
 
 impl InputArgs {
@@ -69,6 +73,7 @@ impl InputArgs {
             encoding: self.encoding,
             seed: self.seed,
             locks: self.locks,
+            ignore_columns: self.ignore_columns,
         }
     }
 }
@@ -149,6 +154,25 @@ impl OutputArgs {
 }
 
 fn report(s: &xibu::output::files::Summary) {
+    for c in &s.columns {
+        let read: Vec<String> = c
+            .recognised
+            .iter()
+            .map(|r| {
+                if r.header == r.column {
+                    r.column.clone()
+                } else {
+                    format!("{}={}", r.header, r.column)
+                }
+            })
+            .collect();
+        let ignored = if c.ignored.is_empty() {
+            String::new()
+        } else {
+            format!("; ignored: {}", c.ignored.join(", "))
+        };
+        eprintln!("columns: {}: {}{ignored}", c.file, read.join(", "));
+    }
     for n in &s.notes {
         eprintln!("note: {n}");
     }

@@ -322,3 +322,127 @@ fn every_problem_of_every_file_at_once_through_the_binary() {
     assert!(!out_dir.join("dispatch.csv").exists());
     assert!(!err.contains("panicked"));
 }
+
+/// A model that uses health = "pass": whoever has not passed is ineligible.
+fn strict_health(c: &Case) {
+    c.fixture.write(
+        "model.toml",
+        &MODEL.replacen(
+            "[[specialty]]",
+            "[eligibility]\nhealth = \"pass\"\n[[specialty]]",
+            1,
+        ),
+    );
+}
+
+/// Issue 13 (2): a header that is almost right must not be ignored in
+/// silence, because the column's default then decides eligibility.
+#[test]
+fn a_near_miss_header_is_an_error_naming_the_column_it_resembles() {
+    for (header, column) in [
+        ("体检结论", "health"),
+        ("是否应届", "graduating"),
+        ("最高学历", "degree"),
+        ("helth", "health"),
+    ] {
+        let c = Case::new().set(
+            "candidates.csv",
+            &format!("id,score,preferences,{header}\nC1,80,P1,不合格\n"),
+        );
+        assert_one(
+            &c.errors(),
+            "candidates.csv:1:4:",
+            &format!("column '{header}' looks like '{column}'"),
+        );
+    }
+    // Allowed explicitly, it is ignored (and stated as ignored).
+    let c = Case::new().set(
+        "candidates.csv",
+        "id,score,preferences,体检日期\nC1,80,P1,2024-05-01\n",
+    );
+    let mut inputs = c.inputs();
+    assert!(matches!(commands::load(&inputs), Err(Error::Input(_))));
+    inputs.ignore_columns = vec!["体检日期".into()];
+    let pb = commands::load(&inputs).unwrap();
+    let report = &pb.columns()[0];
+    assert_eq!(report.ignored, vec!["体检日期".to_string()]);
+    assert!(report.has("score") && !report.has("health"));
+}
+
+/// Issue 13 (3): an optional column the model uses, when absent, is named
+/// in a note with the default applied; one it does not use is not.
+#[test]
+fn an_absent_column_the_model_uses_gets_a_note() {
+    let c = Case::new().set("candidates.csv", "id,score,preferences\nC1,80,P1\n");
+    strict_health(&c);
+    let pb = commands::load(&c.inputs()).unwrap();
+    let notes = pb.notes().join("\n");
+    for col in ["'health'", "'graduating'", "'diploma_by_arrival'"] {
+        assert!(notes.contains(col), "{col} not in {notes}");
+    }
+    assert!(notes.contains("nobody passes"), "{notes}");
+    assert!(
+        !notes.contains("'degree'"),
+        "no post has a minimum degree: {notes}"
+    );
+    // A present column gives no note.
+    let c = Case::new().set(
+        "candidates.csv",
+        "id,score,preferences,体检\nC1,80,P1,合格\n",
+    );
+    strict_health(&c);
+    let pb = commands::load(&c.inputs()).unwrap();
+    assert!(
+        !pb.notes().iter().any(|n| n.contains("'health'")),
+        "{:?}",
+        pb.notes()
+    );
+}
+
+/// The run states the columns it read: in summary.json and one stderr line
+/// per file; the failed-medical candidate of a near-miss header is never
+/// dispatched (exit 2, no dispatch written).
+#[test]
+fn every_run_states_its_columns_and_a_near_miss_writes_nothing() {
+    let c = Case::new().set(
+        "candidates.csv",
+        "id,score,preferences,体检结论,联系电话\nC1,80,P1,不合格,13800000000\n",
+    );
+    strict_health(&c);
+    let out = c.path().join("out");
+    let mut args = vec!["allocate".to_string()];
+    args.extend(input_args(&c.inputs()));
+    args.extend([
+        "--out".into(),
+        out.display().to_string(),
+        "--engine".into(),
+        "da".into(),
+    ]);
+    let o = xibu(&args);
+    let err = common::fixture::assert_exit(&o, 2);
+    assert!(err.contains("looks like 'health'"), "{err}");
+    assert!(!out.join("dispatch.csv").exists());
+
+    c.fixture.write(
+        "candidates.csv",
+        "id,score,preferences,体检,联系电话\nC1,80,P1,合格,13800000000\n",
+    );
+    let o = xibu(&args);
+    let err = common::fixture::assert_exit(&o, 0);
+    assert!(
+        err.contains("columns: ")
+            && err.contains("体检=health")
+            && err.contains("ignored: 联系电话"),
+        "{err}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let cands = &summary["columns"][0];
+    assert!(cands["file"].as_str().unwrap().ends_with("candidates.csv"));
+    assert_eq!(cands["ignored"], serde_json::json!(["联系电话"]));
+    assert!(cands["recognised"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["header"] == "体检" && r["column"] == "health"));
+}

@@ -40,6 +40,9 @@ pub struct Inputs {
     pub seed: u64,
     /// Locked placements (`--locks`), optional.
     pub locks: Option<PathBuf>,
+    /// Headers that may be ignored even though they look like a column
+    /// xibu reads (`--ignore-column`).
+    pub ignore_columns: Vec<String>,
 }
 
 /// Read the model and every table, collecting every problem of every file
@@ -54,9 +57,14 @@ pub(crate) fn read_all(inputs: &Inputs) -> Result<(Option<Policy>, Instance, Dia
         }
         Err(e) => return Err(e),
     };
-    let mut inst = read_instance(&inputs.paths, inputs.encoding, &mut diags);
+    let mut inst = read_instance(
+        &inputs.paths,
+        inputs.encoding,
+        &inputs.ignore_columns,
+        &mut diags,
+    );
     inst.locks = inputs.locks.as_ref().map(|path| {
-        let rows = read_locks(path, inputs.encoding, &mut diags);
+        let rows = read_locks(path, inputs.encoding, &inputs.ignore_columns, &mut diags);
         (path.display().to_string(), rows)
     });
     Ok((policy, inst, diags))

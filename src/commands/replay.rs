@@ -60,6 +60,9 @@ pub struct Replay {
     pub scenarios: Option<PathBuf>,
     /// scenarios: this result's scenario.
     pub scenario: Option<String>,
+    /// `--ignore-column` headers (absent from older run.json files).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore_columns: Vec<String>,
 }
 
 /// A path as recorded in run.json: absolute, so a replay works from any
@@ -86,6 +89,7 @@ impl Replay {
             incumbents: p.incumbents.as_deref().map(abs),
             model: abs(&inputs.model),
             locks: inputs.locks.as_deref().map(abs),
+            ignore_columns: inputs.ignore_columns.clone(),
             encoding: inputs.encoding.key().into(),
             seed: inputs.seed,
             engine: engine.key().into(),
@@ -137,6 +141,7 @@ impl Replay {
             encoding: self.encoding.parse().map_err(bad_manifest)?,
             seed: self.seed,
             locks: self.locks.clone(),
+            ignore_columns: self.ignore_columns.clone(),
         })
     }
 

@@ -169,6 +169,9 @@ pub struct Loaded<T> {
     pub rows: Vec<T>,
     /// False when the file was unreadable or lacked a required column.
     pub complete: bool,
+    /// Which columns were recognised and which ignored (when the header
+    /// could be read).
+    pub columns: Option<ColumnReport>,
 }
 
 impl<T> Default for Loaded<T> {
@@ -176,7 +179,36 @@ impl<T> Default for Loaded<T> {
         Loaded {
             rows: Vec::new(),
             complete: false,
+            columns: None,
         }
+    }
+}
+
+/// What a file's header row was read as: every run states it, so that a
+/// column read under another name, or not at all, is visible.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ColumnReport {
+    /// The file as the user named it.
+    pub file: String,
+    /// Recognised columns: the header as written and the column it is.
+    pub recognised: Vec<RecognisedColumn>,
+    /// Headers that are not a column xibu reads (kept, not used).
+    pub ignored: Vec<String>,
+}
+
+/// One recognised header.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RecognisedColumn {
+    /// As written in the file.
+    pub header: String,
+    /// The canonical column (interface §1).
+    pub column: String,
+}
+
+impl ColumnReport {
+    /// Is canonical column `name` present?
+    pub fn has(&self, name: &str) -> bool {
+        self.recognised.iter().any(|r| r.column == name)
     }
 }
 

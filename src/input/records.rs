@@ -251,15 +251,19 @@ fn load<T>(
     src: &Source,
     enc: Encoding,
     specs: &'static [ColumnSpec],
+    near_miss: Option<&[String]>,
     diags: &mut Diagnostics,
     mut each: impl FnMut(&mut RowReader) -> Option<T>,
 ) -> Loaded<T> {
     let Some(table) = read_source(src, enc, diags) else {
         return Loaded::default();
     };
-    let cols = Columns::map(&table, specs, diags);
+    let cols = Columns::map(&table, specs, near_miss, diags);
     if !cols.complete() {
-        return Loaded::default();
+        return Loaded {
+            columns: Some(cols.report),
+            ..Loaded::default()
+        };
     }
     let mut rows = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
@@ -269,6 +273,7 @@ fn load<T>(
     Loaded {
         rows,
         complete: true,
+        columns: Some(cols.report),
     }
 }
 
@@ -297,10 +302,11 @@ fn check_unique<'a>(
 pub fn read_candidates(
     src: &Source,
     enc: Encoding,
+    ignore: &[String],
     diags: &mut Diagnostics,
 ) -> Loaded<CandidateRecord> {
     let file = src.name();
-    let out = load(src, enc, CANDIDATE_COLUMNS, diags, |r| {
+    let out = load(src, enc, CANDIDATE_COLUMNS, Some(ignore), diags, |r| {
         let id = r.required("id");
         if let Some(n) = r.text("id_number") {
             if let Err(m) = idcard::validate(n) {
@@ -390,9 +396,14 @@ pub fn read_candidates(
 }
 
 /// Read posts.csv.
-pub fn read_posts(src: &Source, enc: Encoding, diags: &mut Diagnostics) -> Loaded<PostRecord> {
+pub fn read_posts(
+    src: &Source,
+    enc: Encoding,
+    ignore: &[String],
+    diags: &mut Diagnostics,
+) -> Loaded<PostRecord> {
     let file = src.name();
-    let out = load(src, enc, POST_COLUMNS, diags, |r| {
+    let out = load(src, enc, POST_COLUMNS, Some(ignore), diags, |r| {
         let id = r.required("id");
         let county = r.required("county");
         let specialty = r.required("specialty");
@@ -481,9 +492,14 @@ pub fn read_posts(src: &Source, enc: Encoding, diags: &mut Diagnostics) -> Loade
 }
 
 /// Read counties.csv.
-pub fn read_counties(src: &Source, enc: Encoding, diags: &mut Diagnostics) -> Loaded<CountyRecord> {
+pub fn read_counties(
+    src: &Source,
+    enc: Encoding,
+    ignore: &[String],
+    diags: &mut Diagnostics,
+) -> Loaded<CountyRecord> {
     let file = src.name();
-    let out = load(src, enc, COUNTY_COLUMNS, diags, |r| {
+    let out = load(src, enc, COUNTY_COLUMNS, Some(ignore), diags, |r| {
         let code = r.required("code");
         let league = r.required("league");
         let rec = CountyRecord {
@@ -514,10 +530,11 @@ pub fn read_counties(src: &Source, enc: Encoding, diags: &mut Diagnostics) -> Lo
 pub fn read_incumbents(
     src: &Source,
     enc: Encoding,
+    ignore: &[String],
     diags: &mut Diagnostics,
 ) -> Loaded<IncumbentRecord> {
     let file = src.name();
-    let out = load(src, enc, INCUMBENT_COLUMNS, diags, |r| {
+    let out = load(src, enc, INCUMBENT_COLUMNS, Some(ignore), diags, |r| {
         let id = r.required("id");
         let post = r.required("post");
         Some(IncumbentRecord {
@@ -536,7 +553,12 @@ pub fn read_incumbents(
 }
 
 /// Read every input file, collecting every problem of every file.
-pub fn read_instance(paths: &InputPaths, enc: Encoding, diags: &mut Diagnostics) -> Instance {
+pub fn read_instance(
+    paths: &InputPaths,
+    enc: Encoding,
+    ignore: &[String],
+    diags: &mut Diagnostics,
+) -> Instance {
     let file = |p: &std::path::PathBuf| Source::File(p.clone());
     read_sources(
         &Sources {
@@ -546,6 +568,7 @@ pub fn read_instance(paths: &InputPaths, enc: Encoding, diags: &mut Diagnostics)
             incumbents: paths.incumbents.as_ref().map(file),
         },
         enc,
+        ignore,
         diags,
     )
 }
@@ -563,22 +586,32 @@ pub struct Sources {
     pub incumbents: Option<Source>,
 }
 
-/// Read every table, collecting every problem of every one.
-pub fn read_sources(src: &Sources, enc: Encoding, diags: &mut Diagnostics) -> Instance {
+/// Read every table, collecting every problem of every one. Headers in
+/// `ignore` may be ignored even when they look like a known column.
+pub fn read_sources(
+    src: &Sources,
+    enc: Encoding,
+    ignore: &[String],
+    diags: &mut Diagnostics,
+) -> Instance {
     Instance {
         candidates_file: src.candidates.name(),
         posts_file: src.posts.name(),
         counties_file: src.counties.as_ref().map(Source::name),
         incumbents_file: src.incumbents.as_ref().map(Source::name),
-        candidates: read_candidates(&src.candidates, enc, diags),
-        posts: read_posts(&src.posts, enc, diags),
-        counties: src.counties.as_ref().map(|s| read_counties(s, enc, diags)),
+        candidates: read_candidates(&src.candidates, enc, ignore, diags),
+        posts: read_posts(&src.posts, enc, ignore, diags),
+        counties: src
+            .counties
+            .as_ref()
+            .map(|s| read_counties(s, enc, ignore, diags)),
         incumbents: src.incumbents.as_ref().map_or(
             Loaded {
                 rows: Vec::new(),
                 complete: true,
+                columns: None,
             },
-            |s| read_incumbents(s, enc, diags),
+            |s| read_incumbents(s, enc, ignore, diags),
         ),
         locks: None,
     }
@@ -600,6 +633,7 @@ pub fn read_dispatch(
         &Source::File(path.to_path_buf()),
         enc,
         DISPATCH_COLUMNS,
+        None,
         diags,
         |r| {
             let candidate = r.required("candidate_id");
@@ -628,6 +662,7 @@ pub fn read_withdrawn(
         &Source::File(path.to_path_buf()),
         enc,
         WITHDRAWN_COLUMNS,
+        None,
         diags,
         |r| {
             Some(WithdrawnRecord {
@@ -648,11 +683,17 @@ pub const LOCK_COLUMNS: &[ColumnSpec] = &[
 
 /// Read a locks file (`candidate_id, post_id, reason, author`); a lock
 /// without a reason or an author is an error (it is an audit record).
-pub fn read_locks(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Loaded<LockRecord> {
+pub fn read_locks(
+    path: &Path,
+    enc: Encoding,
+    ignore: &[String],
+    diags: &mut Diagnostics,
+) -> Loaded<LockRecord> {
     load(
         &Source::File(path.to_path_buf()),
         enc,
         LOCK_COLUMNS,
+        Some(ignore),
         diags,
         |r| {
             let candidate = r.required("candidate_id");

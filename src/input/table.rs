@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use crate::domain::records::{ColumnReport, RecognisedColumn};
 use crate::error::Diagnostics;
 
 /// How to decode a CSV file's bytes.
@@ -376,6 +377,50 @@ pub struct ColumnSpec {
 pub struct Columns {
     index: Vec<Option<usize>>,
     specs: &'static [ColumnSpec],
+    /// What the header row was read as.
+    pub report: ColumnReport,
+}
+
+/// Does an unknown header look like a known one that is absent? It
+/// contains the name or an alias (or is contained in one) — 体检结论 and
+/// 体检, 是否应届 and 应届 — counting only names of at least two Chinese
+/// characters or four letters, or it is one or two edits away from an
+/// English name (`helth`, `graduatng`).
+fn resembles(header: &str, known: &str) -> bool {
+    let long_enough = |s: &str| {
+        let n = s.chars().count();
+        if s.is_ascii() {
+            n >= 4
+        } else {
+            n >= 2
+        }
+    };
+    if (long_enough(known) && header.contains(known))
+        || (long_enough(header) && known.contains(header))
+    {
+        return true;
+    }
+    if header.is_ascii() && known.is_ascii() && known.len() >= 4 {
+        let limit = if known.len() >= 8 { 2 } else { 1 };
+        return edit_distance(header, known) <= limit;
+    }
+    false
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 fn normalize_header(h: &str) -> String {
@@ -387,17 +432,37 @@ fn normalize_header(h: &str) -> String {
 
 impl Columns {
     /// Map the table's headers onto `specs`, reporting duplicate and missing
-    /// required columns. Unknown columns are kept and ignored.
-    pub fn map(table: &Table, specs: &'static [ColumnSpec], diags: &mut Diagnostics) -> Columns {
+    /// required columns. Unknown columns are kept and ignored — except,
+    /// with `near_miss` (the headers the user allows to be ignored), one
+    /// that resembles an absent known column: that is an error, because
+    /// the column's default would silently decide instead.
+    pub fn map(
+        table: &Table,
+        specs: &'static [ColumnSpec],
+        near_miss: Option<&[String]>,
+        diags: &mut Diagnostics,
+    ) -> Columns {
         let mut index: Vec<Option<usize>> = vec![None; specs.len()];
-        for (col, h) in table.headers.iter().enumerate() {
-            let h = normalize_header(h);
+        let mut report = ColumnReport {
+            file: table.file.clone(),
+            ..ColumnReport::default()
+        };
+        let mut unknown = Vec::new();
+        for (col, raw) in table.headers.iter().enumerate() {
+            let h = normalize_header(raw);
             let Some(k) = specs
                 .iter()
                 .position(|s| s.name == h || s.aliases.iter().any(|a| normalize_header(a) == h))
             else {
+                if !h.is_empty() {
+                    unknown.push((col, raw.trim().to_string(), h));
+                }
                 continue;
             };
+            report.recognised.push(RecognisedColumn {
+                header: raw.trim().to_string(),
+                column: specs[k].name.to_string(),
+            });
             if let Some(prev) = index[k] {
                 diags.push(
                     &table.file,
@@ -431,7 +496,40 @@ impl Columns {
                 );
             }
         }
-        Columns { index, specs }
+        for (col, raw, h) in unknown {
+            let allowed =
+                near_miss.is_none_or(|ignore| ignore.iter().any(|i| normalize_header(i) == h));
+            let like = specs.iter().enumerate().find(|(k, s)| {
+                index[*k].is_none()
+                    && (resembles(&h, s.name)
+                        || s.aliases
+                            .iter()
+                            .any(|a| resembles(&h, &normalize_header(a))))
+            });
+            match like {
+                Some((_, s)) if !allowed => {
+                    let names = std::iter::once(s.name)
+                        .chain(s.aliases.iter().copied())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    diags.push(
+                        &table.file,
+                        1,
+                        col + 1,
+                        format!(
+                            "column '{raw}' looks like '{}' ({names}), which is absent: rename the header to one of those, or if it is another column pass --ignore-column '{raw}'",
+                            s.name
+                        ),
+                    );
+                }
+                _ => report.ignored.push(raw),
+            }
+        }
+        Columns {
+            index,
+            specs,
+            report,
+        }
     }
 
     /// The 0-based position of canonical column `name`, if present.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::priority::{lottery, PriorityTuple};
 use super::{County, Files, Pair, Post, Problem};
 use crate::domain::policy::{AdjustScope, Policy};
-use crate::domain::records::{Choice, Instance};
+use crate::domain::records::{Choice, ColumnReport, Instance};
 use crate::domain::types::*;
 use crate::error::{Diagnostics, Result};
 
@@ -291,6 +291,21 @@ pub fn build_problem(
         counties: inst.counties_file.clone(),
         incumbents: inst.incumbents_file.clone(),
     };
+    let columns: Vec<ColumnReport> = [
+        inst.candidates.columns.clone(),
+        inst.posts.columns.clone(),
+        inst.counties.as_ref().and_then(|c| c.columns.clone()),
+        inst.incumbents.columns.clone(),
+        inst.locks.as_ref().and_then(|(_, l)| l.columns.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let notes = inst
+        .candidates
+        .columns
+        .as_ref()
+        .map_or_else(Vec::new, |c| defaults_used(&policy, &posts, c));
     let lock_rows = inst.locks;
     let candidates = inst.candidates.rows;
     let lottery: Vec<u64> = candidates.iter().map(|c| lottery(&c.id, seed)).collect();
@@ -328,6 +343,8 @@ pub fn build_problem(
         priority,
         files,
         locks: Vec::new(),
+        columns,
+        notes,
     })?;
     derive_pairs(&mut problem);
     // Locks last: checking them needs eligibility and the pairs.
@@ -397,4 +414,74 @@ fn derive_pairs(pb: &mut Problem) {
     }
     pb.applicants = applicants;
     pb.pair_pos = pos;
+}
+
+/// A note for each optional candidates column that is absent although the
+/// model uses it: its default then decides for everyone, and the office
+/// should know (interface §1 gives the defaults).
+fn defaults_used(policy: &Policy, posts: &[Post], cols: &ColumnReport) -> Vec<String> {
+    use crate::domain::policy::{Flag, HealthRule, PriorityKey};
+    let tier_flag = |f: Flag| {
+        policy
+            .specialties
+            .iter()
+            .any(|s| s.tiers.iter().any(|t| t.flags.contains(&f)))
+    };
+    let uses = [
+        ("graduating", policy.require_graduating, "true (应届)"),
+        (
+            "diploma_by_arrival",
+            policy.require_diploma_by_arrival,
+            "true",
+        ),
+        (
+            "health",
+            true,
+            match policy.health {
+                HealthRule::Pass => "pending (待定): nobody passes the model's health = \"pass\"",
+                HealthRule::NotFail => "pending (待定), which the model accepts",
+            },
+        ),
+        (
+            "degree",
+            posts.iter().any(|p| p.degree_min.is_some()),
+            "bachelor (本科)",
+        ),
+        (
+            "major_code",
+            posts.iter().any(|p| !p.majors_required.is_empty())
+                || policy
+                    .specialties
+                    .iter()
+                    .any(|s| s.tiers.iter().any(|t| !t.codes.is_empty())),
+            "none: no major tier or major requirement matches",
+        ),
+        (
+            "teacher_training",
+            tier_flag(Flag::TeacherTraining),
+            "false",
+        ),
+        (
+            "volunteer_experience",
+            policy.priority.contains(&PriorityKey::Volunteer)
+                || tier_flag(Flag::VolunteerExperience),
+            "false",
+        ),
+        (
+            "student_leader",
+            (policy.priority.contains(&PriorityKey::Leader)
+                && policy.specialties.iter().any(|s| s.leader))
+                || tier_flag(Flag::StudentLeader),
+            "false",
+        ),
+    ];
+    uses.iter()
+        .filter(|(col, used, _)| *used && !cols.has(col))
+        .map(|(col, _, default)| {
+            format!(
+                "{}: column '{col}' is absent but the model uses it; everyone gets the default {default}",
+                cols.file
+            )
+        })
+        .collect()
 }

@@ -15,7 +15,7 @@ use crate::domain::policy::{AdjustScope, Policy};
 use crate::domain::types::*;
 use priority::PriorityTuple;
 
-use crate::domain::records::CandidateRecord;
+use crate::domain::records::{CandidateRecord, ColumnReport};
 
 pub use build::build_problem;
 
@@ -117,6 +117,11 @@ pub struct Problem {
     /// Placements the office has already decided (`--locks`): fixed in
     /// every solve, counted in every rule.
     pub(crate) locks: Vec<Lock>,
+    /// What each file's header row was read as.
+    pub(crate) columns: Vec<ColumnReport>,
+    /// What a person should know about how the files were read (an absent
+    /// column whose default the model uses).
+    pub(crate) notes: Vec<String>,
 }
 
 /// One locked placement, with its audit record.
@@ -203,6 +208,14 @@ impl Problem {
     /// Locked placements.
     pub fn locks(&self) -> &[Lock] {
         &self.locks
+    }
+    /// What each file's header row was read as.
+    pub fn columns(&self) -> &[ColumnReport] {
+        &self.columns
+    }
+    /// Notes on how the files were read.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 }
 

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::domain::records::ColumnReport;
+
 use super::csvfile::csv_bytes;
 
 use crate::domain::types::CandidateIdx;
@@ -127,9 +129,13 @@ pub struct Summary {
     pub shortfall: Vec<Shortfall>,
     /// Seconds per stage.
     pub seconds: Vec<StageTime>,
-    /// How the result was found, when a person should know (time limit,
-    /// model too large for the exact engine).
+    /// What a person should know: how the files were read (an absent
+    /// column whose default the model uses) and how the result was found
+    /// (time limit, model too large for the exact engine).
     pub notes: Vec<String>,
+    /// What each file's header row was read as: recognised and ignored
+    /// columns.
+    pub columns: Vec<ColumnReport>,
 }
 
 /// A rule that falls short in one scope.
@@ -188,7 +194,8 @@ impl Summary {
                     shortfall: f.shortfall(),
                 })
                 .collect(),
-            notes: sol.notes.clone(),
+            notes: pb.notes().iter().chain(&sol.notes).cloned().collect(),
+            columns: pb.columns().to_vec(),
             seconds: sol
                 .stages
                 .iter()

@@ -43,6 +43,7 @@ pub fn inputs_in(dir: &Path, ext: &str, seed: u64) -> Inputs {
         encoding: Default::default(),
         seed,
         locks: opt("locks"),
+        ignore_columns: Vec::new(),
     }
 }
 

@@ -335,7 +335,7 @@ impl Tiny {
             counties: Some(counties),
             incumbents: Some(inc),
         };
-        let inst = read_sources(&sources, Default::default(), &mut d);
+        let inst = read_sources(&sources, Default::default(), &[], &mut d);
         let policy = parse_policy(&model, "model.toml").unwrap();
         build_problem(inst, policy, self.seed, d).unwrap()
     }
