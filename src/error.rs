@@ -21,15 +21,70 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A problem at `file:line:column`.
+    /// A problem at `file:line:column`. The message is made safe to show:
+    /// anything that looks like an ID number is masked, control characters
+    /// are replaced, and a message longer than `MAX_MESSAGE` characters is
+    /// cut (a 10 MB cell is not echoed whole).
     pub fn new(file: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
         Diagnostic {
             file: file.to_string(),
             line: line.max(1),
             column: column.max(1),
-            message: message.into(),
+            message: safe_message(&message.into()),
         }
     }
+}
+
+/// Longest message shown, in characters.
+pub const MAX_MESSAGE: usize = 300;
+
+/// Most problems shown per file; the rest are counted.
+pub const MAX_PER_FILE: usize = 200;
+
+/// Mask every run of 15 or 18 digits (the last may be X) — the lengths of
+/// a 身份证号 — as `150102********1236`, replace control characters with
+/// `�`, and cut the text at `MAX_MESSAGE` characters.
+pub fn safe_message(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len().min(4 * MAX_MESSAGE));
+    let mut i = 0;
+    let mut shown = 0;
+    while i < chars.len() {
+        if shown >= MAX_MESSAGE {
+            out.push_str(&format!("… ({} more characters)", chars.len() - i));
+            break;
+        }
+        let digits = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits > 0 {
+            let x = usize::from(matches!(chars.get(i + digits), Some('X' | 'x')));
+            let run = digits + x;
+            let before_ok = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
+            let after_ok = chars
+                .get(i + run)
+                .is_none_or(|c| !c.is_ascii_alphanumeric());
+            if (run == 15 || run == 18) && before_ok && after_ok {
+                out.extend(&chars[i..i + 6]);
+                out.push_str(&"*".repeat(run - 10));
+                out.extend(&chars[i + run - 4..i + run]);
+                i += run;
+                shown += run;
+                continue;
+            }
+            out.extend(&chars[i..i + digits]);
+            i += digits;
+            shown += digits;
+            continue;
+        }
+        let c = chars[i];
+        out.push(if c.is_control() && c != '\n' {
+            '\u{fffd}'
+        } else {
+            c
+        });
+        i += 1;
+        shown += 1;
+    }
+    out
 }
 
 impl fmt::Display for Diagnostic {
@@ -74,15 +129,29 @@ impl Error {
     }
 }
 
+/// Every problem, one a line, at most `MAX_PER_FILE` per file, then a
+/// count of the rest (1 M unknown choices print 200 lines, not 110 MB).
 fn render_diagnostics(d: &[Diagnostic]) -> String {
-    let mut out = String::new();
-    for (i, x) in d.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
+    let mut lines: Vec<String> = Vec::new();
+    let mut shown: std::collections::HashMap<&str, usize> = Default::default();
+    let mut hidden: Vec<(&str, usize)> = Vec::new();
+    for x in d {
+        let n = shown.entry(x.file.as_str()).or_default();
+        *n += 1;
+        if *n <= MAX_PER_FILE {
+            lines.push(x.to_string());
+        } else if let Some(h) = hidden.iter_mut().find(|(f, _)| *f == x.file) {
+            h.1 += 1;
+        } else {
+            hidden.push((x.file.as_str(), 1));
         }
-        out.push_str(&x.to_string());
     }
-    out
+    for (file, n) in hidden {
+        lines.push(format!(
+            "{file}: … and {n} more problems not shown; fix the first {MAX_PER_FILE} and run again"
+        ));
+    }
+    lines.join("\n")
 }
 
 /// The library's result type.
@@ -115,5 +184,55 @@ impl Diagnostics {
         self.0.sort();
         self.0.dedup();
         Error::Input(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_numbers_in_messages_are_masked() {
+        // A shifted row puts a 身份证号 in the degree column.
+        let m = safe_message(r#"'degree' is "152204199911282128"; expected 专科"#);
+        assert_eq!(m, r#"'degree' is "152204********2128"; expected 专科"#);
+        assert_eq!(safe_message("11010519491231002X"), "110105********002X");
+        assert_eq!(
+            safe_message("id 110105491231002 left"),
+            "id 110105*****1002 left"
+        );
+        // Other numbers stay: scores, codes, 16-digit runs, ids inside words.
+        for keep in [
+            "score 81.5",
+            "county 150121",
+            "1234567890123456",
+            "A110105194912310021",
+        ] {
+            assert_eq!(safe_message(keep), keep);
+        }
+    }
+
+    #[test]
+    fn messages_are_short_and_printable() {
+        let m = safe_message(&format!("value \"{}\"", "x".repeat(10_000_000)));
+        assert!(m.chars().count() < MAX_MESSAGE + 40, "{}", m.len());
+        assert!(m.ends_with("more characters)"));
+        assert_eq!(safe_message("a\0b\u{7}c"), "a\u{fffd}b\u{fffd}c");
+    }
+
+    #[test]
+    fn at_most_200_problems_per_file_are_printed() {
+        let mut d = Diagnostics::default();
+        for line in 1..=1000 {
+            d.push("a.csv", line, 1, "unknown post");
+        }
+        d.push("b.csv", 1, 1, "bad");
+        let text = d.into_error().to_string();
+        assert_eq!(text.lines().count(), MAX_PER_FILE + 2);
+        assert!(
+            text.contains("a.csv: … and 800 more problems not shown"),
+            "{text}"
+        );
+        assert!(text.contains("b.csv:1:1: bad"));
     }
 }

@@ -446,3 +446,22 @@ fn every_run_states_its_columns_and_a_near_miss_writes_nothing() {
         .iter()
         .any(|r| r["header"] == "体检" && r["column"] == "health"));
 }
+
+/// Issue 13 (6): an unquoted comma in a name shifts the row; the 身份证号
+/// lands in another column and the message about that column must not
+/// echo it whole — nor may any other message or output.
+#[test]
+fn a_shifted_row_never_echoes_an_id_number() {
+    let full = "152204199911282128";
+    let c = Case::new().set(
+        "candidates.csv",
+        &format!("id,name,id_number,degree,score,preferences\nC1,张,三,{full},本科,80,P1\n"),
+    );
+    let mut args = vec!["allocate".to_string()];
+    args.extend(input_args(&c.inputs()));
+    args.extend(["--out".into(), c.path().join("out").display().to_string()]);
+    let o = xibu(&args);
+    let err = common::fixture::assert_exit(&o, 2);
+    assert!(err.contains("152204********2128"), "{err}");
+    assert!(!err.contains(full), "{err}");
+}

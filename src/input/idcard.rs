@@ -29,13 +29,13 @@ pub fn validate(raw: &str) -> Result<(), String> {
              format the 身份证号 column as text and re-enter the numbers"
         ));
     }
-    let b = upper.as_bytes();
-    if b.len() != 18 {
+    let n = upper.chars().count();
+    if n != 18 {
         return Err(format!(
-            "ID number {masked} has {} characters, a 身份证号 has 18",
-            b.len()
+            "ID number {masked} has {n} characters, a 身份证号 has 18"
         ));
     }
+    let b = upper.as_bytes();
     let Some(expect) = check_char(&b[..17]) else {
         return Err(format!(
             "ID number {masked} must be 17 digits followed by a digit or X"
@@ -73,6 +73,13 @@ pub fn mask(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn length_is_counted_in_characters_not_bytes() {
+        // 17 characters, one of them full-width (3 bytes in UTF-8).
+        let e = validate("11010519491231００2").unwrap_err();
+        assert!(e.contains("has 17 characters"), "{e}");
+    }
 
     #[test]
     fn known_check_digits() {
