@@ -465,3 +465,39 @@ fn a_shifted_row_never_echoes_an_id_number() {
     assert!(err.contains("152204********2128"), "{err}");
     assert!(!err.contains(full), "{err}");
 }
+
+/// Issue 13 (5): one GBK row in a UTF-8 file (with or without BOM) is an
+/// error at that row, not a whole file decoded as GB18030 with every other
+/// name garbled. A file wholly in GBK is still read.
+#[test]
+fn a_gbk_row_inside_a_utf8_file_is_reported_at_its_line() {
+    let head = "id,name,score,preferences\nC1,张三,80,P1\nC2,李四,70,P1\n";
+    let gbk_row = encoding_rs::GB18030
+        .encode("C3,王五,60,P1\n")
+        .0
+        .into_owned();
+    for bom in [false, true] {
+        let mut bytes = if bom {
+            b"\xEF\xBB\xBF".to_vec()
+        } else {
+            Vec::new()
+        };
+        bytes.extend(head.as_bytes());
+        bytes.extend(&gbk_row);
+        let c = Case::new();
+        c.fixture.write_bytes("candidates.csv", &bytes);
+        assert_one(
+            &c.errors(),
+            "candidates.csv:4:1:",
+            "not UTF-8 like the rest of the file",
+        );
+    }
+    let c = Case::new();
+    let whole = encoding_rs::GB18030
+        .encode(&format!("{head}C3,王五,60,P1\n"))
+        .0
+        .into_owned();
+    c.fixture.write_bytes("candidates.csv", &whole);
+    let pb = commands::load(&c.inputs()).unwrap();
+    assert_eq!(pb.candidates()[2].name, "王五");
+}

@@ -151,11 +151,11 @@ impl ModelSource {
     /// Read a model file (UTF-8 or GBK).
     pub fn load(path: &Path) -> Result<Self> {
         let file = path.display().to_string();
-        let whole_file = |m: String| Error::Input(vec![Diagnostic::new(&file, 1, 1, m)]);
-        let bytes = std::fs::read(path)
-            .map_err(|e| whole_file(format!("cannot read the model file: {e}")))?;
-        let text =
-            super::table::decode(&bytes, super::table::Encoding::Auto).map_err(whole_file)?;
+        let at = |line: usize, m: String| Error::Input(vec![Diagnostic::new(&file, line, 1, m)]);
+        let bytes =
+            std::fs::read(path).map_err(|e| at(1, format!("cannot read the model file: {e}")))?;
+        let text = super::table::decode(&bytes, super::table::Encoding::Auto)
+            .map_err(|(line, m)| at(line, m))?;
         // A file that is not TOML is reported by `policy()`, at its position.
         let table = text.parse::<toml::Table>().unwrap_or_default();
         Ok(ModelSource {

@@ -64,24 +64,50 @@ pub struct Table {
 
 /// Decode CSV bytes: BOM or valid UTF-8 means UTF-8, anything else GB18030
 /// (what Excel and WPS write on Chinese Windows).
-pub(crate) fn decode(bytes: &[u8], enc: Encoding) -> Result<String, String> {
+///
+/// A file that is UTF-8 up to some line (with a BOM, or with Chinese text
+/// already read as UTF-8) and then is not, holds two encodings — typically
+/// one row pasted from a GBK file. Decoding it all as GB18030 would garble
+/// every other row in silence, so it is an error at that line.
+/// `Err((line, message))`.
+pub(crate) fn decode(bytes: &[u8], enc: Encoding) -> Result<String, (usize, String)> {
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let utf8 = std::str::from_utf8(bytes);
+    let line_at = |offset: usize| LineIndex::new_bytes(bytes).line_of(offset as u64);
     match (enc, utf8) {
         (Encoding::Auto | Encoding::Utf8, Ok(s)) => Ok(s.to_string()),
-        (Encoding::Utf8, Err(e)) => Err(format!(
-            "not valid UTF-8 (byte {}); save it as UTF-8 or pass --encoding gbk",
-            e.valid_up_to()
+        (Encoding::Utf8, Err(e)) => Err((
+            line_at(e.valid_up_to()),
+            "not valid UTF-8 (from this line on); save the file as UTF-8 or pass --encoding gbk"
+                .to_string(),
+        )),
+        (Encoding::Auto, Err(e)) if bom || has_utf8_chinese_line(bytes) => Err((
+            line_at(e.valid_up_to()),
+            "this line is not UTF-8 like the rest of the file (a row pasted from a GBK file?); save the whole file in one encoding"
+                .to_string(),
         )),
         (Encoding::Auto | Encoding::Gb18030, _) => {
             let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             if had_errors {
-                Err("neither UTF-8 nor GB18030/GBK text; save it as UTF-8 CSV".to_string())
+                Err((
+                    1,
+                    "neither UTF-8 nor GB18030/GBK text; save the file as UTF-8".to_string(),
+                ))
             } else {
                 Ok(text.into_owned())
             }
         }
     }
+}
+
+/// Is some line valid UTF-8 with Chinese in it (three-byte sequences)?
+/// GBK text is never that, so a file with such a line and an invalid one
+/// mixes two encodings.
+fn has_utf8_chinese_line(bytes: &[u8]) -> bool {
+    bytes
+        .split(|&b| b == b'\n' || b == b'\r')
+        .any(|line| std::str::from_utf8(line).is_ok_and(|t| t.chars().any(|c| c >= '\u{2E80}')))
 }
 
 /// Read a CSV or `.xlsx` file (chosen by extension). Problems go to `diags`;
@@ -132,8 +158,8 @@ pub fn read_table(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Option
         match std::fs::read(path) {
             Ok(bytes) => match decode(&bytes, enc) {
                 Ok(text) => parse_csv(&text, &file, diags),
-                Err(msg) => {
-                    diags.push(&file, 1, 1, msg);
+                Err((line, msg)) => {
+                    diags.push(&file, line, 1, msg);
                     None
                 }
             },
@@ -171,7 +197,10 @@ struct LineIndex<'a> {
 
 impl<'a> LineIndex<'a> {
     fn new(text: &'a str) -> Self {
-        let b = text.as_bytes();
+        Self::new_bytes(text.as_bytes())
+    }
+
+    fn new_bytes(b: &'a [u8]) -> Self {
         let mut starts = vec![0u64];
         let mut i = 0;
         while i < b.len() {
