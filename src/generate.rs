@@ -699,9 +699,29 @@ fn model_for(opts: &GenerateOptions, g: &Generated) -> String {
         .replacen("local = 1000", &format!("local = {}", scale(1000)), 1)
 }
 
+/// Most candidates `generate` makes (the stress tier is 1,000,000).
+pub const MAX_CANDIDATES: usize = 10_000_000;
+/// Most posts `generate` makes.
+pub const MAX_POSTS: usize = 1_000_000;
+
 /// `xibu generate`: write candidates, posts, counties, incumbents and the
 /// 2023 model into `out`.
 pub fn write_generated(opts: &GenerateOptions, out: &Path) -> Result<()> {
+    // Past these sizes the instance would not fit in memory; say so
+    // instead of failing to allocate.
+    for (flag, n, most) in [
+        ("--candidates", opts.candidates, MAX_CANDIDATES),
+        ("--posts", opts.posts, MAX_POSTS),
+    ] {
+        if n > most {
+            return Err(Error::Input(vec![crate::Diagnostic::new(
+                flag,
+                1,
+                1,
+                format!("{n} is more than generate makes (at most {most})"),
+            )]));
+        }
+    }
     let g = generate(opts);
     let ext = if opts.format == TableFormat::Xlsx {
         "xlsx"

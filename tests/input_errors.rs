@@ -501,3 +501,86 @@ fn a_gbk_row_inside_a_utf8_file_is_reported_at_its_line() {
     let pb = commands::load(&c.inputs()).unwrap();
     assert_eq!(pb.candidates()[2].name, "王五");
 }
+
+/// Issue 13 (7): the smaller gaps, each an input error at its place.
+#[test]
+fn empty_lists_names_and_choices_ids_with_nul_and_absurd_seats() {
+    let model = |from: &str, to: &str| {
+        let c = Case::new();
+        assert!(MODEL.contains(from));
+        c.fixture.write("model.toml", &MODEL.replacen(from, to, 1));
+        c.errors()
+    };
+    let e = model(
+        "objective = [\"envy\", \"fill\", \"preference\"]",
+        "objective = []",
+    );
+    assert_one(&e, "model.toml:", "objective = [] names no criterion");
+    let e = model("[adjustment]", "[priority]\norder = []\n[adjustment]");
+    assert_one(&e, "model.toml:", "priority.order = [] names no key");
+    let e = model("name = \"township_share\"", "name = \" \"");
+    assert_one(&e, "model.toml:", "a rule needs a name");
+
+    // Only separators is no choice at all.
+    let c = Case::new().set(
+        "candidates.csv",
+        "id,score,preferences,adjustable\nC1,80,;;；,0\n",
+    );
+    assert_one(
+        &c.errors(),
+        "candidates.csv:2:3:",
+        "no choices and not adjustable",
+    );
+
+    // A NUL byte in an id never reaches the outputs.
+    let c = Case::new().set("candidates.csv", "id,score,preferences\nC\u{0}1,80,P1\n");
+    assert_one(&c.errors(), "candidates.csv:2:1:", "control character");
+
+    // A duplicate incumbent is reported at its id cell.
+    let c = Case::new().set("incumbents.csv", "id,post\nI1,P2\nI1,P2\n");
+    assert_one(
+        &c.errors(),
+        "incumbents.csv:3:1:",
+        "duplicate incumbent id 'I1'",
+    );
+
+    // Seats of 10^8 or 2^32 − 1 are a typo, not a post.
+    for seats in ["100000000", "4294967295"] {
+        let c = Case::new().set(
+            "posts.csv",
+            &format!("id,county,league,specialty,level,seats\nP1,150121,1501,rural_education,township,{seats}\nP2,150121,1501,youth_work,county,2\n"),
+        );
+        assert_one(&c.errors(), "posts.csv:2:6:", "more than any post has");
+    }
+}
+
+/// `--threads 0` and an absurd `generate` size are bad input (exit 2), not
+/// a failure or a panic.
+#[test]
+fn bad_flags_exit_2() {
+    let c = Case::new();
+    let mut args = vec!["allocate".to_string()];
+    args.extend(input_args(&c.inputs()));
+    args.extend([
+        "--out".into(),
+        c.path().join("out").display().to_string(),
+        "--threads".into(),
+        "0".into(),
+    ]);
+    let err = common::fixture::assert_exit(&xibu(&args), 2);
+    assert!(err.contains("threads must be at least 1"), "{err}");
+    let out = c.path().join("gen").display().to_string();
+    let o = xibu_str(&[
+        "generate",
+        "--candidates",
+        "18446744073709551615",
+        "--posts",
+        "10",
+        "--seed",
+        "1",
+        "--out",
+        &out,
+    ]);
+    let err = common::fixture::assert_exit(&o, 2);
+    assert!(err.contains("more than generate makes"), "{err}");
+}

@@ -133,6 +133,8 @@ pub struct IncumbentRecord {
     pub post: String,
     /// Row position (column = the post cell).
     pub pos: Pos,
+    /// Column of the id cell.
+    pub id_column: usize,
 }
 
 /// Every input file, read and checked on its own.

@@ -331,6 +331,12 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
     let mut objective = Vec::new();
     match &raw.objective {
         None => objective = vec![Criterion::Envy, Criterion::Fill, Criterion::Preference],
+        Some(list) if list.is_empty() => cx.diags.push(
+            file,
+            1,
+            1,
+            "objective = [] names no criterion; list at least one of envy, fill, preference (or leave objective out for all three)",
+        ),
         Some(list) => {
             for s in list {
                 match Criterion::parse(s.get_ref()) {
@@ -393,6 +399,12 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
                 PriorityKey::Score,
             ]
         }
+        Some(p) if p.order.is_empty() => cx.diags.push(
+            file,
+            1,
+            1,
+            "priority.order = [] names no key; list at least one of major, volunteer, leader, score (the lottery only breaks ties)",
+        ),
         Some(p) => {
             for s in &p.order {
                 match PriorityKey::parse(s.get_ref()) {
@@ -492,6 +504,12 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
     let mut names = HashSet::new();
     for r in &raw.rule {
         let name = r.name.get_ref().trim().to_string();
+        if name.is_empty() {
+            cx.err(
+                &r.name,
+                "a rule needs a name (it names the rule in every report)",
+            );
+        }
         if !names.insert(name.clone()) {
             cx.err(
                 &r.name,

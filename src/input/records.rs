@@ -169,6 +169,17 @@ impl<'a> RowReader<'a> {
         if v.is_none() && self.cols.get(name).is_some() {
             self.error(name, format!("'{name}' is empty; it is required"));
         }
+        // An id with a NUL or another control character would be written
+        // raw into every output and every county's list.
+        if v.as_deref()
+            .is_some_and(|s| s.chars().any(char::is_control))
+        {
+            self.error(
+                name,
+                format!("'{name}' contains a control character (NUL, tab …); remove it"),
+            );
+            return None;
+        }
         v
     }
 
@@ -218,6 +229,10 @@ impl<'a> RowReader<'a> {
         }
     }
 }
+
+/// The most seats one post may have: the whole national programme has
+/// about 43,000 places.
+pub const MAX_SEATS: u32 = 100_000;
 
 fn parse_count(s: &str) -> Option<u32> {
     if let Ok(n) = s.parse::<u32>() {
@@ -346,7 +361,12 @@ pub fn read_candidates(
                 }
             }
         }
-        if r.text("preferences").is_none() && !adjustable {
+        // Only separators (`;;；`) is no choice at all; a cell with a bad
+        // choice has its own error already.
+        let bad_choice = r
+            .text("preferences")
+            .is_some_and(|p| split_list(p).any(|c| parse_choice(c).is_err()));
+        if preferences.is_empty() && !bad_choice && !adjustable {
             r.error("preferences", "no choices and not adjustable (服从调剂): list at least one post, county: or league:, or set adjustable");
         }
         let rec = CandidateRecord {
@@ -436,7 +456,17 @@ pub fn read_posts(
                     );
                     None
                 }
-                _ => r.count("seats"),
+                _ => r.count("seats").filter(|&n| {
+                    // A typo of this size would make every engine crawl.
+                    let ok = n <= MAX_SEATS;
+                    if !ok {
+                        r.error(
+                            "seats",
+                            format!("seats {n} is more than any post has (at most {MAX_SEATS}); check the cell"),
+                        );
+                    }
+                    ok
+                }),
             },
         };
         let mut majors_required = Vec::new();
@@ -541,12 +571,19 @@ pub fn read_incumbents(
             id: id?,
             post: post.unwrap_or_default(),
             pos: r.pos("post"),
+            id_column: r.column("id"),
         })
     });
     check_unique(
         &file,
         "incumbent id",
-        out.rows.iter().map(|c| (c.id.as_str(), c.pos)),
+        out.rows.iter().map(|c| {
+            let at = Pos {
+                line: c.pos.line,
+                column: c.id_column,
+            };
+            (c.id.as_str(), at)
+        }),
         diags,
     );
     out

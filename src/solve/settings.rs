@@ -76,7 +76,12 @@ impl MipSettings {
             }
         }
         if self.threads == 0 {
-            return Err(Error::Solver("threads must be at least 1".into()));
+            return Err(Error::Input(vec![crate::Diagnostic::new(
+                "--threads",
+                1,
+                1,
+                "threads must be at least 1",
+            )]));
         }
         let mut probe = ColProblem::default().optimise(Sense::Minimise);
         for (k, v) in &self.highs_options {
