@@ -584,3 +584,42 @@ fn bad_flags_exit_2() {
     let err = common::fixture::assert_exit(&o, 2);
     assert!(err.contains("more than generate makes"), "{err}");
 }
+
+/// Issue 13 (4): Excel stores a date as a number with a date format. A
+/// date where xibu reads a score or an id is an error at that cell, never
+/// its serial number (a score of 45047, an id "45048").
+#[test]
+fn xlsx_date_cells_are_errors_not_serial_numbers() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let c = Case::new();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (j, h) in ["id", "score", "preferences"].iter().enumerate() {
+        ws.write_string(0, j as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "C1").unwrap();
+    ws.write_number_with_format(1, 1, 45047.0, &date).unwrap();
+    ws.write_string(1, 2, "P1").unwrap();
+    ws.write_number_with_format(2, 0, 45048.0, &date).unwrap();
+    ws.write_number(2, 1, 80.0).unwrap();
+    ws.write_string(2, 2, "P1").unwrap();
+    wb.save(c.path().join("candidates.xlsx")).unwrap();
+    let mut inputs = c.inputs();
+    inputs.paths.candidates = c.path().join("candidates.xlsx");
+    let errors = match commands::load(&inputs) {
+        Err(Error::Input(d)) => d.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+        other => panic!("expected input errors, got {other:?}"),
+    };
+    let all = errors.join("\n");
+    assert!(
+        all.contains("candidates.xlsx:2:2: 'score' is a date cell in Excel (2023-05-01)"),
+        "{all}"
+    );
+    assert!(
+        all.contains("candidates.xlsx:3:1: 'id' is a date cell in Excel (2023-05-02)"),
+        "{all}"
+    );
+    assert!(!all.contains("45047") && !all.contains("45048"), "{all}");
+    assert!(!all.contains("is empty"), "no follow-on error: {all}");
+}

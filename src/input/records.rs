@@ -126,6 +126,22 @@ impl<'a> RowReader<'a> {
                 format!("the row has {n} fields but the header has {want}; remove the extra cells or quote a value containing a comma"),
             );
         }
+        // A date cell where xibu reads a score, an id or a flag is Excel's
+        // doing (a number formatted as a date, or a date typed by mistake):
+        // its serial number must never pass as the value.
+        for &j in &row.dates {
+            if let Some(name) = cols.name_at(j) {
+                diags.push(
+                    &table.file,
+                    row.line,
+                    j + 1,
+                    format!(
+                        "'{name}' is a date cell in Excel ({}); format the column as text or number and re-enter the value",
+                        row.cells[j]
+                    ),
+                );
+            }
+        }
         RowReader {
             file: &table.file,
             row,
@@ -150,11 +166,21 @@ impl<'a> RowReader<'a> {
     /// The non-empty text of column `name`.
     pub fn text(&self, name: &str) -> Option<&'a str> {
         let i = self.cols.get(name)?;
+        if self.row.dates.contains(&i) {
+            return None; // reported in `new`
+        }
         self.row
             .cells
             .get(i)
             .map(String::as_str)
             .filter(|s| !s.is_empty())
+    }
+
+    /// Is column `name`'s cell an xlsx date (already reported)?
+    pub fn is_date(&self, name: &str) -> bool {
+        self.cols
+            .get(name)
+            .is_some_and(|i| self.row.dates.contains(&i))
     }
 
     /// Report a problem at column `name`.
@@ -166,7 +192,7 @@ impl<'a> RowReader<'a> {
     /// A required, non-empty text.
     pub fn required(&mut self, name: &str) -> Option<String> {
         let v = self.text(name).map(str::to_string);
-        if v.is_none() && self.cols.get(name).is_some() {
+        if v.is_none() && self.cols.get(name).is_some() && !self.is_date(name) {
             self.error(name, format!("'{name}' is empty; it is required"));
         }
         // An id with a NUL or another control character would be written
@@ -329,6 +355,7 @@ pub fn read_candidates(
             }
         }
         let score = match r.text("score") {
+            None if r.is_date("score") => None, // reported as a date
             None => {
                 r.error(
                     "score",

@@ -49,6 +49,9 @@ pub struct Row {
     pub line: usize,
     /// Cell texts, trimmed.
     pub cells: Vec<String>,
+    /// 0-based columns whose xlsx cell is a date or time (shown as Excel
+    /// shows it); no column xibu reads holds a date, so each is an error.
+    pub dates: Vec<usize>,
 }
 
 /// A table read from one file, before its columns are interpreted.
@@ -253,7 +256,11 @@ pub fn parse_csv(text: &str, file: &str, diags: &mut Diagnostics) -> Option<Tabl
                 if headers.is_none() {
                     headers = Some(cells);
                 } else if cells.iter().any(|c| !c.is_empty()) {
-                    rows.push(Row { line, cells });
+                    rows.push(Row {
+                        line,
+                        cells,
+                        dates: Vec::new(),
+                    });
                 }
             }
             Err(e) => {
@@ -298,13 +305,24 @@ fn read_xlsx(path: &Path, file: &str, diags: &mut Diagnostics) -> Option<Table> 
         // with what the user sees so that column numbers match.
         let mut cells = vec![String::new(); col0 as usize];
         cells.extend(r.iter().map(cell_text));
+        let dates: Vec<usize> = r
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                matches!(
+                    d,
+                    calamine::Data::DateTime(_) | calamine::Data::DateTimeIso(_)
+                )
+            })
+            .map(|(j, _)| col0 as usize + j)
+            .collect();
         let line = row0 as usize + i + 1;
         if headers.is_none() {
             if cells.iter().any(|c| !c.is_empty()) {
                 headers = Some(cells);
             }
         } else if cells.iter().any(|c| !c.is_empty()) {
-            rows.push(Row { line, cells });
+            rows.push(Row { line, cells, dates });
         }
     }
     Some(Table {
@@ -325,9 +343,38 @@ pub(crate) fn cell_text(d: &calamine::Data) -> String {
         Data::Int(i) => i.to_string(),
         Data::Float(f) => number_text(*f),
         Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => number_text(dt.as_f64()),
+        Data::DateTime(dt) => excel_date_text(dt.as_f64()),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// An Excel date serial (days since 1899-12-30, time as the fraction) as
+/// `YYYY-MM-DD` (and ` HH:MM` when there is a time), as Excel shows it.
+fn excel_date_text(serial: f64) -> String {
+    if !serial.is_finite() || !(0.0..3e6).contains(&serial) {
+        return number_text(serial);
+    }
+    let days = serial.floor() as i64 - 25_569; // days since 1970-01-01
+                                               // Civil date from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let minutes = ((serial.fract()) * 1440.0).round() as i64;
+    if minutes == 0 {
+        format!("{y:04}-{m:02}-{d:02}")
+    } else {
+        format!(
+            "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+            minutes / 60,
+            minutes % 60
+        )
     }
 }
 
@@ -559,6 +606,12 @@ impl Columns {
             specs,
             report,
         }
+    }
+
+    /// The canonical name of the known column at 0-based position `col`.
+    pub fn name_at(&self, col: usize) -> Option<&'static str> {
+        let k = self.index.iter().position(|&i| i == Some(col))?;
+        Some(self.specs[k].name)
     }
 
     /// The 0-based position of canonical column `name`, if present.
