@@ -153,8 +153,10 @@ impl OutputArgs {
     }
 }
 
-fn report(s: &xibu::output::files::Summary) {
-    for c in &s.columns {
+/// One line per file: the columns recognised (`header=column` when the
+/// header is an alias) and the headers ignored.
+fn print_columns(columns: &[xibu::domain::records::ColumnReport]) {
+    for c in columns {
         let read: Vec<String> = c
             .recognised
             .iter()
@@ -173,6 +175,10 @@ fn report(s: &xibu::output::files::Summary) {
         };
         eprintln!("columns: {}: {}{ignored}", c.file, read.join(", "));
     }
+}
+
+fn report(s: &xibu::output::files::Summary) {
+    print_columns(&s.columns);
     for n in &s.notes {
         eprintln!("note: {n}");
     }
@@ -197,6 +203,12 @@ fn report(s: &xibu::output::files::Summary) {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Check every input file and the model without solving: the columns
+    /// recognised in each file and every problem (exit 0 or 2)
+    Check {
+        #[command(flatten)]
+        input: InputArgs,
+    },
     /// Allocate candidates to posts and write dispatch.csv, summary.json…
     Allocate {
         #[command(flatten)]
@@ -386,6 +398,23 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     r.note
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { input } => {
+            let (columns, built) = commands::check(&input.inputs())?;
+            print_columns(&columns);
+            let pb = built?;
+            for n in pb.notes() {
+                eprintln!("note: {n}");
+            }
+            eprintln!(
+                "ok: {} candidates, {} posts, {} counties, {} continuing volunteers, {} locks; every file and the model are valid",
+                pb.candidates().len(),
+                pb.posts().len(),
+                pb.counties().len(),
+                pb.incumbents().len(),
+                pb.locks().len()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify {

@@ -623,3 +623,40 @@ fn xlsx_date_cells_are_errors_not_serial_numbers() {
     assert!(!all.contains("45047") && !all.contains("45048"), "{all}");
     assert!(!all.contains("is empty"), "no follow-on error: {all}");
 }
+
+/// `xibu check`: the first thing an office runs. It states each file's
+/// columns and every problem without solving, and exits 0 or 2.
+#[test]
+fn check_states_columns_and_every_problem_without_solving() {
+    let c = Case::new();
+    let mut args = vec!["check".to_string()];
+    args.extend(input_args(&c.inputs()));
+    let err = common::fixture::assert_exit(&xibu(&args), 0);
+    assert!(
+        err.contains("columns: ")
+            && err.contains("preferences")
+            && err.contains("ok: 3 candidates"),
+        "{err}"
+    );
+
+    c.fixture.write(
+        "candidates.csv",
+        "id,score,preferences,体检结论\nC1,x,P9,合格\n",
+    );
+    let err = common::fixture::assert_exit(&xibu(&args), 2);
+    assert!(
+        err.contains("columns: ") && err.contains("candidates.csv: id, score, preferences"),
+        "{err}"
+    );
+    for want in [
+        "candidates.csv:1:4: column '体检结论' looks like 'health'",
+        "candidates.csv:2:2: score \"x\"",
+    ] {
+        assert!(err.contains(want), "{want} not in {err}");
+    }
+    let written: Vec<_> = std::fs::read_dir(c.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(written.len(), 5, "check writes nothing: {written:?}");
+}

@@ -12,7 +12,7 @@ pub mod scenarios;
 use std::path::{Path, PathBuf};
 
 use crate::domain::policy::Policy;
-use crate::domain::records::Instance;
+use crate::domain::records::{ColumnReport, Instance};
 use crate::error::{Diagnostics, Error, Result};
 use crate::input::records::{read_instance, read_locks, InputPaths};
 use crate::input::{load_policy, Encoding};
@@ -68,6 +68,19 @@ pub(crate) fn read_all(inputs: &Inputs) -> Result<(Option<Policy>, Instance, Dia
         (path.display().to_string(), rows)
     });
     Ok((policy, inst, diags))
+}
+
+/// `xibu check`: read and validate every file and the model without
+/// solving. Returns what each header row was read as (whenever the files
+/// could be opened) and the problem, or every problem found.
+pub fn check(inputs: &Inputs) -> Result<(Vec<ColumnReport>, Result<Problem>)> {
+    let (policy, inst, diags) = read_all(inputs)?;
+    let columns = inst.column_reports();
+    let built = match policy {
+        Some(policy) => build_problem(inst, policy, inputs.seed, diags),
+        None => Err(diags.into_error()),
+    };
+    Ok((columns, built))
 }
 
 /// Read the model and every file, reporting every problem of every file at

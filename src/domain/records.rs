@@ -207,6 +207,22 @@ pub struct RecognisedColumn {
     pub column: String,
 }
 
+impl Instance {
+    /// What each file's header row was read as, in file order.
+    pub fn column_reports(&self) -> Vec<ColumnReport> {
+        [
+            self.candidates.columns.clone(),
+            self.posts.columns.clone(),
+            self.counties.as_ref().and_then(|c| c.columns.clone()),
+            self.incumbents.columns.clone(),
+            self.locks.as_ref().and_then(|(_, l)| l.columns.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
 impl ColumnReport {
     /// Is canonical column `name` present?
     pub fn has(&self, name: &str) -> bool {

@@ -291,16 +291,7 @@ pub fn build_problem(
         counties: inst.counties_file.clone(),
         incumbents: inst.incumbents_file.clone(),
     };
-    let columns: Vec<ColumnReport> = [
-        inst.candidates.columns.clone(),
-        inst.posts.columns.clone(),
-        inst.counties.as_ref().and_then(|c| c.columns.clone()),
-        inst.incumbents.columns.clone(),
-        inst.locks.as_ref().and_then(|(_, l)| l.columns.clone()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let columns = inst.column_reports();
     let notes = inst
         .candidates
         .columns
