@@ -660,3 +660,20 @@ fn check_states_columns_and_every_problem_without_solving() {
         .collect();
     assert_eq!(written.len(), 5, "check writes nothing: {written:?}");
 }
+
+/// Issue 13 (7): an unbalanced quote is named as such, at its cell, not
+/// reported as a truncated row.
+#[test]
+fn an_unbalanced_quote_is_named() {
+    let c = Case::new().set(
+        "candidates.csv",
+        "id,name,score,preferences\nC1,\"张三,80,P1\nC2,李四,70,P1\nC3,王五,60,P1\n",
+    );
+    let e = c.errors();
+    assert_one(
+        &e,
+        "candidates.csv:2:2:",
+        "quote (\") opened in this cell is never closed",
+    );
+    assert!(!e.iter().any(|x| x.contains("truncated")), "{e:#?}");
+}

@@ -110,7 +110,17 @@ impl<'a> RowReader<'a> {
         diags: &'a mut Diagnostics,
     ) -> Self {
         let (n, want) = (row.cells.len(), table.headers.len());
-        if n < want {
+        // A quote that is opened and never closed makes the rest of the
+        // file one cell: a short row with a line break inside a cell.
+        let open_quote = row.cells.iter().position(|c| c.contains(['\n', '\r']));
+        if let (Some(j), true) = (open_quote, n < want) {
+            diags.push(
+                &table.file,
+                row.line,
+                j + 1,
+                "a quote (\") opened in this cell is never closed, so the lines after it were read into it; close the quote or remove it",
+            );
+        } else if n < want {
             diags.push(
                 &table.file,
                 row.line,
