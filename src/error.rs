@@ -41,8 +41,9 @@ pub const MAX_MESSAGE: usize = 300;
 /// Most problems shown per file; the rest are counted.
 pub const MAX_PER_FILE: usize = 200;
 
-/// Mask every run of 15 or 18 digits (the last may be X) — the lengths of
-/// a 身份证号 — as `150102********1236`, replace control characters with
+/// Mask every maximal run of 15 or 18 digits (the last may be X) — the
+/// lengths of a 身份证号 — as `150102********1236`, even inside a longer
+/// value, replace control characters with
 /// `�`, and cut the text at `MAX_MESSAGE` characters.
 pub fn safe_message(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
@@ -58,11 +59,9 @@ pub fn safe_message(text: &str) -> String {
         if digits > 0 {
             let x = usize::from(matches!(chars.get(i + digits), Some('X' | 'x')));
             let run = digits + x;
-            let before_ok = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
-            let after_ok = chars
-                .get(i + run)
-                .is_none_or(|c| !c.is_ascii_alphanumeric());
-            if (run == 15 || run == 18) && before_ok && after_ok {
+            // The whole run of digits, even glued to letters: a choice
+            // `P00017` run into an ID number is `P000176199702125460`.
+            if run == 15 || run == 18 {
                 out.extend(&chars[i..i + 6]);
                 out.push_str(&"*".repeat(run - 10));
                 out.extend(&chars[i + run - 4..i + run]);
@@ -201,12 +200,17 @@ mod tests {
             safe_message("id 110105491231002 left"),
             "id 110105*****1002 left"
         );
-        // Other numbers stay: scores, codes, 16-digit runs, ids inside words.
+        // Glued to other text (found by the fuzzer: a choice run into an ID).
+        assert_eq!(
+            safe_message("choice P000176199702125460 names an unknown post"),
+            "choice P000176********5460 names an unknown post"
+        );
+        // Other numbers stay: scores, codes, 16- and 19-digit runs.
         for keep in [
             "score 81.5",
             "county 150121",
             "1234567890123456",
-            "A110105194912310021",
+            "1101051949123100211",
         ] {
             assert_eq!(safe_message(keep), keep);
         }
