@@ -35,6 +35,25 @@ impl Diagnostic {
     }
 }
 
+/// A 1-based column number as Excel names it: 1 → A, 27 → AA.
+pub fn column_letter(col: usize) -> String {
+    let mut n = col.max(1);
+    let mut out = Vec::new();
+    while n > 0 {
+        n -= 1;
+        out.push(b'A' + (n % 26) as u8);
+        n /= 26;
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII letters")
+}
+
+/// A message about one cell, led by its Excel column letter (`[D] …`), so
+/// that a person finds the cell in Excel or WPS.
+pub fn at_cell(col: usize, msg: impl AsRef<str>) -> String {
+    format!("[{}] {}", column_letter(col), msg.as_ref())
+}
+
 /// Longest message shown, in characters.
 pub const MAX_MESSAGE: usize = 300;
 

@@ -239,10 +239,10 @@ fn a_bad_dispatch_is_an_input_error_naming_rows() {
     .unwrap_err()
     .to_string();
     for needle in [
-        "dispatch.csv:3:2: candidate A did not choose post E",
-        "dispatch.csv:4:1: candidate A is listed twice (first on line 3)",
-        "dispatch.csv:5:1: unknown candidate Z",
-        "dispatch.csv:6:2: unknown post Q",
+        "dispatch.csv:3:2: [B] candidate A did not choose post E",
+        "dispatch.csv:4:1: [A] candidate A is listed twice (first on line 3)",
+        "dispatch.csv:5:1: [A] unknown candidate Z",
+        "dispatch.csv:6:2: [B] unknown post Q",
         "dispatch.csv:1:1: the dispatch breaks a hard constraint: post E: 2 volunteers",
     ] {
         assert!(err.contains(needle), "{needle} not in\n{err}");

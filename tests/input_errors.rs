@@ -613,11 +613,11 @@ fn xlsx_date_cells_are_errors_not_serial_numbers() {
     };
     let all = errors.join("\n");
     assert!(
-        all.contains("candidates.xlsx:2:2: 'score' is a date cell in Excel (2023-05-01)"),
+        all.contains("candidates.xlsx:2:2: [B] 'score' is a date cell in Excel (2023-05-01)"),
         "{all}"
     );
     assert!(
-        all.contains("candidates.xlsx:3:1: 'id' is a date cell in Excel (2023-05-02)"),
+        all.contains("candidates.xlsx:3:1: [A] 'id' is a date cell in Excel (2023-05-02)"),
         "{all}"
     );
     assert!(!all.contains("45047") && !all.contains("45048"), "{all}");
@@ -649,8 +649,8 @@ fn check_states_columns_and_every_problem_without_solving() {
         "{err}"
     );
     for want in [
-        "candidates.csv:1:4: column '体检结论' looks like 'health'",
-        "candidates.csv:2:2: score \"x\"",
+        "candidates.csv:1:4: [D] column '体检结论' looks like 'health'",
+        "candidates.csv:2:2: [B] score \"x\"",
     ] {
         assert!(err.contains(want), "{want} not in {err}");
     }

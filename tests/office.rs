@@ -324,10 +324,10 @@ fn locks_are_kept_counted_and_recorded() {
     let (code, _, err) = run(&allocate_args(&inputs, &d.join("bad"), &[]));
     assert_eq!(code, 2, "{err}");
     for want in [
-        "bad-locks.csv:2:1: unknown candidate ZZ",
-        "bad-locks.csv:3:2: candidate B cannot hold post P2",
-        "bad-locks.csv:5:2: post P1 has 1 seats",
-        "bad-locks.csv:6:3: 'reason' is empty",
+        "bad-locks.csv:2:1: [A] unknown candidate ZZ",
+        "bad-locks.csv:3:2: [B] candidate B cannot hold post P2",
+        "bad-locks.csv:5:2: [B] post P1 has 1 seats",
+        "bad-locks.csv:6:3: [C] 'reason' is empty",
     ] {
         assert!(err.contains(want), "missing {want:?} in\n{err}");
     }

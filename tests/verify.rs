@@ -140,8 +140,11 @@ fn unknown_ids_in_the_dispatch_are_input_errors() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("dispatch.csv:2:1: unknown candidate Z"),
+        err.contains("dispatch.csv:2:1: [A] unknown candidate Z"),
         "{err}"
     );
-    assert!(err.contains("dispatch.csv:3:2: unknown post P9"), "{err}");
+    assert!(
+        err.contains("dispatch.csv:3:2: [B] unknown post P9"),
+        "{err}"
+    );
 }

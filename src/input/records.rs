@@ -13,7 +13,7 @@ use super::values::{
 };
 use crate::domain::records::*;
 use crate::domain::types::{CountyStatus, Degree, Health, Level, Project};
-use crate::error::Diagnostics;
+use crate::error::{at_cell, Diagnostics};
 
 /// Paths of the input files.
 #[derive(Debug, Clone, Default)]
@@ -118,14 +118,14 @@ impl<'a> RowReader<'a> {
                 &table.file,
                 row.line,
                 j + 1,
-                "a quote (\") opened in this cell is never closed, so the lines after it were read into it; close the quote or remove it",
+                at_cell(j + 1, "a quote (\") opened in this cell is never closed, so the lines after it were read into it; close the quote or remove it"),
             );
         } else if n < want {
             diags.push(
                 &table.file,
                 row.line,
                 n + 1,
-                format!("the row has {n} fields but the header has {want}; the row is truncated — complete it"),
+                at_cell(n + 1, format!("the row has {n} fields but the header has {want}; the row is truncated — complete it")),
             );
         }
         if n > want && row.cells[want..].iter().any(|c| !c.is_empty()) {
@@ -133,7 +133,7 @@ impl<'a> RowReader<'a> {
                 &table.file,
                 row.line,
                 want + 1,
-                format!("the row has {n} fields but the header has {want}; remove the extra cells or quote a value containing a comma"),
+                at_cell(want + 1, format!("the row has {n} fields but the header has {want}; remove the extra cells or quote a value containing a comma")),
             );
         }
         // A date cell where xibu reads a score, an id or a flag is Excel's
@@ -145,10 +145,10 @@ impl<'a> RowReader<'a> {
                     &table.file,
                     row.line,
                     j + 1,
-                    format!(
+                    at_cell(j + 1, format!(
                         "'{name}' is a date cell in Excel ({}); format the column as text or number and re-enter the value",
                         row.cells[j]
-                    ),
+                    )),
                 );
             }
         }
@@ -196,6 +196,12 @@ impl<'a> RowReader<'a> {
     /// Report a problem at column `name`.
     pub fn error(&mut self, name: &str, msg: impl Into<String>) {
         let c = self.column(name);
+        let msg = msg.into();
+        let msg = if self.cols.get(name).is_some() {
+            at_cell(c, msg)
+        } else {
+            msg
+        };
         self.diags.push(self.file, self.row.line, c, msg);
     }
 

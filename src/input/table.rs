@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::domain::records::{ColumnReport, RecognisedColumn};
-use crate::error::Diagnostics;
+use crate::error::{at_cell, column_letter, Diagnostics};
 
 /// How to decode a CSV file's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -423,6 +423,21 @@ mod tests {
     }
 
     #[test]
+    fn columns_are_named_as_excel_names_them() {
+        use crate::error::column_letter;
+        for (n, l) in [
+            (1, "A"),
+            (4, "D"),
+            (26, "Z"),
+            (27, "AA"),
+            (52, "AZ"),
+            (703, "AAA"),
+        ] {
+            assert_eq!(column_letter(n), l);
+        }
+    }
+
+    #[test]
     fn the_first_row_of_a_crlf_file_is_line_2_not_the_header() {
         let text = "id,x\r\na,1\r\nb,2\r\n";
         assert_eq!(lines(text), (vec![2, 3], vec![]));
@@ -544,10 +559,13 @@ impl Columns {
                     &table.file,
                     1,
                     col + 1,
-                    format!(
-                        "column '{}' appears twice (also column {}); keep one",
-                        specs[k].name,
-                        prev + 1
+                    at_cell(
+                        col + 1,
+                        format!(
+                            "column '{}' appears twice (also column {}); keep one",
+                            specs[k].name,
+                            column_letter(prev + 1)
+                        ),
                     ),
                 );
             } else {
@@ -592,9 +610,12 @@ impl Columns {
                         &table.file,
                         1,
                         col + 1,
-                        format!(
-                            "column '{raw}' looks like '{}' ({names}), which is absent: rename the header to one of those, or if it is another column pass --ignore-column '{raw}'",
-                            s.name
+                        at_cell(
+                            col + 1,
+                            format!(
+                                "column '{raw}' looks like '{}' ({names}), which is absent: rename the header to one of those, or if it is another column pass --ignore-column '{raw}'",
+                                s.name
+                            ),
                         ),
                     );
                 }
