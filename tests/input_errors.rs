@@ -677,3 +677,48 @@ fn an_unbalanced_quote_is_named() {
     );
     assert!(!e.iter().any(|x| x.contains("truncated")), "{e:#?}");
 }
+
+/// Issue 13 (7): a merged xlsx region (a county written once for three
+/// posts) is named once at its first cell; its other cells raise no
+/// follow-on "is empty" errors.
+#[test]
+fn merged_xlsx_cells_are_named_once() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let c = Case::new();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (j, h) in ["id", "county", "league", "specialty", "level", "seats"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, j as u16, *h).unwrap();
+    }
+    for (i, id) in ["P1", "P2", "P3"].iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, *id).unwrap();
+        ws.write_string(r, 2, "1501").unwrap();
+        ws.write_string(r, 3, "rural_education").unwrap();
+        ws.write_string(r, 4, "township").unwrap();
+        ws.write_number(r, 5, 1.0).unwrap();
+    }
+    ws.merge_range(1, 1, 3, 1, "150121", &Format::new())
+        .unwrap();
+    wb.save(c.path().join("posts.xlsx")).unwrap();
+    let mut inputs = c.inputs();
+    inputs.paths.posts = c.path().join("posts.xlsx");
+    let errors: Vec<String> = match commands::load(&inputs) {
+        Err(Error::Input(d)) => d.iter().map(|d| d.to_string()).collect(),
+        other => panic!("expected input errors, got {other:?}"),
+    };
+    let posts: Vec<&String> = errors.iter().filter(|e| e.contains("posts.xlsx")).collect();
+    assert!(
+        posts
+            .iter()
+            .any(|e| e.contains("posts.xlsx:2:2: [B] cells B2:B4 are merged in Excel")),
+        "{errors:#?}"
+    );
+    assert!(
+        !posts.iter().any(|e| e.contains("is empty")),
+        "no follow-on errors: {posts:#?}"
+    );
+}

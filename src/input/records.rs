@@ -176,8 +176,8 @@ impl<'a> RowReader<'a> {
     /// The non-empty text of column `name`.
     pub fn text(&self, name: &str) -> Option<&'a str> {
         let i = self.cols.get(name)?;
-        if self.row.dates.contains(&i) {
-            return None; // reported in `new`
+        if self.row.dates.contains(&i) || self.row.merged.contains(&i) {
+            return None; // reported already
         }
         self.row
             .cells
@@ -186,11 +186,12 @@ impl<'a> RowReader<'a> {
             .filter(|s| !s.is_empty())
     }
 
-    /// Is column `name`'s cell an xlsx date (already reported)?
-    pub fn is_date(&self, name: &str) -> bool {
+    /// Is column `name`'s cell an xlsx date or part of a merged region
+    /// (already reported)?
+    pub fn is_reported(&self, name: &str) -> bool {
         self.cols
             .get(name)
-            .is_some_and(|i| self.row.dates.contains(&i))
+            .is_some_and(|i| self.row.dates.contains(&i) || self.row.merged.contains(&i))
     }
 
     /// Report a problem at column `name`.
@@ -208,7 +209,7 @@ impl<'a> RowReader<'a> {
     /// A required, non-empty text.
     pub fn required(&mut self, name: &str) -> Option<String> {
         let v = self.text(name).map(str::to_string);
-        if v.is_none() && self.cols.get(name).is_some() && !self.is_date(name) {
+        if v.is_none() && self.cols.get(name).is_some() && !self.is_reported(name) {
             self.error(name, format!("'{name}' is empty; it is required"));
         }
         // An id with a NUL or another control character would be written
@@ -371,7 +372,7 @@ pub fn read_candidates(
             }
         }
         let score = match r.text("score") {
-            None if r.is_date("score") => None, // reported as a date
+            None if r.is_reported("score") => None, // reported as a date
             None => {
                 r.error(
                     "score",

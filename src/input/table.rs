@@ -52,6 +52,9 @@ pub struct Row {
     /// 0-based columns whose xlsx cell is a date or time (shown as Excel
     /// shows it); no column xibu reads holds a date, so each is an error.
     pub dates: Vec<usize>,
+    /// 0-based columns whose xlsx cell is part of a merged region, which
+    /// was reported once at its first cell: read as absent, no more said.
+    pub merged: Vec<usize>,
 }
 
 /// A table read from one file, before its columns are interpreted.
@@ -260,6 +263,7 @@ pub fn parse_csv(text: &str, file: &str, diags: &mut Diagnostics) -> Option<Tabl
                         line,
                         cells,
                         dates: Vec::new(),
+                        merged: Vec::new(),
                     });
                 }
             }
@@ -297,6 +301,7 @@ fn read_xlsx(path: &Path, file: &str, diags: &mut Diagnostics) -> Option<Table> 
             return None;
         }
     };
+    let merged = merged_regions(&mut wb);
     let (row0, col0) = range.start().unwrap_or((0, 0));
     let mut headers = None;
     let mut rows = Vec::new();
@@ -322,7 +327,38 @@ fn read_xlsx(path: &Path, file: &str, diags: &mut Diagnostics) -> Option<Table> 
                 headers = Some(cells);
             }
         } else if cells.iter().any(|c| !c.is_empty()) {
-            rows.push(Row { line, cells, dates });
+            rows.push(Row {
+                line,
+                cells,
+                dates,
+                merged: Vec::new(),
+            });
+        }
+    }
+    // A merged region holds its value in its first cell only; the others
+    // read as empty. Say so once, at the first cell, instead of letting each
+    // empty cell raise its own error.
+    for m in &merged {
+        let (r0, c0) = (m.start.0 as usize + 1, m.start.1 as usize);
+        let (r1, c1) = (m.end.0 as usize + 1, m.end.1 as usize);
+        if (r0, c0) == (r1, c1) || !rows.iter().any(|r| (r0..=r1).contains(&r.line)) {
+            continue;
+        }
+        diags.push(
+            file,
+            r0,
+            c0 + 1,
+            at_cell(
+                c0 + 1,
+                format!(
+                    "cells {}{r0}:{}{r1} are merged in Excel; unmerge them and fill every cell (only the first cell of a merged region holds its value)",
+                    column_letter(c0 + 1),
+                    column_letter(c1 + 1)
+                ),
+            ),
+        );
+        for row in rows.iter_mut().filter(|r| (r0..=r1).contains(&r.line)) {
+            row.merged.extend(c0..=c1);
         }
     }
     Some(Table {
@@ -330,6 +366,17 @@ fn read_xlsx(path: &Path, file: &str, diags: &mut Diagnostics) -> Option<Table> 
         headers: headers.unwrap_or_default(),
         rows,
     })
+}
+
+/// The merged regions of the first sheet (xlsx and xls; none for others).
+fn merged_regions<RS: std::io::Read + std::io::Seek>(
+    wb: &mut calamine::Sheets<RS>,
+) -> Vec<calamine::Dimensions> {
+    match wb {
+        calamine::Sheets::Xlsx(x) => x.merge_cells_by_sheet_id(0).unwrap_or_default(),
+        calamine::Sheets::Xls(x) => x.merge_cells_by_sheet_id(0).unwrap_or_default(),
+        _ => Vec::new(),
+    }
 }
 
 /// The text of a spreadsheet cell. Whole numbers are written without a
