@@ -604,6 +604,12 @@ fn xlsx_date_cells_are_errors_not_serial_numbers() {
     ws.write_number_with_format(2, 0, 45048.0, &date).unwrap();
     ws.write_number(2, 1, 80.0).unwrap();
     ws.write_string(2, 2, "P1").unwrap();
+    // A TRUE cell is an id nobody meant; in a yes/no column it is a value.
+    ws.write_string(0, 3, "adjustable").unwrap();
+    ws.write_boolean(3, 0, true).unwrap();
+    ws.write_number(3, 1, 70.0).unwrap();
+    ws.write_string(3, 2, "P1").unwrap();
+    ws.write_boolean(3, 3, true).unwrap();
     wb.save(c.path().join("candidates.xlsx")).unwrap();
     let mut inputs = c.inputs();
     inputs.paths.candidates = c.path().join("candidates.xlsx");
@@ -621,6 +627,11 @@ fn xlsx_date_cells_are_errors_not_serial_numbers() {
         "{all}"
     );
     assert!(!all.contains("45047") && !all.contains("45048"), "{all}");
+    assert!(
+        all.contains("candidates.xlsx:4:1: [A] 'id' is a TRUE/FALSE cell in Excel"),
+        "{all}"
+    );
+    assert!(!all.contains("'adjustable' is a TRUE/FALSE"), "{all}");
     assert!(!all.contains("is empty"), "no follow-on error: {all}");
 }
 

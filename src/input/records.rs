@@ -139,6 +139,23 @@ impl<'a> RowReader<'a> {
         // A date cell where xibu reads a score, an id or a flag is Excel's
         // doing (a number formatted as a date, or a date typed by mistake):
         // its serial number must never pass as the value.
+        // A TRUE/FALSE cell belongs in a yes/no column only.
+        for &j in &row.bools {
+            if let Some(name) = cols.name_at(j).filter(|n| !YES_NO_COLUMNS.contains(n)) {
+                diags.push(
+                    &table.file,
+                    row.line,
+                    j + 1,
+                    at_cell(
+                        j + 1,
+                        format!(
+                            "'{name}' is a TRUE/FALSE cell in Excel ({}); it is not a yes/no column — re-enter the value as text or number",
+                            row.cells[j]
+                        ),
+                    ),
+                );
+            }
+        }
         for &j in &row.dates {
             if let Some(name) = cols.name_at(j) {
                 diags.push(
@@ -176,7 +193,7 @@ impl<'a> RowReader<'a> {
     /// The non-empty text of column `name`.
     pub fn text(&self, name: &str) -> Option<&'a str> {
         let i = self.cols.get(name)?;
-        if self.row.dates.contains(&i) || self.row.merged.contains(&i) {
+        if self.is_reported_at(i) {
             return None; // reported already
         }
         self.row
@@ -189,9 +206,16 @@ impl<'a> RowReader<'a> {
     /// Is column `name`'s cell an xlsx date or part of a merged region
     /// (already reported)?
     pub fn is_reported(&self, name: &str) -> bool {
-        self.cols
-            .get(name)
-            .is_some_and(|i| self.row.dates.contains(&i) || self.row.merged.contains(&i))
+        self.cols.get(name).is_some_and(|i| self.is_reported_at(i))
+    }
+
+    fn is_reported_at(&self, i: usize) -> bool {
+        let bool_elsewhere = self.row.bools.contains(&i)
+            && self
+                .cols
+                .name_at(i)
+                .is_some_and(|n| !YES_NO_COLUMNS.contains(&n));
+        self.row.dates.contains(&i) || self.row.merged.contains(&i) || bool_elsewhere
     }
 
     /// Report a problem at column `name`.
@@ -272,6 +296,16 @@ impl<'a> RowReader<'a> {
         }
     }
 }
+
+/// The yes/no columns: where an xlsx TRUE/FALSE cell is a value.
+const YES_NO_COLUMNS: &[&str] = &[
+    "teacher_training",
+    "graduating",
+    "diploma_by_arrival",
+    "volunteer_experience",
+    "student_leader",
+    "adjustable",
+];
 
 /// The most seats one post may have: the whole national programme has
 /// about 43,000 places.

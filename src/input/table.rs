@@ -52,6 +52,9 @@ pub struct Row {
     /// 0-based columns whose xlsx cell is a date or time (shown as Excel
     /// shows it); no column xibu reads holds a date, so each is an error.
     pub dates: Vec<usize>,
+    /// 0-based columns whose xlsx cell is a boolean (TRUE/FALSE): fine in a
+    /// yes/no column, an error anywhere else.
+    pub bools: Vec<usize>,
     /// 0-based columns whose xlsx cell is part of a merged region, which
     /// was reported once at its first cell: read as absent, no more said.
     pub merged: Vec<usize>,
@@ -263,6 +266,7 @@ pub fn parse_csv(text: &str, file: &str, diags: &mut Diagnostics) -> Option<Tabl
                         line,
                         cells,
                         dates: Vec::new(),
+                        bools: Vec::new(),
                         merged: Vec::new(),
                     });
                 }
@@ -327,10 +331,17 @@ fn read_xlsx(path: &Path, file: &str, diags: &mut Diagnostics) -> Option<Table> 
                 headers = Some(cells);
             }
         } else if cells.iter().any(|c| !c.is_empty()) {
+            let bools = r
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| matches!(d, calamine::Data::Bool(_)))
+                .map(|(j, _)| col0 as usize + j)
+                .collect();
             rows.push(Row {
                 line,
                 cells,
                 dates,
+                bools,
                 merged: Vec::new(),
             });
         }
