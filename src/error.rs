@@ -185,6 +185,11 @@ impl Diagnostics {
     pub fn push(&mut self, file: &str, line: usize, column: usize, message: impl Into<String>) {
         self.0.push(Diagnostic::new(file, line, column, message));
     }
+    /// Record a problem about one cell: the message starts with the
+    /// cell's Excel column letter (`[D] …`).
+    pub fn push_cell(&mut self, file: &str, line: usize, column: usize, message: impl AsRef<str>) {
+        self.push(file, line, column, at_cell(column, message));
+    }
     /// True when nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

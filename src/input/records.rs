@@ -13,7 +13,7 @@ use super::values::{
 };
 use crate::domain::records::*;
 use crate::domain::types::{CountyStatus, Degree, Health, Level, Project};
-use crate::error::{at_cell, Diagnostics};
+use crate::error::Diagnostics;
 
 /// Paths of the input files.
 #[derive(Debug, Clone, Default)]
@@ -114,26 +114,26 @@ impl<'a> RowReader<'a> {
         // file one cell: a short row with a line break inside a cell.
         let open_quote = row.cells.iter().position(|c| c.contains(['\n', '\r']));
         if let (Some(j), true) = (open_quote, n < want) {
-            diags.push(
+            diags.push_cell(
                 &table.file,
                 row.line,
                 j + 1,
-                at_cell(j + 1, "a quote (\") opened in this cell is never closed, so the lines after it were read into it; close the quote or remove it"),
+                "a quote (\") opened in this cell is never closed, so the lines after it were read into it; close the quote or remove it",
             );
         } else if n < want {
-            diags.push(
+            diags.push_cell(
                 &table.file,
                 row.line,
                 n + 1,
-                at_cell(n + 1, format!("the row has {n} fields but the header has {want}; the row is truncated — complete it")),
+                format!("the row has {n} fields but the header has {want}; the row is truncated — complete it"),
             );
         }
         if n > want && row.cells[want..].iter().any(|c| !c.is_empty()) {
-            diags.push(
+            diags.push_cell(
                 &table.file,
                 row.line,
                 want + 1,
-                at_cell(want + 1, format!("the row has {n} fields but the header has {want}; remove the extra cells or quote a value containing a comma")),
+                format!("the row has {n} fields but the header has {want}; remove the extra cells or quote a value containing a comma"),
             );
         }
         // A date cell where xibu reads a score, an id or a flag is Excel's
@@ -142,30 +142,28 @@ impl<'a> RowReader<'a> {
         // A TRUE/FALSE cell belongs in a yes/no column only.
         for &j in &row.bools {
             if let Some(name) = cols.name_at(j).filter(|n| !YES_NO_COLUMNS.contains(n)) {
-                diags.push(
+                diags.push_cell(
                     &table.file,
                     row.line,
                     j + 1,
-                    at_cell(
-                        j + 1,
-                        format!(
+                    format!(
                             "'{name}' is a TRUE/FALSE cell in Excel ({}); it is not a yes/no column — re-enter the value as text or number",
                             row.cells[j]
-                        ),
+                        ,
                     ),
                 );
             }
         }
         for &j in &row.dates {
             if let Some(name) = cols.name_at(j) {
-                diags.push(
+                diags.push_cell(
                     &table.file,
                     row.line,
                     j + 1,
-                    at_cell(j + 1, format!(
+                    format!(
                         "'{name}' is a date cell in Excel ({}); format the column as text or number and re-enter the value",
                         row.cells[j]
-                    )),
+                    ),
                 );
             }
         }
@@ -221,13 +219,12 @@ impl<'a> RowReader<'a> {
     /// Report a problem at column `name`.
     pub fn error(&mut self, name: &str, msg: impl Into<String>) {
         let c = self.column(name);
-        let msg = msg.into();
-        let msg = if self.cols.get(name).is_some() {
-            at_cell(c, msg)
+        if self.cols.get(name).is_some() {
+            self.diags
+                .push_cell(self.file, self.row.line, c, msg.into());
         } else {
-            msg
-        };
-        self.diags.push(self.file, self.row.line, c, msg);
+            self.diags.push(self.file, self.row.line, c, msg);
+        }
     }
 
     /// A required, non-empty text.

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::domain::records::{ColumnReport, RecognisedColumn};
-use crate::error::{at_cell, column_letter, Diagnostics};
+use crate::error::{column_letter, Diagnostics};
 
 /// How to decode a CSV file's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -355,17 +355,15 @@ fn read_xlsx(path: &Path, file: &str, diags: &mut Diagnostics) -> Option<Table> 
         if (r0, c0) == (r1, c1) || !rows.iter().any(|r| (r0..=r1).contains(&r.line)) {
             continue;
         }
-        diags.push(
+        diags.push_cell(
             file,
             r0,
             c0 + 1,
-            at_cell(
-                c0 + 1,
-                format!(
+            format!(
                     "cells {}{r0}:{}{r1} are merged in Excel; unmerge them and fill every cell (only the first cell of a merged region holds its value)",
                     column_letter(c0 + 1),
                     column_letter(c1 + 1)
-                ),
+                ,
             ),
         );
         for row in rows.iter_mut().filter(|r| (r0..=r1).contains(&r.line)) {
@@ -613,17 +611,14 @@ impl Columns {
                 column: specs[k].name.to_string(),
             });
             if let Some(prev) = index[k] {
-                diags.push(
+                diags.push_cell(
                     &table.file,
                     1,
                     col + 1,
-                    at_cell(
-                        col + 1,
-                        format!(
-                            "column '{}' appears twice (also column {}); keep one",
-                            specs[k].name,
-                            column_letter(prev + 1)
-                        ),
+                    format!(
+                        "column '{}' appears twice (also column {}); keep one",
+                        specs[k].name,
+                        column_letter(prev + 1),
                     ),
                 );
             } else {
@@ -664,16 +659,14 @@ impl Columns {
                         .chain(s.aliases.iter().copied())
                         .collect::<Vec<_>>()
                         .join(", ");
-                    diags.push(
+                    diags.push_cell(
                         &table.file,
                         1,
                         col + 1,
-                        at_cell(
-                            col + 1,
-                            format!(
+                        format!(
                                 "column '{raw}' looks like '{}' ({names}), which is absent: rename the header to one of those, or if it is another column pass --ignore-column '{raw}'",
                                 s.name
-                            ),
+                            ,
                         ),
                     );
                 }

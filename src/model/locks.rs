@@ -9,7 +9,7 @@ use super::evaluate::Headcount;
 use super::placements::PlacementChecker;
 use super::{Lock, Problem};
 use crate::domain::records::LockRecord;
-use crate::error::{at_cell, Diagnostics};
+use crate::error::Diagnostics;
 
 /// Check a locks file's rows against the problem; problems go to `d`.
 pub(crate) fn check_locks(
@@ -29,14 +29,7 @@ pub(crate) fn check_locks(
         };
         let post = &pb.posts[p.ix()];
         heads.add(pb, p);
-        let mut over = |msg: String| {
-            d.push(
-                check.file(),
-                row.pos.line,
-                row.post_column,
-                at_cell(row.post_column, msg),
-            )
-        };
+        let mut over = |msg: String| d.push_cell(check.file(), row.pos.line, row.post_column, msg);
         if check.occ[p.ix()] > post.seats {
             over(format!(
                 "post {} has {} seats ({} held by continuing volunteers); this lock is one more than it can take",

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use super::Problem;
 use crate::domain::records::DispatchRecord;
 use crate::domain::types::{CandidateIdx, PostIdx};
-use crate::error::{at_cell, Diagnostics};
+use crate::error::Diagnostics;
 
 /// Row-by-row checker of placements.
 pub struct PlacementChecker<'a> {
@@ -50,12 +50,7 @@ impl<'a> PlacementChecker<'a> {
                 "unknown post {}; it is not in {}",
                 r.post, self.pb.files.posts
             );
-            d.push(
-                &self.file,
-                r.pos.line,
-                r.post_column,
-                at_cell(r.post_column, msg),
-            );
+            d.push_cell(&self.file, r.pos.line, r.post_column, msg);
         }
         p
     }
@@ -68,12 +63,7 @@ impl<'a> PlacementChecker<'a> {
                 "unknown candidate {}; it is not in {}",
                 r.candidate, self.pb.files.candidates
             );
-            d.push(
-                &self.file,
-                r.pos.line,
-                r.pos.column,
-                at_cell(r.pos.column, msg),
-            );
+            d.push_cell(&self.file, r.pos.line, r.pos.column, msg);
         }
         c
     }
@@ -104,12 +94,7 @@ impl<'a> PlacementChecker<'a> {
                 "candidate {} is listed twice (first on line {})",
                 r.candidate, self.line_of[c]
             );
-            d.push(
-                &self.file,
-                r.pos.line,
-                r.pos.column,
-                at_cell(r.pos.column, msg),
-            );
+            d.push_cell(&self.file, r.pos.line, r.pos.column, msg);
             return None;
         }
         if let Err(why) = pb.eligibility(ci, p) {
@@ -117,23 +102,13 @@ impl<'a> PlacementChecker<'a> {
                 "candidate {} cannot hold post {}: {}",
                 r.candidate, r.post, why
             );
-            d.push(
-                &self.file,
-                r.pos.line,
-                r.post_column,
-                at_cell(r.post_column, msg),
-            );
+            d.push_cell(&self.file, r.pos.line, r.post_column, msg);
         } else if pb.rank(ci, p).is_none() {
             let msg = format!(
                 "candidate {} did not choose post {} (and it is not within their adjustment scope)",
                 r.candidate, r.post
             );
-            d.push(
-                &self.file,
-                r.pos.line,
-                r.post_column,
-                at_cell(r.post_column, msg),
-            );
+            d.push_cell(&self.file, r.pos.line, r.post_column, msg);
         }
         self.placed[c] = Some(p);
         self.line_of[c] = r.pos.line;
