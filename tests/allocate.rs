@@ -263,3 +263,37 @@ fn unplaced_reasons_say_why() {
         assert!(!r["reason"].is_empty());
     }
 }
+
+/// Issue 14 (6): ids and names that Excel would run as formulas are written
+/// with a leading `'` in every CSV, and xibu reads its own files back.
+#[test]
+fn formula_like_cells_are_neutralised_and_read_back() {
+    let d = Fixture::new(&[
+        ("model.toml", "[[specialty]]\nkey = \"edu\"\nname = \"乡村教育\"\n"),
+        ("posts.csv", "id,county,league,specialty,level,seats\nP1,K1,L1,edu,township,1\nP2,K1,L1,edu,township,1\n"),
+        (
+            "candidates.csv",
+            "id,name,score,preferences\n=HYPERLINK(\"http://x\"),@cmd,90,P1\n+A,-x,80,P1\n",
+        ),
+    ]);
+    let out = d.path().join("out");
+    let o = allocate_dir(&d.inputs(), &out, &[]);
+    assert_exit(&o, 0);
+    let dispatch = std::fs::read_to_string(out.join("dispatch.csv")).unwrap();
+    let unplaced = std::fs::read_to_string(out.join("unplaced.csv")).unwrap();
+    let all = format!("{dispatch}{unplaced}");
+    assert!(
+        all.contains("'=HYPERLINK") && all.contains("'@cmd") && all.contains("'+A"),
+        "{all}"
+    );
+    for line in all.lines() {
+        for cell in line.split(',') {
+            let c = cell.trim_start_matches('"');
+            assert!(!c.starts_with(['=', '+', '@']), "{cell} in {all}");
+        }
+    }
+    // verify reads the dispatch back with the ids as written in candidates.csv.
+    let ev = xibu::commands::verify(&d.inputs(), &out.join("dispatch.csv")).unwrap();
+    assert!(ev.violations.is_empty(), "{:?}", ev.violations);
+    assert_eq!(ev.objective.fill, 1);
+}

@@ -243,6 +243,25 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// Would a spreadsheet run this cell as a formula?
+pub fn is_formula_like(cell: &[u8]) -> bool {
+    match cell {
+        [b'=' | b'+' | b'@' | b'\t' | b'\r', ..] => true,
+        [b'-', next, ..] => !next.is_ascii_digit() && *next != b'.',
+        [b'-'] => false,
+        _ => false,
+    }
+}
+
+/// A cell as its writer meant it: the `'` that xibu (or a careful office)
+/// puts before a formula-like value is not part of it.
+fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if is_formula_like(rest.as_bytes()) => rest,
+        _ => cell,
+    }
+}
+
 /// Parse CSV text (already decoded) into a table.
 pub fn parse_csv(text: &str, file: &str, diags: &mut Diagnostics) -> Option<Table> {
     let mut rdr = csv::ReaderBuilder::new()
@@ -258,7 +277,10 @@ pub fn parse_csv(text: &str, file: &str, diags: &mut Diagnostics) -> Option<Tabl
             Ok(false) => break,
             Ok(true) => {
                 let line = record.position().map_or(1, |p| lines.line_of(p.byte()));
-                let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
+                let cells: Vec<String> = record
+                    .iter()
+                    .map(|c| unneutralise(c.trim()).to_string())
+                    .collect();
                 if headers.is_none() {
                     headers = Some(cells);
                 } else if cells.iter().any(|c| !c.is_empty()) {
