@@ -120,42 +120,40 @@ fn mutate(seed: &[u8], rng: &mut Rng) -> Vec<u8> {
     b
 }
 
-/// The sample instance in `dir`, with `name` replaced by `bytes`.
+/// The sample instance with `name` replaced by `bytes`, written into `dir`
+/// (the other files are read where they are).
 fn instance_with(dir: &Path, name: &str, bytes: &[u8]) -> Inputs {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for f in [
-        "candidates.csv",
-        "posts.csv",
-        "counties.csv",
-        "incumbents.csv",
-    ] {
-        std::fs::copy(root.join("data-samples").join(f), dir.join(f)).unwrap();
-    }
-    std::fs::copy(
-        root.join("models/inner-mongolia-2023-2024.toml"),
-        dir.join("model.toml"),
-    )
-    .unwrap();
-    let target = match name {
-        "candidates-gbk.csv" => "candidates.csv",
-        "counties.xlsx" => "counties.xlsx",
-        n => n,
-    };
-    std::fs::write(dir.join(target), bytes).unwrap();
-    let counties = if target == "counties.xlsx" {
-        dir.join("counties.xlsx")
+    let target = if name == "candidates-gbk.csv" {
+        "candidates.csv"
     } else {
-        dir.join("counties.csv")
+        name
     };
+    let mutated = dir.join(target);
+    std::fs::write(&mutated, bytes).unwrap();
+    let pick = |names: &[&str], sample: PathBuf| {
+        if names.contains(&target) {
+            mutated.clone()
+        } else {
+            sample
+        }
+    };
+    let sample = root.join("data-samples");
     Inputs {
         paths: InputPaths {
-            candidates: dir.join("candidates.csv"),
-            posts: dir.join("posts.csv"),
-            counties: Some(counties),
-            incumbents: Some(dir.join("incumbents.csv")),
+            candidates: pick(&["candidates.csv"], sample.join("candidates.csv")),
+            posts: pick(&["posts.csv"], sample.join("posts.csv")),
+            counties: Some(pick(
+                &["counties.csv", "counties.xlsx"],
+                sample.join("counties.csv"),
+            )),
+            incumbents: Some(pick(&["incumbents.csv"], sample.join("incumbents.csv"))),
         },
-        model: dir.join("model.toml"),
-        locks: (target == "locks.csv").then(|| dir.join("locks.csv")),
+        model: pick(
+            &["model.toml"],
+            root.join("models/inner-mongolia-2023-2024.toml"),
+        ),
+        locks: (target == "locks.csv").then(|| mutated.clone()),
         ..Default::default()
     }
 }
@@ -166,10 +164,7 @@ fn read_as(name: &str, bytes: &[u8]) -> Result<(), Error> {
     let dir = tmp.path();
     let inputs = instance_with(dir, name, bytes);
     match name {
-        "scenarios.toml" => {
-            std::fs::write(dir.join(name), bytes).unwrap();
-            xibu::input::scenarios::load_scenarios(&dir.join(name)).map(drop)
-        }
+        "scenarios.toml" => xibu::input::scenarios::load_scenarios(&dir.join(name)).map(drop),
         "withdrawn.csv" => {
             let mut d = Diagnostics::default();
             read_withdrawn(&dir.join(name), Default::default(), &mut d);

@@ -86,11 +86,7 @@ pub fn check(inputs: &Inputs) -> Result<(Vec<ColumnReport>, Result<Problem>)> {
 /// Read the model and every file, reporting every problem of every file at
 /// once, and build the problem.
 pub fn load(inputs: &Inputs) -> Result<Problem> {
-    let (policy, inst, diags) = read_all(inputs)?;
-    match policy {
-        Some(policy) => build_problem(inst, policy, inputs.seed, diags),
-        None => Err(diags.into_error()),
-    }
+    check(inputs)?.1
 }
 
 /// Options of `allocate`.

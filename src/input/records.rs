@@ -136,35 +136,9 @@ impl<'a> RowReader<'a> {
                 format!("the row has {n} fields but the header has {want}; remove the extra cells or quote a value containing a comma"),
             );
         }
-        // A date cell where xibu reads a score, an id or a flag is Excel's
-        // doing (a number formatted as a date, or a date typed by mistake):
-        // its serial number must never pass as the value.
-        // A TRUE/FALSE cell belongs in a yes/no column only.
-        for &j in &row.bools {
-            if let Some(name) = cols.name_at(j).filter(|n| !YES_NO_COLUMNS.contains(n)) {
-                diags.push_cell(
-                    &table.file,
-                    row.line,
-                    j + 1,
-                    format!(
-                            "'{name}' is a TRUE/FALSE cell in Excel ({}); it is not a yes/no column — re-enter the value as text or number",
-                            row.cells[j]
-                        ,
-                    ),
-                );
-            }
-        }
-        for &j in &row.dates {
-            if let Some(name) = cols.name_at(j) {
-                diags.push_cell(
-                    &table.file,
-                    row.line,
-                    j + 1,
-                    format!(
-                        "'{name}' is a date cell in Excel ({}); format the column as text or number and re-enter the value",
-                        row.cells[j]
-                    ),
-                );
+        for &j in row.bools.iter().chain(&row.dates) {
+            if let Some(msg) = typed_cell_problem(row, cols, j) {
+                diags.push_cell(&table.file, row.line, j + 1, msg);
             }
         }
         RowReader {
@@ -208,12 +182,7 @@ impl<'a> RowReader<'a> {
     }
 
     fn is_reported_at(&self, i: usize) -> bool {
-        let bool_elsewhere = self.row.bools.contains(&i)
-            && self
-                .cols
-                .name_at(i)
-                .is_some_and(|n| !YES_NO_COLUMNS.contains(&n));
-        self.row.dates.contains(&i) || self.row.merged.contains(&i) || bool_elsewhere
+        self.row.merged.contains(&i) || typed_cell_problem(self.row, self.cols, i).is_some()
     }
 
     /// Report a problem at column `name`.
@@ -291,6 +260,31 @@ impl<'a> RowReader<'a> {
                 None
             }
         }
+    }
+}
+
+/// Why the typed xlsx cell at 0-based column `j` cannot be the value of the
+/// column xibu reads there, if it cannot: a date (Excel's doing — a number
+/// formatted as a date, or a date typed by mistake; its serial must never
+/// pass as the value), or TRUE/FALSE outside a yes/no column.
+fn typed_cell_problem(row: &Row, cols: &Columns, j: usize) -> Option<String> {
+    let is_date = row.dates.contains(&j);
+    if !is_date && !row.bools.contains(&j) {
+        return None;
+    }
+    let name = cols.name_at(j)?;
+    if is_date {
+        Some(format!(
+            "'{name}' is a date cell in Excel ({}); format the column as text or number and re-enter the value",
+            row.cells[j]
+        ))
+    } else if !YES_NO_COLUMNS.contains(&name) {
+        Some(format!(
+            "'{name}' is a TRUE/FALSE cell in Excel ({}); it is not a yes/no column — re-enter the value as text or number",
+            row.cells[j]
+        ))
+    } else {
+        None
     }
 }
 
@@ -428,19 +422,20 @@ pub fn read_candidates(
         });
         let adjustable = r.bool("adjustable", false);
         let mut preferences = Vec::new();
+        let mut bad_choice = false;
         if let Some(p) = r.text("preferences") {
             for piece in split_list(p) {
                 match parse_choice(piece) {
                     Ok(c) => preferences.push(c),
-                    Err(m) => r.error("preferences", m),
+                    Err(m) => {
+                        bad_choice = true;
+                        r.error("preferences", m);
+                    }
                 }
             }
         }
         // Only separators (`;;；`) is no choice at all; a cell with a bad
         // choice has its own error already.
-        let bad_choice = r
-            .text("preferences")
-            .is_some_and(|p| split_list(p).any(|c| parse_choice(c).is_err()));
         if preferences.is_empty() && !bad_choice && !adjustable {
             r.error("preferences", "no choices and not adjustable (服从调剂): list at least one post, county: or league:, or set adjustable");
         }
