@@ -135,6 +135,15 @@ pub enum Error {
     /// The optimiser failed in a way that is not the input's fault.
     #[error("solver: {0}")]
     Solver(String),
+    /// The outputs cannot be written as asked (folder busy or unusable,
+    /// a workbook the Excel writer refuses).
+    #[error("{0}")]
+    Output(String),
+    /// `verify` (or `explain`) found hard constraints the dispatch breaks,
+    /// or `verify --manifest` found a run that does not reproduce: what was
+    /// found is already printed; this only carries the exit code.
+    #[error("{0}")]
+    Violations(String),
 }
 
 impl Error {

@@ -11,8 +11,8 @@ use crate::input::records::{
     ColumnSpecs, CANDIDATE_COLUMNS, COUNTY_COLUMNS, INCUMBENT_COLUMNS, POST_COLUMNS,
 };
 use crate::model::priority::splitmix64;
+use crate::output::commit::{OutputDir, SetKind};
 use crate::output::csvfile::csv_bytes;
-use crate::output::AtomicDir;
 
 /// The 2023-2024 Inner Mongolia model, shipped with every generated instance.
 pub const MODEL_2023: &str = include_str!("../models/inner-mongolia-2023-2024.toml");
@@ -657,7 +657,8 @@ pub(crate) fn table_bytes(
 /// characters (codes and ID numbers an office formats as text).
 fn xlsx_bytes(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>> {
     let mut wb = rust_xlsxwriter::Workbook::new();
-    let err = |e: rust_xlsxwriter::XlsxError| Error::Solver(format!("xlsx: {e}"));
+    let err =
+        |e: rust_xlsxwriter::XlsxError| Error::Output(format!("cannot write the Excel table: {e}"));
     // A fixed creation date keeps generated workbooks byte-identical.
     let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2023, 5, 20).map_err(err)?;
     wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&date));
@@ -728,7 +729,7 @@ pub fn write_generated(opts: &GenerateOptions, out: &Path) -> Result<()> {
     } else {
         "csv"
     };
-    let mut dir = AtomicDir::new(out)?;
+    let mut dir = OutputDir::open(out, SetKind::Generated)?;
     for (name, specs, rows) in [
         ("candidates", CANDIDATE_COLUMNS, &g.candidates),
         ("posts", POST_COLUMNS, &g.posts),
@@ -739,5 +740,5 @@ pub fn write_generated(opts: &GenerateOptions, out: &Path) -> Result<()> {
         dir.write(&format!("{name}.{ext}"), &bytes)?;
     }
     dir.write("model.toml", model_for(opts, &g).as_bytes())?;
-    dir.commit()
+    dir.commit().map(|_| ())
 }

@@ -524,7 +524,8 @@ fn exit_code(e: &Error) -> u8 {
     match e {
         Error::Input(_) => 2,
         Error::Infeasible(_) => 3,
-        Error::Io { .. } | Error::Solver(_) => 1,
+        Error::Violations(_) => 4,
+        Error::Io { .. } | Error::Solver(_) | Error::Output(_) => 1,
     }
 }
 

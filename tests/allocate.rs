@@ -176,7 +176,15 @@ fn an_impossible_rule_exits_3_naming_rule_county_and_counts() {
         err.contains("1 of 3"),
         "the best it can do: 1 township of 3: {err}"
     );
-    assert_eq!(summary(&out)["status"], "infeasible");
+    let diag = std::fs::read_to_string(out.join("diagnosis.txt")).unwrap();
+    assert!(
+        diag.contains("township_share") && diag.contains("1 of 3"),
+        "{diag}"
+    );
+    assert!(
+        !out.join("summary.json").exists(),
+        "an infeasible run writes no results"
+    );
 }
 
 #[test]

@@ -164,7 +164,7 @@ pub fn verify_manifest(path: &Path) -> Result<ReplayCheck> {
     }
     let tmp =
         tempfile::tempdir().map_err(|e| Error::io("cannot create a temporary directory", e))?;
-    let out = rerun(&m.replay, tmp.path())?;
+    let out = rerun(&m.replay, &tmp.path().join("rerun"))?;
     for f in &m.outputs {
         match std::fs::read(out.join(&f.file)) {
             Ok(bytes) if sha256_hex(&bytes) == f.sha256 => {

@@ -15,6 +15,7 @@ use crate::model::evaluate::{capacity_violations, post_occupancy, rule_violation
 use crate::model::placements::PlacementChecker;
 use crate::model::rules::rule_figures;
 use crate::model::{build_problem, Problem};
+use crate::output::commit::{OutputDir, SetKind};
 use crate::output::csvfile::{csv_bytes, CsvFile};
 use crate::output::files::Summary;
 use crate::output::reasons::Explainer;
@@ -90,6 +91,7 @@ pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
     let pb = build_problem(inst, policy, inputs.seed, diags)?;
 
     let (kept, vacated) = resolve_dispatch(&pb, opts, &dispatch.rows, &gone)?;
+    let dir = OutputDir::open(&opts.out, SetKind::Results)?;
     let fix = Fixings {
         kept: kept.clone(),
         allow_shortfall: opts.allow_shortfall,
@@ -108,8 +110,17 @@ pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
         replay,
         mip: &opts.mip,
         output: &opts.output,
+        infeasible_hint: (!opts.allow_shortfall).then(|| {
+            opts.output
+                .lang
+                .pick(
+                    "可加 --allow-shortfall 重新运行：尽量递补，并列出未达标的规定及差额。",
+                    "Run again with --allow-shortfall to fill what can be filled and list the rules that fall short, by how much.",
+                )
+                .to_string()
+        }),
     };
-    write_outputs(&pb, &opts.out, &run, &sol, extra)
+    write_outputs(&pb, dir, &run, &sol, extra)
 }
 
 /// Map the dispatch onto the problem (without the withdrawn) and check that

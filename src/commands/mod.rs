@@ -18,11 +18,12 @@ use crate::input::records::{read_instance, read_locks, InputPaths};
 use crate::input::{load_policy, Encoding};
 use crate::model::evaluate::{evaluate, Evaluation};
 use crate::model::{build_problem, Problem};
+use crate::output::commit::{OutputDir, SetKind, DIAGNOSIS};
 use crate::output::files::{dispatch_csv, reserves_csv, unplaced_csv, unplaced_reasons, Summary};
 use crate::output::report::report_html;
 use crate::output::reserves::solution_reserves;
 use crate::output::xlsx::Lists;
-use crate::output::{AtomicDir, OutputOptions};
+use crate::output::OutputOptions;
 use crate::solve::settings::MipSettings;
 use crate::solve::{solve, Engine, Solution, Status};
 use replay::Replay;
@@ -102,16 +103,20 @@ pub struct AllocateOptions {
     pub output: OutputOptions,
 }
 
-/// `xibu allocate`: solve and write the outputs atomically.
+/// `xibu allocate`: solve and write the outputs as one set.
 pub fn allocate(inputs: &Inputs, opts: &AllocateOptions) -> Result<Summary> {
     let pb = load(inputs)?;
+    // Taken before the solve: a busy or unusable folder fails now, not
+    // after the solve.
+    let dir = OutputDir::open(&opts.out, SetKind::Results)?;
     let sol = solve(&pb, opts.engine, &opts.mip)?;
     let run = Run {
         replay: Replay::new("allocate", inputs, opts.engine, &opts.mip, &opts.output),
         mip: &opts.mip,
         output: &opts.output,
+        infeasible_hint: None,
     };
-    write_outputs(&pb, &opts.out, &run, &sol, Vec::new())
+    write_outputs(&pb, dir, &run, &sol, Vec::new())
 }
 
 /// What produced a result: recorded in run.json and replayed by
@@ -123,19 +128,24 @@ pub struct Run<'a> {
     pub mip: &'a MipSettings,
     /// Output options.
     pub output: &'a OutputOptions,
+    /// What to suggest when the result is infeasible (backfill:
+    /// `--allow-shortfall`).
+    pub infeasible_hint: Option<String>,
 }
 
-/// Write every output of a solution, all or none: dispatch.csv,
+/// Output files as (name in the folder, bytes).
+pub(crate) type Files = Vec<(String, Vec<u8>)>;
+
+/// Every output file of a feasible solution, rendered: dispatch.csv,
 /// unplaced.csv, reserves.csv, summary.json, report.html, the Excel lists
 /// when asked, the command's `extra` files, and run.json last (it holds the
 /// SHA-256 of the others).
-pub(crate) fn write_outputs(
+pub(crate) fn result_files(
     pb: &Problem,
-    out: &Path,
     run: &Run,
     sol: &Solution,
     extra: Vec<(String, Vec<u8>)>,
-) -> Result<Summary> {
+) -> Result<(Summary, Files)> {
     let ev = evaluate(pb, &sol.assignment);
     let summary = Summary::new(pb, &run.replay.engine, sol, &ev);
     let reasons = unplaced_reasons(pb, sol, &ev, run.output.lang);
@@ -164,14 +174,59 @@ pub(crate) fn write_outputs(
     }
     let manifest = audit::manifest(pb, &run.replay, run.mip, &summary, &files)?;
     files.push(("run.json".into(), manifest));
-    let mut dir = AtomicDir::new(out)?;
+    Ok((summary, files))
+}
+
+/// The diagnosis an infeasible run writes instead of results (interface
+/// §3: exit 3 leaves every earlier output as it was).
+pub(crate) fn diagnosis(run: &Run, reasons: &[String]) -> (String, Vec<u8>) {
+    use std::fmt::Write;
+    let lang = run.output.lang;
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "{}",
+        lang.pick(
+            "无解：没有一种安排能同时满足以下硬性规定。此前的结果文件未被改动。",
+            "Infeasible: no allocation meets all of these hard constraints. The earlier results in this folder were left as they were."
+        )
+    );
+    for r in reasons {
+        let _ = writeln!(t, "- {r}");
+    }
+    if let Some(h) = &run.infeasible_hint {
+        let _ = writeln!(t, "{h}");
+    }
+    let mut msg = reasons.join("; ");
+    if let Some(h) = &run.infeasible_hint {
+        msg = format!("{msg}\n{h}");
+    }
+    (msg, t.into_bytes())
+}
+
+/// Write every output of a solution as one set into `dir`; an infeasible
+/// result writes only its diagnosis and leaves the earlier set untouched.
+pub(crate) fn write_outputs(
+    pb: &Problem,
+    mut dir: OutputDir,
+    run: &Run,
+    sol: &Solution,
+    extra: Vec<(String, Vec<u8>)>,
+) -> Result<Summary> {
+    if let Status::Infeasible { reasons } = &sol.status {
+        let (msg, text) = diagnosis(run, reasons);
+        let path = dir.path().join(DIAGNOSIS);
+        dir.add_only(DIAGNOSIS, &text)?;
+        return Err(Error::Infeasible(format!(
+            "{msg}\n(written to {}; the earlier results were left as they were)",
+            path.display()
+        )));
+    }
+    let (mut summary, files) = result_files(pb, run, sol, extra)?;
     for (name, bytes) in &files {
         dir.write(name, bytes)?;
     }
-    dir.commit()?;
-    if let Status::Infeasible { reasons } = &sol.status {
-        return Err(Error::Infeasible(reasons.join("; ")));
-    }
+    summary.notes.extend(dir.commit()?);
     Ok(summary)
 }
 

@@ -11,16 +11,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use super::replay::{abs, Replay};
-use super::{write_outputs, Inputs, Run};
+use super::{diagnosis, result_files, Files, Inputs, Run};
 use crate::error::{Diagnostic, Diagnostics, Error, Result};
 use crate::input::scenarios::{apply, load_scenarios};
 use crate::input::ModelSource;
 use crate::model::evaluate::post_occupancy;
 use crate::model::rules::RuleFigure;
 use crate::model::{build_problem, Problem};
+use crate::output::commit::{OutputDir, SetKind, DIAGNOSIS};
 use crate::output::csvfile::CsvFile;
 use crate::output::html::{bar_chart, esc, page_head};
-use crate::output::AtomicDir;
 use crate::output::OutputOptions;
 use crate::solve::{objective::work_estimate, settings::MipSettings};
 use crate::solve::{solve, Engine, Outcome};
@@ -139,8 +139,7 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
         progress: Default::default(),
         ..opts.mip.clone()
     };
-    std::fs::create_dir_all(&opts.out)
-        .map_err(|e| Error::io(format!("cannot create {}", opts.out.display()), e))?;
+    let mut dir = OutputDir::open(&opts.out, SetKind::Results)?;
     let rule_names: Vec<String> = policy.rules.iter().map(|r| r.name.clone()).collect();
     // Longest first (the others then fill in around it), each worker taking
     // the next scenario when it is free; rows come back in file order.
@@ -148,7 +147,8 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
     let work: Vec<f64> = problems.iter().map(|(_, pb)| work_estimate(pb)).collect();
     order.sort_by(|&a, &b| work[b].total_cmp(&work[a]).then(a.cmp(&b)));
     let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<Option<Row>>> = Mutex::new(vec![None; problems.len()]);
+    type Done = Option<(Row, Files)>;
+    let done: Mutex<Vec<Done>> = Mutex::new(vec![None; problems.len()]);
     rayon::scope(|s| {
         for _ in 0..rayon::current_num_threads().min(problems.len()) {
             s.spawn(|_| loop {
@@ -160,17 +160,18 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
             });
         }
     });
-    let rows: Vec<Row> = done
-        .into_inner()
-        .expect("no worker panicked")
-        .into_iter()
-        .map(|r| r.expect("every scenario ran"))
-        .collect();
+    let mut rows: Vec<Row> = Vec::new();
+    for r in done.into_inner().expect("no worker panicked") {
+        let (row, files) = r.expect("every scenario ran");
+        for (name, bytes) in files {
+            dir.write(&format!("{}/{name}", row.name), &bytes)?;
+        }
+        rows.push(row);
+    }
     let leagues = problems
         .first()
         .map(|(_, pb)| pb.leagues.clone())
         .unwrap_or_default();
-    let mut dir = AtomicDir::new(&opts.out)?;
     dir.write(
         "comparison.csv",
         &comparison_csv(&rows, &leagues, &rule_names),
@@ -182,7 +183,17 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
     if let Some(b) = &opts.baseline {
         dir.write("moves.csv", &moves_csv(&rows, b))?;
     }
-    dir.commit()?;
+    let notes = dir.commit()?;
+    if let Some(first) = rows.first_mut() {
+        // Shown once, with the first scenario's line.
+        for n in notes {
+            first.note = if first.note.is_empty() {
+                n
+            } else {
+                format!("{}; {n}", first.note)
+            };
+        }
+    }
     Ok(rows)
 }
 
@@ -193,7 +204,7 @@ fn run_one(
     settings: &MipSettings,
     opts: &ScenarioOptions,
     rule_names: &[String],
-) -> Row {
+) -> (Row, Files) {
     let t = Instant::now();
     let nl = pb.leagues.len();
     let mut row = Row {
@@ -210,7 +221,6 @@ fn run_one(
         note: String::new(),
         placements: HashMap::new(),
     };
-    let out = opts.out.join(name);
     let mut replay = Replay::new("scenarios", inputs, Engine::Exact, settings, &opts.output);
     replay.scenarios = Some(abs(&opts.scenarios));
     replay.scenario = Some(name.to_string());
@@ -218,10 +228,18 @@ fn run_one(
         replay,
         mip: settings,
         output: &opts.output,
+        infeasible_hint: None,
     };
+    let mut files = Vec::new();
     let result = solve(pb, Engine::Exact, settings).and_then(|sol| {
-        let written = write_outputs(pb, &out, &run, &sol, Vec::new());
-        written.map(|s| (s, sol))
+        if let crate::solve::Status::Infeasible { reasons } = &sol.status {
+            let (msg, text) = diagnosis(&run, reasons);
+            files.push((DIAGNOSIS.to_string(), text));
+            return Err(Error::Infeasible(msg));
+        }
+        let (summary, f) = result_files(pb, &run, &sol, Vec::new())?;
+        files = f;
+        Ok((summary, sol))
     });
     match result {
         Ok((summary, sol)) => {
@@ -262,7 +280,7 @@ fn run_one(
         Err(e) => row.note = e.to_string(),
     }
     row.seconds = t.elapsed().as_secs_f64();
-    row
+    (row, files)
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {

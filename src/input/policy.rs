@@ -171,7 +171,7 @@ impl ModelSource {
     pub fn policy(&self) -> Result<Policy> {
         if self.edited {
             let text = toml::to_string(&self.table)
-                .map_err(|e| Error::Solver(format!("cannot write the edited model: {e}")))?;
+                .map_err(|e| Error::Output(format!("cannot write the edited model: {e}")))?;
             parse_policy(&text, &self.file)
         } else {
             parse_policy(&self.text, &self.file)

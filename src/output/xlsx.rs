@@ -23,7 +23,7 @@ struct Sheet {
 }
 
 fn err(e: XlsxError) -> Error {
-    Error::Solver(format!("writing xlsx: {e}"))
+    Error::Output(format!("cannot write the Excel list: {e}"))
 }
 
 /// Display width of a text in Excel's character units: CJK and other wide

@@ -1,0 +1,239 @@
+//! One output set per run (issue 14): a folder holds one run's files, never
+//! a mix — after a re-run with fewer outputs, an infeasible run, a kill at
+//! any step of the commit, or two runs into the same `--out`.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::fixture::assert_exit;
+use common::{example_dir, expected, input_args, inputs_in, xibu};
+use xibu::commands::audit::sha256_hex;
+
+fn example_args(extra: &[&str], out: &Path) -> Vec<String> {
+    let name = "rules-ties-incumbents";
+    let seed = expected(name)["seed"].as_u64().unwrap();
+    let mut args = vec!["allocate".to_string()];
+    args.extend(input_args(&inputs_in(&example_dir(name), "csv", seed)));
+    args.extend(["--out".to_string(), out.display().to_string()]);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+fn allocate(extra: &[&str], out: &Path) -> Output {
+    xibu(&example_args(extra, out))
+}
+
+/// Every file of a folder (recursively) with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, m: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, m);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().display().to_string();
+                m.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut m = BTreeMap::new();
+    walk(dir, dir, &mut m);
+    m
+}
+
+/// The folder holds exactly one run's set: every output run.json lists is
+/// there with its SHA-256, and no result file is there that it does not
+/// list. Returns the dispatch.csv.
+fn one_consistent_set(dir: &Path) -> Vec<u8> {
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("run.json")).unwrap()).unwrap();
+    let mut listed: Vec<String> = ["run.json", "summary.json", "report.html"]
+        .map(String::from)
+        .to_vec();
+    for o in run["outputs"].as_array().unwrap() {
+        let f = o["file"].as_str().unwrap();
+        let bytes = std::fs::read(dir.join(f)).unwrap_or_default();
+        assert_eq!(sha256_hex(&bytes), o["sha256"], "{f} is not this run's");
+        listed.push(f.to_string());
+    }
+    for f in snapshot(dir).keys() {
+        let result_like = f.ends_with(".csv") || f.ends_with(".xlsx") || f.ends_with(".json");
+        assert!(
+            !result_like || listed.contains(f) || f == "notes.csv",
+            "{f} is not part of the run in {}",
+            dir.display()
+        );
+    }
+    std::fs::read(dir.join("dispatch.csv")).unwrap()
+}
+
+fn hidden_beside(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .collect()
+}
+
+#[test]
+fn a_rerun_with_fewer_outputs_removes_the_earlier_ones_and_keeps_other_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_exit(&allocate(&["--xlsx", "--per-county"], &out), 0);
+    assert!(out.join("派遣名单.xlsx").exists());
+    std::fs::write(out.join("notes.csv"), "the office's own file").unwrap();
+    let o = allocate(&[], &out);
+    assert_exit(&o, 0);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("派遣名单.xlsx"), "the removal is named: {err}");
+    one_consistent_set(&out);
+    let names: Vec<String> = snapshot(&out).into_keys().collect();
+    assert!(!names.iter().any(|n| n.ends_with(".xlsx")), "{names:?}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.csv")).unwrap(),
+        "the office's own file"
+    );
+    assert!(hidden_beside(&out).is_empty(), "{:?}", hidden_beside(&out));
+}
+
+#[test]
+fn an_infeasible_run_leaves_the_earlier_results_and_writes_only_a_diagnosis() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_exit(&allocate(&["--xlsx"], &out), 0);
+    let before = snapshot(&out);
+    // The same instance with a rule no allocation can meet.
+    let model =
+        std::fs::read_to_string(example_dir("rules-ties-incumbents").join("model.toml")).unwrap();
+    let impossible = tmp.path().join("impossible.toml");
+    std::fs::write(
+        &impossible,
+        format!(
+            "{model}{}{}",
+            "\n[[rule]]\nname = \"all_township\"\nscope = \"county\"\ncount = { level = \"township\" }\nop = \">=\"\nshare = 1.0\n",
+            "\n[[rule]]\nname = \"all_county\"\nscope = \"county\"\ncount = { level = \"county\" }\nop = \">=\"\nshare = 1.0\n"
+        ),
+    )
+    .unwrap();
+    let mut args = example_args(&["--xlsx"], &out);
+    let m = args.iter().position(|a| a == "--model").unwrap();
+    args[m + 1] = impossible.display().to_string();
+    let o = xibu(&args);
+    let err = assert_exit(&o, 3);
+    assert!(err.contains("diagnosis.txt"), "{err}");
+    let mut after = snapshot(&out);
+    let diag = String::from_utf8(after.remove("diagnosis.txt").unwrap()).unwrap();
+    assert!(
+        diag.contains("all_township") || diag.contains("all_county"),
+        "{diag}"
+    );
+    assert_eq!(after, before, "every earlier file is as it was");
+    // The next good run clears the diagnosis.
+    assert_exit(&allocate(&[], &out), 0);
+    assert!(!out.join("diagnosis.txt").exists());
+}
+
+/// A kill at every step of the commit: the folder holds the earlier run's
+/// set or the new one, and the next run cleans what the kill left.
+#[test]
+fn a_kill_at_any_step_leaves_one_consistent_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = tmp.path().join("first");
+    assert_exit(&allocate(&["--xlsx", "--per-county"], &first), 0);
+    let old_dispatch = std::fs::read(first.join("dispatch.csv")).unwrap();
+    let steps = [
+        ("write:dispatch.csv", false),
+        ("write:run.json", false),
+        ("carried", false),
+        ("switched", false),
+        ("aside", true),
+    ];
+    for (step, no_exchange) in steps {
+        let out = tmp.path().join(format!("out-{}", step.replace(':', "-")));
+        assert_exit(&allocate(&["--xlsx", "--per-county"], &out), 0);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xibu"));
+        cmd.args(example_args(&["--lang", "en"], &out))
+            .env("XIBU_TEST_KILL_AT", step);
+        if no_exchange {
+            cmd.env("XIBU_TEST_NO_EXCHANGE", "1");
+        }
+        let o = cmd.output().unwrap();
+        assert_ne!(o.status.code(), Some(0), "{step}: the kill happened");
+        if out.exists() {
+            let d = one_consistent_set(&out);
+            let switched = !out.join("派遣名单.xlsx").exists();
+            assert!(
+                switched || d == old_dispatch,
+                "{step}: the earlier set is intact"
+            );
+        } else {
+            assert_eq!(
+                step, "aside",
+                "only between the two renames is it moved aside"
+            );
+        }
+        let o = allocate(&[], &out);
+        let err = assert_exit(&o, 0);
+        one_consistent_set(&out);
+        if step != "switched" {
+            assert!(err.contains("interrupted run"), "{step}: {err}");
+        }
+        let left: Vec<PathBuf> = hidden_beside(&out)
+            .into_iter()
+            .filter(|p| {
+                p.to_string_lossy()
+                    .contains(&*out.file_name().unwrap().to_string_lossy())
+            })
+            .collect();
+        assert!(left.is_empty(), "{step}: {left:?}");
+    }
+}
+
+#[test]
+fn a_second_run_into_a_busy_folder_fails_clearly_and_touches_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_exit(&allocate(&[], &out), 0);
+    let before = snapshot(&out);
+    // Hold the folder's lock as a running xibu would.
+    let lock = std::fs::File::create(tmp.path().join(".out.xibu-lock")).unwrap();
+    lock.lock().unwrap();
+    let o = allocate(&["--xlsx"], &out);
+    let err = assert_exit(&o, 1);
+    assert!(err.contains("another xibu run"), "{err}");
+    assert_eq!(snapshot(&out), before);
+    lock.unlock().unwrap();
+    drop(lock);
+    assert_exit(&allocate(&["--xlsx"], &out), 0);
+}
+
+#[test]
+fn two_runs_started_together_never_mix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for _ in 0..3 {
+        let spawn = |extra: &[&str]| {
+            Command::new(env!("CARGO_BIN_EXE_xibu"))
+                .args(example_args(extra, &out))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let a = spawn(&["--xlsx"]);
+        let b = spawn(&["--per-county"]);
+        for child in [a, b] {
+            let o = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                o.status.code() == Some(0)
+                    || (o.status.code() == Some(1) && err.contains("another xibu run")),
+                "{err}"
+            );
+        }
+        one_consistent_set(&out);
+    }
+}
