@@ -425,13 +425,16 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             for l in &check.lines {
                 out(&format!("{l}\n"));
             }
-            Ok(if check.reproduced {
+            if check.reproduced {
                 out("reproduced: every output is identical, bit for bit\n");
-                ExitCode::SUCCESS
+                Ok(ExitCode::SUCCESS)
             } else {
                 out("NOT reproduced\n");
-                ExitCode::from(4)
-            })
+                Err(Error::Violations(format!(
+                    "{} is not reproduced by the files beside it or by a re-run",
+                    manifest.display()
+                )))
+            }
         }
         Command::Verify {
             input,
@@ -453,11 +456,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             } else {
                 out(&commands::verify_text(&ev));
             }
-            Ok(if ev.violations.is_empty() {
-                ExitCode::SUCCESS
+            if ev.violations.is_empty() {
+                Ok(ExitCode::SUCCESS)
             } else {
-                ExitCode::from(4)
-            })
+                Err(Error::Violations(format!(
+                    "{} breaks {} hard constraint(s)",
+                    dispatch.display(),
+                    ev.violations.len()
+                )))
+            }
         }
         Command::Explain {
             input,

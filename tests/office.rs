@@ -436,6 +436,10 @@ fn manifest_reproduces_and_detects_changes() {
     ]);
     assert_eq!(code, 4);
     assert!(stdout.contains("output dispatch.csv: DIFFERS"), "{stdout}");
+    assert!(
+        stdout.contains("file dispatch.csv: MISSING"),
+        "nothing beside tampered.json: {stdout}"
+    );
 
     // A changed input: not re-run, named.
     std::fs::write(
@@ -449,6 +453,58 @@ fn manifest_reproduces_and_detects_changes() {
         stdout.contains("input candidates") && stdout.contains("CHANGED"),
         "{stdout}"
     );
+}
+
+/// `verify --manifest` reads the files beside run.json: an edited, deleted
+/// or foreign file fails it, even though a re-run reproduces the run; and
+/// options that change the result (`--max-columns`, `--staged`) replay.
+#[test]
+fn manifest_checks_the_files_beside_it_and_replays_every_option() {
+    let dir = explain_instance();
+    let inputs = dir.inputs();
+    let out = dir.path().join("out");
+    let (code, _, err) = run(&allocate_args(
+        &inputs,
+        &out,
+        &["--max-columns", "1", "--staged"],
+    ));
+    assert_eq!(code, 0, "{err}");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(m["replay"]["max_columns"], 1);
+    assert_eq!(m["replay"]["staged"], true);
+    let manifest = out.join("run.json").display().to_string();
+    let verify = || run(&["verify".into(), "--manifest".into(), manifest.clone()]);
+    let (code, stdout, err) = verify();
+    assert_eq!(code, 0, "{stdout}{err}");
+    assert!(
+        stdout.contains("file dispatch.csv: as written by the run"),
+        "{stdout}"
+    );
+
+    let path = out.join("dispatch.csv");
+    let original = std::fs::read(&path).unwrap();
+    std::fs::write(&path, [original.as_slice(), b"X,P1,,,,,1\n"].concat()).unwrap();
+    let (code, stdout, _) = verify();
+    assert_eq!(code, 4, "{stdout}");
+    assert!(stdout.contains("file dispatch.csv: CHANGED"), "{stdout}");
+    std::fs::remove_file(&path).unwrap();
+    let (code, stdout, _) = verify();
+    assert_eq!(code, 4, "{stdout}");
+    assert!(stdout.contains("file dispatch.csv: MISSING"), "{stdout}");
+    std::fs::write(&path, &original).unwrap();
+    std::fs::write(out.join("派遣名单.xlsx"), b"from another run").unwrap();
+    let (code, stdout, _) = verify();
+    assert_eq!(code, 4, "{stdout}");
+    assert!(
+        stdout.contains("file 派遣名单.xlsx: NOT part of this run"),
+        "{stdout}"
+    );
+    let summary = out.join("summary.json");
+    std::fs::remove_file(out.join("派遣名单.xlsx")).unwrap();
+    std::fs::write(&summary, b"{}").unwrap();
+    let (code, stdout, _) = verify();
+    assert_eq!(code, 4, "summary.json is checked on disk too: {stdout}");
 }
 
 #[test]

@@ -57,6 +57,18 @@ pub struct OutputFile {
     pub file: String,
     /// SHA-256 of its bytes.
     pub sha256: String,
+    /// Whether a re-run reproduces it bit for bit (false for the files that
+    /// carry wall-clock times; they are still checked on disk).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub reproducible: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// The whole run.json.
@@ -79,10 +91,10 @@ pub fn manifest(
     }
     let outputs: Vec<OutputFile> = outputs
         .iter()
-        .filter(|(name, _)| !TIMED_OUTPUTS.contains(&name.as_str()))
         .map(|(file, bytes)| OutputFile {
             file: file.clone(),
             sha256: sha256_hex(bytes),
+            reproducible: !TIMED_OUTPUTS.contains(&file.as_str()),
         })
         .collect();
     let settings: BTreeMap<String, String> = mip.highs_settings().into_iter().collect();
@@ -121,8 +133,10 @@ struct ManifestFile {
     outputs: Vec<OutputFile>,
 }
 
-/// `xibu verify --manifest run.json`: re-run what the manifest describes in
-/// a temporary directory and compare every output bit for bit.
+/// `xibu verify --manifest run.json`: check that the files beside run.json
+/// are the run's (each output's SHA-256, and no result file the run did not
+/// write), then re-run what the manifest describes in a temporary folder
+/// and compare every reproducible output bit for bit.
 pub fn verify_manifest(path: &Path) -> Result<ReplayCheck> {
     let file = path.display().to_string();
     let text = std::fs::read(path).map_err(|e| Error::io(format!("cannot read {file}"), e))?;
@@ -135,6 +149,7 @@ pub fn verify_manifest(path: &Path) -> Result<ReplayCheck> {
         )])
     })?;
     let mut lines = Vec::new();
+    let disk_ok = on_disk(path, &m.outputs, &mut lines);
     let mut same = true;
     for f in &m.inputs {
         match file_sha(&f.path) {
@@ -165,7 +180,7 @@ pub fn verify_manifest(path: &Path) -> Result<ReplayCheck> {
     let tmp =
         tempfile::tempdir().map_err(|e| Error::io("cannot create a temporary directory", e))?;
     let out = rerun(&m.replay, &tmp.path().join("rerun"))?;
-    for f in &m.outputs {
+    for f in m.outputs.iter().filter(|f| f.reproducible) {
         match std::fs::read(out.join(&f.file)) {
             Ok(bytes) if sha256_hex(&bytes) == f.sha256 => {
                 lines.push(format!("output {}: identical", f.file))
@@ -186,9 +201,41 @@ pub fn verify_manifest(path: &Path) -> Result<ReplayCheck> {
         );
     }
     Ok(ReplayCheck {
-        reproduced: same,
+        reproduced: same && disk_ok,
         lines,
     })
+}
+
+/// Check the outputs beside run.json against it; false when any differs,
+/// is missing, or a result file is there that the run did not write.
+fn on_disk(manifest: &Path, outputs: &[OutputFile], lines: &mut Vec<String>) -> bool {
+    let dir = manifest.parent().unwrap_or(Path::new("."));
+    let mut ok = true;
+    for f in outputs {
+        let line = match std::fs::read(dir.join(&f.file)) {
+            Ok(bytes) if sha256_hex(&bytes) == f.sha256 => "as written by the run",
+            Ok(_) => "CHANGED since the run (SHA-256 differs)",
+            Err(_) => "MISSING",
+        };
+        ok &= line == "as written by the run";
+        lines.push(format!("file {}: {line}", f.file));
+    }
+    let listed = |n: &str| n == "run.json" || outputs.iter().any(|f| f.file == n);
+    let mut extra: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| crate::output::commit::is_result_name(n) && !listed(n))
+        .collect();
+    extra.sort();
+    for n in extra {
+        ok = false;
+        lines.push(format!(
+            "file {n}: NOT part of this run (another run's file)"
+        ));
+    }
+    ok
 }
 
 /// Run the replayed command into `dir`; returns the directory holding the

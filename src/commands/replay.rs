@@ -63,6 +63,16 @@ pub struct Replay {
     /// `--ignore-column` headers (absent from older run.json files).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignore_columns: Vec<String>,
+    /// `--max-columns` (absent from older run.json files: the default).
+    #[serde(default = "default_max_columns")]
+    pub max_columns: usize,
+    /// `--staged`.
+    #[serde(default)]
+    pub staged: bool,
+}
+
+fn default_max_columns() -> usize {
+    MipSettings::default().max_columns
 }
 
 /// A path as recorded in run.json: absolute, so a replay works from any
@@ -96,6 +106,8 @@ impl Replay {
             time_limit: mip.time_limit,
             threads: mip.threads,
             highs_options: mip.highs_options.clone(),
+            max_columns: mip.max_columns,
+            staged: mip.staged,
             lang: out.lang.key().into(),
             xlsx: out.xlsx,
             per_county: out.per_county,
@@ -150,6 +162,8 @@ impl Replay {
             time_limit: self.time_limit,
             threads: self.threads,
             highs_options: self.highs_options.clone(),
+            max_columns: self.max_columns,
+            staged: self.staged,
             ..MipSettings::default()
         }
     }

@@ -57,6 +57,14 @@ const RESULT_NAMES: [&str; 15] = [
     "moves.csv",
 ];
 
+/// Is this a file name a result-producing command writes at the top of
+/// its folder?
+pub fn is_result_name(name: &str) -> bool {
+    RESULT_NAMES.contains(&name)
+        || name == DIAGNOSIS
+        || (name.starts_with("旗县-") && name.ends_with(".xlsx"))
+}
+
 /// Every file name `generate` writes.
 const GENERATED_STEMS: [&str; 4] = ["candidates", "posts", "counties", "incumbents"];
 
@@ -359,10 +367,7 @@ impl EarlierOutputs {
                     self.listed.iter().any(|l| l == name)
                         && (path.join("run.json").exists() || path.join(DIAGNOSIS).exists())
                 } else {
-                    RESULT_NAMES.contains(&name)
-                        || name == DIAGNOSIS
-                        || (name.starts_with("旗县-") && name.ends_with(".xlsx"))
-                        || self.listed.iter().any(|l| l == name)
+                    is_result_name(name) || self.listed.iter().any(|l| l == name)
                 }
             }
         }
