@@ -237,3 +237,76 @@ fn two_runs_started_together_never_mix() {
         one_consistent_set(&out);
     }
 }
+
+const SMALL_MODEL: &str = r#"
+[adjustment]
+scope = "none"
+[[specialty]]
+key = "edu"
+name = "乡村教育"
+"#;
+
+/// League codes that clash as sheet names (case, `/`, 31 characters) or
+/// carry an apostrophe still give one sheet each; the run does not fail at
+/// the Excel step after its solve.
+#[test]
+fn league_codes_excel_dislikes_still_give_one_sheet_each() {
+    use calamine::Reader;
+    let long = "L".repeat(40);
+    let leagues = ["a/b", "A_B", "o'k'", &long, &format!("{long}x")];
+    let mut posts = String::from("id,county,league,specialty,level,seats\n");
+    let mut cands = String::from("id,score,preferences\n");
+    for (i, l) in leagues.iter().enumerate() {
+        posts.push_str(&format!("P{i},15012{i},\"{l}\",edu,township,1\n"));
+        cands.push_str(&format!("C{i},{},P{i}\n", 90 - i));
+    }
+    let d = common::fixture::Fixture::new(&[
+        ("model.toml", SMALL_MODEL),
+        ("posts.csv", &posts),
+        ("candidates.csv", &cands),
+    ]);
+    let out = d.path().join("out");
+    let mut args = vec!["allocate".to_string()];
+    args.extend(input_args(&d.inputs()));
+    args.extend([
+        "--out".into(),
+        out.display().to_string(),
+        "--per-county".into(),
+    ]);
+    assert_exit(&xibu(&args), 0);
+    let wb = calamine::open_workbook_auto(out.join("派遣名单.xlsx")).unwrap();
+    let names = wb.sheet_names();
+    assert_eq!(names.len(), leagues.len(), "{names:?}");
+    let mut lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+    lower.sort();
+    lower.dedup();
+    assert_eq!(lower.len(), leagues.len(), "{names:?}");
+}
+
+/// A cell longer than Excel holds is an input error at its cell, before
+/// any solve.
+#[test]
+fn a_cell_longer_than_excel_holds_is_an_input_error() {
+    let name = "名".repeat(40_000);
+    let d = common::fixture::Fixture::new(&[
+        ("model.toml", SMALL_MODEL),
+        (
+            "posts.csv",
+            "id,county,league,specialty,level,seats\nP1,150121,1501,edu,township,1\n",
+        ),
+        (
+            "candidates.csv",
+            &format!("id,name,score,preferences\nC1,{name},80,P1\n"),
+        ),
+    ]);
+    let out = d.path().join("out");
+    let mut args = vec!["allocate".to_string()];
+    args.extend(input_args(&d.inputs()));
+    args.extend(["--out".into(), out.display().to_string(), "--xlsx".into()]);
+    let err = assert_exit(&xibu(&args), 2);
+    assert!(
+        err.contains("candidates.csv:2:2") && err.contains("32767"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written");
+}

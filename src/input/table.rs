@@ -262,6 +262,10 @@ fn unneutralise(cell: &str) -> &str {
     }
 }
 
+/// The most characters an Excel cell holds: a longer CSV cell could not go
+/// into the Excel lists, so it is an input error before the solve.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
 /// Parse CSV text (already decoded) into a table.
 pub fn parse_csv(text: &str, file: &str, diags: &mut Diagnostics) -> Option<Table> {
     let mut rdr = csv::ReaderBuilder::new()
@@ -281,6 +285,17 @@ pub fn parse_csv(text: &str, file: &str, diags: &mut Diagnostics) -> Option<Tabl
                     .iter()
                     .map(|c| unneutralise(c.trim()).to_string())
                     .collect();
+                for (j, c) in cells.iter().enumerate() {
+                    let n = c.chars().count();
+                    if n > MAX_CELL_CHARS {
+                        diags.push_cell(
+                            file,
+                            line,
+                            j + 1,
+                            format!("the cell holds {n} characters, more than the {MAX_CELL_CHARS} an Excel cell can hold (the lists xibu writes could not show it); is a quote left open?"),
+                        );
+                    }
+                }
                 if headers.is_none() {
                     headers = Some(cells);
                 } else if cells.iter().any(|c| !c.is_empty()) {

@@ -239,12 +239,12 @@ impl<'a> Lists<'a> {
     pub fn dispatch(&self) -> Result<Vec<u8>> {
         let pb = self.pb;
         let placed = self.placed(|_| true);
-        let sheets: Vec<Sheet> = pb
-            .leagues
-            .iter()
+        let names = sheet_names(pb.leagues.iter().map(String::as_str));
+        let sheets: Vec<Sheet> = names
+            .into_iter()
             .enumerate()
-            .map(|(l, code)| Sheet {
-                name: sheet_name(code),
+            .map(|(l, name)| Sheet {
+                name,
                 header: DISPATCH_HEADER.to_vec(),
                 rows: placed
                     .iter()
@@ -316,24 +316,65 @@ impl<'a> Lists<'a> {
                     rows: self.reserve_rows(here),
                 },
             ])?;
-            out.push((county_file_name(&county.code, &county.name), bytes));
+            // Distinct even where two codes clean up to one name, or differ
+            // only in case (one file on Windows).
+            let base = county_file_name(&county.code, &county.name);
+            let mut name = base.clone();
+            let mut k = 2;
+            while out
+                .iter()
+                .any(|(n, _): &(String, Vec<u8>)| n.to_lowercase() == name.to_lowercase())
+            {
+                name = format!("{}~{k}.xlsx", base.trim_end_matches(".xlsx"));
+                k += 1;
+            }
+            out.push((name, bytes));
         }
         Ok(out)
     }
 }
 
-/// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`.
-fn sheet_name(s: &str) -> String {
-    let clean: String = s
-        .chars()
-        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
-        .take(31)
-        .collect();
-    if clean.is_empty() {
-        "-".into()
-    } else {
-        clean
+/// Sheet names Excel accepts, one per text, all different: at most 31
+/// characters, none of `[]:*?/\\`, no apostrophe at either end, not
+/// `History`, and distinct ignoring case (Excel's rule) — a clash gets
+/// `~2`, `~3`… so two league codes never fail the workbook after a solve.
+fn sheet_names<'s>(texts: impl IntoIterator<Item = &'s str>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for s in texts {
+        let mut clean: Vec<char> = s
+            .chars()
+            .map(|c| {
+                if "[]:*?/\\".contains(c) || c.is_control() {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        for end in [0, clean.len().saturating_sub(1)] {
+            if clean.get(end) == Some(&'\'') {
+                clean[end] = '_';
+            }
+        }
+        let mut base: String = clean.into_iter().take(31).collect();
+        if base.is_empty() {
+            base = "-".into();
+        }
+        if base.eq_ignore_ascii_case("history") {
+            base.push('_');
+        }
+        let taken = |n: &str| names.iter().any(|x| x.to_lowercase() == n.to_lowercase());
+        let mut name = base.clone();
+        let mut k = 2;
+        while taken(&name) {
+            let suffix = format!("~{k}");
+            let keep = 31 - suffix.len();
+            name = base.chars().take(keep).collect::<String>() + &suffix;
+            k += 1;
+        }
+        names.push(name);
     }
+    names
 }
 
 /// `旗县-<code>-<name>.xlsx`, with characters no file system likes replaced.
@@ -369,8 +410,33 @@ mod tests {
 
     #[test]
     fn names_are_safe() {
-        assert_eq!(sheet_name("a/b[c]"), "a_b_c_");
-        assert_eq!(sheet_name(&"x".repeat(40)).len(), 31);
+        assert_eq!(sheet_names(["a/b[c]"]), ["a_b_c_"]);
+        assert_eq!(sheet_names([&*"x".repeat(40)])[0].len(), 31);
+    }
+
+    #[test]
+    fn sheet_names_never_clash_and_excel_accepts_them() {
+        let long = "L".repeat(40);
+        let codes = ["a/b", "a_b", "A_B", "'x'", "History", &long, &long, ""];
+        let names = sheet_names(codes);
+        assert_eq!(names[..3], ["a_b", "a_b~2", "A_B~3"]);
+        assert_eq!(names[3], "_x_");
+        assert_eq!(names[4], "History_");
+        assert_eq!(names[6].chars().count(), 31);
+        assert!(names[6].ends_with("~2"));
+        let mut lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+        lower.sort();
+        lower.dedup();
+        assert_eq!(lower.len(), names.len());
+        let sheets: Vec<Sheet> = names
+            .into_iter()
+            .map(|name| Sheet {
+                name,
+                header: vec!["h"],
+                rows: vec![vec!["v".repeat(crate::input::table::MAX_CELL_CHARS)]],
+            })
+            .collect();
+        workbook(&sheets).expect("Excel accepts every name and the longest cell");
         assert_eq!(
             county_file_name("150121", "土默特/左旗"),
             "旗县-150121-土默特_左旗.xlsx"
