@@ -198,6 +198,35 @@ fn the_only_rural_teacher_leaving_is_infeasible_or_a_reported_shortfall() {
         err.contains("rural_education_share") && err.contains("150121") && err.contains("0 of 3"),
         "{err}"
     );
+    assert!(
+        err.contains("--allow-shortfall"),
+        "the way out is named: {err}"
+    );
+    // Nothing of a result: only the diagnosis (no empty dispatch, no
+    // changes.csv computed against emptiness).
+    let names: Vec<String> = std::fs::read_dir(d.join("o"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["diagnosis.txt"]);
+
+    // Into the round's own folder: the round's files stay as they were.
+    let before = std::fs::read(d.join("dispatch.csv")).unwrap();
+    let mut own = args.clone();
+    let o_at = own.iter().position(|a| a == "--out").unwrap();
+    own[o_at + 1] = d.display().to_string();
+    assert_eq!(xibu(&own).status.code(), Some(3));
+    assert_eq!(std::fs::read(d.join("dispatch.csv")).unwrap(), before);
+
+    // The fast engine keeps the flag (it used to exit 1).
+    let mut fast = args.clone();
+    fast.extend(["--allow-shortfall", "--engine", "fast"].map(String::from));
+    let o = xibu(&fast);
+    let err = assert_exit(&o, 0);
+    assert!(
+        err.contains("shortfall: rule rural_education_share in 150121"),
+        "{err}"
+    );
 
     args.push("--allow-shortfall".into());
     let o = xibu(&args);

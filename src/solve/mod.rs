@@ -164,11 +164,21 @@ pub fn solve_with(
             "the da engine cannot keep locked or kept placements; use --engine exact",
         )])),
         Engine::Da => Ok(da_solution(Status::Feasible { gap: None })),
-        Engine::Fast => fast::solve(pb, &fix.kept, t).ok_or_else(|| {
-            crate::Error::Solver(
+        Engine::Fast => match fast::solve(pb, &fix.kept, t) {
+            Some(sol) => Ok(sol),
+            // The fast engine only keeps rules; a shortfall is minimised by
+            // the exact model (small here: everyone kept is fixed).
+            None if fix.allow_shortfall => {
+                let mut sol = exact::solve(pb, settings, fix)?;
+                sol.notes.push(
+                    "the fast engine found no allocation that keeps every rule; the exact engine minimised the shortfall (--allow-shortfall)".into(),
+                );
+                Ok(sol)
+            }
+            None => Err(crate::Error::Solver(
                 "the fast engine found no allocation that keeps every rule; use --engine exact (it proves infeasibility or finds one)".into(),
-            )
-        }),
+            )),
+        },
         // Exact shortcut (interface §2.4): with no rules, quotas, scales, ties
         // or adjustment, the envy-free assignments are the stable matchings;
         // DA's is the one candidates prefer most, and all place the same
