@@ -30,11 +30,11 @@ struct Cli {
 #[derive(Args)]
 struct InputArgs {
     /// candidates.csv (or .xlsx)
-    #[arg(long)]
-    candidates: PathBuf,
+    #[arg(long, required = true)]
+    candidates: Option<PathBuf>,
     /// posts.csv (or .xlsx)
-    #[arg(long)]
-    posts: PathBuf,
+    #[arg(long, required = true)]
+    posts: Option<PathBuf>,
     /// counties.csv (or .xlsx), optional
     #[arg(long)]
     counties: Option<PathBuf>,
@@ -42,8 +42,8 @@ struct InputArgs {
     #[arg(long)]
     incumbents: Option<PathBuf>,
     /// The policy model (models/*.toml)
-    #[arg(long)]
-    model: PathBuf,
+    #[arg(long, required = true)]
+    model: Option<PathBuf>,
     /// Lottery seed
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -64,12 +64,13 @@ impl InputArgs {
     fn inputs(self) -> Inputs {
         Inputs {
             paths: InputPaths {
-                candidates: self.candidates,
-                posts: self.posts,
+                // Required by clap (explain --manifest alone goes without).
+                candidates: self.candidates.unwrap_or_default(),
+                posts: self.posts.unwrap_or_default(),
                 counties: self.counties,
                 incumbents: self.incumbents,
             },
-            model: self.model,
+            model: self.model.unwrap_or_default(),
             encoding: self.encoding,
             seed: self.seed,
             locks: self.locks,
@@ -269,12 +270,21 @@ enum Command {
     },
     /// Explain one candidate's outcome: their post and, for every post they
     /// ranked above it, why they did not get it
+    #[command(
+        mut_arg("candidates", |a| a.required(false).required_unless_present("manifest")),
+        mut_arg("posts", |a| a.required(false).required_unless_present("manifest")),
+        mut_arg("model", |a| a.required(false).required_unless_present("manifest"))
+    )]
     Explain {
         #[command(flatten)]
         input: InputArgs,
-        /// The dispatch.csv to explain
-        #[arg(long)]
-        dispatch: PathBuf,
+        /// The dispatch.csv to explain (checked as verify checks it)
+        #[arg(long, required_unless_present = "manifest")]
+        dispatch: Option<PathBuf>,
+        /// Explain the dispatch.csv beside this run.json, with the run's
+        /// own inputs and options (refused if any changed since the run)
+        #[arg(long, conflicts_with = "dispatch")]
+        manifest: Option<PathBuf>,
         /// Candidate id (报名号)
         #[arg(long)]
         candidate: String,
@@ -469,16 +479,36 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Explain {
             input,
             dispatch,
+            manifest,
             candidate,
             lang,
             json,
         } => {
-            let opts = commands::explain::ExplainOptions {
-                dispatch,
+            let mut opts = commands::explain::ExplainOptions {
+                dispatch: dispatch.clone().unwrap_or_default(),
                 candidate,
                 lang,
             };
-            let e = commands::explain::explain(&input.inputs(), &opts)?;
+            let given =
+                input.candidates.is_some() || input.posts.is_some() || input.model.is_some();
+            let e = match (given, dispatch, manifest) {
+                (false, None, Some(m)) => commands::explain::explain_run(&m, &opts)?,
+                (true, Some(d), None) => {
+                    opts.dispatch = d;
+                    commands::explain::explain(&input.inputs(), &opts)?
+                }
+                _ => {
+                    return Err(Error::Input(vec![xibu::Diagnostic::new(
+                        "command line",
+                        1,
+                        1,
+                        "explain needs --candidates, --posts, --model and --dispatch, or only --manifest run.json",
+                    )]))
+                }
+            };
+            for n in &e.notes {
+                eprintln!("note: {n}");
+            }
             if json {
                 let text = serde_json::to_string_pretty(&e).expect("explanation serializes");
                 out(&format!("{text}\n"));

@@ -190,6 +190,99 @@ fn explain_names_each_kind_of_reason() {
     assert!(err.contains("unknown candidate ZZ"), "{err}");
 }
 
+/// `explain` checks its dispatch as `verify` does: a candidate listed twice
+/// or a dispatch that is not of these inputs gets exit 4, not explanations.
+#[test]
+fn explain_refuses_a_dispatch_that_breaks_the_rules() {
+    let (dir, inputs, _) = allocated_instance();
+    let d = dir.path();
+    let explain_with = |dispatch: &Path, extra: &[&str]| {
+        let mut a = command_args(
+            "explain",
+            &inputs,
+            &["--dispatch", dispatch.to_str().unwrap(), "--candidate", "B"],
+        );
+        a.extend(extra.iter().map(|s| s.to_string()));
+        run(&a)
+    };
+    // B twice.
+    std::fs::write(d.join("twice.csv"), "candidate_id,post_id\nB,P1\nB,P3\n").unwrap();
+    let (code, _, err) = explain_with(&d.join("twice.csv"), &[]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("more than one post"), "{err}");
+    // Another instance's dispatch: the ids exist, the placements do not
+    // hold here (C failed the health check; two on P1's one seat).
+    std::fs::write(
+        d.join("foreign.csv"),
+        "candidate_id,post_id\nC,P5\nA,P1\nD,P1\n",
+    )
+    .unwrap();
+    let (code, _, err) = explain_with(&d.join("foreign.csv"), &[]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("xibu verify"), "{err}");
+}
+
+/// Inputs that differ from the run's are named; `--manifest` takes the
+/// run's own and refuses when one changed.
+#[test]
+fn explain_names_inputs_that_differ_from_the_run_and_follows_a_manifest() {
+    let (dir, mut inputs, out) = allocated_instance();
+    // Another counties file (K2 no longer suspended) changes the reasons.
+    let other = dir.path().join("counties-2.csv");
+    std::fs::write(
+        &other,
+        "code,name,league,status\nK1,一旗,L1,active\nK2,二旗,L1,active\n",
+    )
+    .unwrap();
+    let counties = inputs.paths.counties.replace(other);
+    let mut a = command_args(
+        "explain",
+        &inputs,
+        &[
+            "--dispatch",
+            out.join("dispatch.csv").to_str().unwrap(),
+            "--candidate",
+            "B",
+        ],
+    );
+    let (code, _, err) = run(&a);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("the run read counties from") && err.contains("counties-2.csv"),
+        "{err}"
+    );
+    inputs.paths.counties = counties;
+    a = command_args(
+        "explain",
+        &inputs,
+        &[
+            "--dispatch",
+            out.join("dispatch.csv").to_str().unwrap(),
+            "--candidate",
+            "B",
+        ],
+    );
+    let (code, expected, err) = run(&a);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("note:"), "same inputs as the run: {err}");
+
+    let manifest = out.join("run.json").display().to_string();
+    let by_manifest =
+        || run(&["explain", "--manifest", &manifest, "--candidate", "B"].map(String::from));
+    let (code, stdout, err) = by_manifest();
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(stdout, expected);
+    let cand = dir.path().join("candidates.csv");
+    let text = std::fs::read_to_string(&cand).unwrap();
+    std::fs::write(&cand, text.replace("B,乙,,80", "B,乙,,85")).unwrap();
+    let (code, _, err) = by_manifest();
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("candidates") && err.contains("CHANGED"),
+        "{err}"
+    );
+}
+
 fn sheet_rows(path: &Path, sheet: &str) -> Vec<Vec<String>> {
     let mut wb: Xlsx<_> = open_workbook(path).unwrap();
     let range = wb.worksheet_range(sheet).unwrap();

@@ -126,11 +126,43 @@ pub struct ReplayCheck {
     pub lines: Vec<String>,
 }
 
+/// The parts of a run.json that checks read back.
 #[derive(Deserialize)]
-struct ManifestFile {
-    replay: Replay,
-    inputs: Vec<InputFile>,
-    outputs: Vec<OutputFile>,
+pub(crate) struct ManifestFile {
+    pub(crate) replay: Replay,
+    pub(crate) inputs: Vec<InputFile>,
+    pub(crate) outputs: Vec<OutputFile>,
+}
+
+impl ManifestFile {
+    /// Read a run.json; anything else is an input error at its position.
+    pub(crate) fn read(path: &Path) -> Result<Self> {
+        let file = path.display().to_string();
+        let text = std::fs::read(path).map_err(|e| Error::io(format!("cannot read {file}"), e))?;
+        serde_json::from_slice(&text).map_err(|e| {
+            Error::Input(vec![Diagnostic::new(
+                &file,
+                e.line(),
+                e.column(),
+                format!("not a run.json written by xibu: {e}"),
+            )])
+        })
+    }
+
+    /// One line per input: unchanged, or why not. True when all are.
+    pub(crate) fn check_inputs(&self, lines: &mut Vec<String>) -> bool {
+        let mut same = true;
+        for f in &self.inputs {
+            let state = match file_sha(&f.path) {
+                Ok((sha, _)) if sha == f.sha256 => "unchanged".to_string(),
+                Ok(_) => "CHANGED since the run (SHA-256 differs)".to_string(),
+                Err(e) => e.to_string(),
+            };
+            same &= state == "unchanged";
+            lines.push(format!("input {} {}: {state}", f.role, f.path.display()));
+        }
+        same
+    }
 }
 
 /// `xibu verify --manifest run.json`: check that the files beside run.json
@@ -138,38 +170,10 @@ struct ManifestFile {
 /// write), then re-run what the manifest describes in a temporary folder
 /// and compare every reproducible output bit for bit.
 pub fn verify_manifest(path: &Path) -> Result<ReplayCheck> {
-    let file = path.display().to_string();
-    let text = std::fs::read(path).map_err(|e| Error::io(format!("cannot read {file}"), e))?;
-    let m: ManifestFile = serde_json::from_slice(&text).map_err(|e| {
-        Error::Input(vec![Diagnostic::new(
-            &file,
-            e.line(),
-            e.column(),
-            format!("not a run.json written by xibu: {e}"),
-        )])
-    })?;
+    let m = ManifestFile::read(path)?;
     let mut lines = Vec::new();
-    let disk_ok = on_disk(path, &m.outputs, &mut lines);
-    let mut same = true;
-    for f in &m.inputs {
-        match file_sha(&f.path) {
-            Ok((sha, _)) if sha == f.sha256 => {
-                lines.push(format!("input {} {}: unchanged", f.role, f.path.display()))
-            }
-            Ok(_) => {
-                same = false;
-                lines.push(format!(
-                    "input {} {}: CHANGED since the run (SHA-256 differs)",
-                    f.role,
-                    f.path.display()
-                ));
-            }
-            Err(e) => {
-                same = false;
-                lines.push(format!("input {} {}: {e}", f.role, f.path.display()));
-            }
-        }
-    }
+    let disk_ok = on_disk(path, &m.outputs, true, &mut lines);
+    let mut same = m.check_inputs(&mut lines);
     if !same {
         lines.push("not re-run: the inputs are not those of the run".into());
         return Ok(ReplayCheck {
@@ -207,8 +211,14 @@ pub fn verify_manifest(path: &Path) -> Result<ReplayCheck> {
 }
 
 /// Check the outputs beside run.json against it; false when any differs,
-/// is missing, or a result file is there that the run did not write.
-fn on_disk(manifest: &Path, outputs: &[OutputFile], lines: &mut Vec<String>) -> bool {
+/// is missing, or (with `foreign`) a result file is there that the run did
+/// not write.
+pub(crate) fn on_disk(
+    manifest: &Path,
+    outputs: &[OutputFile],
+    foreign: bool,
+    lines: &mut Vec<String>,
+) -> bool {
     let dir = manifest.parent().unwrap_or(Path::new("."));
     let mut ok = true;
     for f in outputs {
@@ -219,6 +229,9 @@ fn on_disk(manifest: &Path, outputs: &[OutputFile], lines: &mut Vec<String>) -> 
         };
         ok &= line == "as written by the run";
         lines.push(format!("file {}: {line}", f.file));
+    }
+    if !foreign {
+        return ok;
     }
     let listed = |n: &str| n == "run.json" || outputs.iter().any(|f| f.file == n);
     let mut extra: Vec<String> = std::fs::read_dir(dir)

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use super::replay::{abs, Replay};
 use super::{write_outputs, Inputs, Run};
+use crate::domain::records::Instance;
 use crate::domain::types::{CandidateIdx, PostIdx};
 use crate::error::{Diagnostics, Result};
 use crate::input::records::{read_dispatch, read_withdrawn};
@@ -77,17 +78,10 @@ pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
     }
     let withdrawn_csv = csv_bytes(["id"], gone.iter().map(|id| [id.as_str()]));
     let gone: HashSet<String> = gone.into_iter().collect();
-    // The withdrawn leave the pool entirely: no placement, no envy, no reserve.
-    inst.candidates.rows.retain(|c| !gone.contains(&c.id));
+    drop_withdrawn(&mut inst, &gone);
     let Some(policy) = policy else {
         return Err(diags.into_error());
     };
-    // Locks of the withdrawn are dropped: they left.
-    if let Some((_, locks)) = &mut inst.locks {
-        locks
-            .rows
-            .retain(|r| !gone.contains(&r.placement.candidate));
-    }
     let pb = build_problem(inst, policy, inputs.seed, diags)?;
 
     let (kept, vacated) = resolve_dispatch(&pb, opts, &dispatch.rows, &gone)?;
@@ -121,6 +115,17 @@ pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
         }),
     };
     write_outputs(&pb, dir, &run, &sol, extra)
+}
+
+/// The withdrawn leave the pool entirely: no placement, no envy, no
+/// reserve; their locks are dropped (they left).
+pub(crate) fn drop_withdrawn(inst: &mut Instance, gone: &HashSet<String>) {
+    inst.candidates.rows.retain(|c| !gone.contains(&c.id));
+    if let Some((_, locks)) = &mut inst.locks {
+        locks
+            .rows
+            .retain(|r| !gone.contains(&r.placement.candidate));
+    }
 }
 
 /// Map the dispatch onto the problem (without the withdrawn) and check that

@@ -2,12 +2,18 @@
 //! post they ranked above it, why they did not get it. The words come from
 //! `output::reasons`, the same code that writes `unplaced.csv`.
 
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
-use super::{load, read_assignment, Inputs};
-use crate::error::{Diagnostics, Result};
+use super::audit::{on_disk, ManifestFile};
+use super::replay::abs;
+use super::{load, read_all, read_assignment, Inputs};
+use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::input::records::read_withdrawn;
+use crate::input::Encoding;
 use crate::lang::Lang;
-use crate::model::evaluate::post_occupancy;
+use crate::model::evaluate::{evaluate, post_occupancy};
+use crate::model::{build_problem, Problem};
 use crate::output::reasons::{Explainer, PostReason};
 
 /// Options of `explain`.
@@ -37,12 +43,103 @@ pub struct Explanation {
     /// Every post ranked above the one held (all acceptable posts when
     /// unplaced), with the reason.
     pub above: Vec<PostReason>,
+    /// What the reader should know first: the inputs given differ from
+    /// those of the run that wrote the dispatch (its run.json), so the
+    /// reasons may not be the run's.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
-/// Explain one candidate's outcome in a dispatch. An unknown candidate id
-/// is an input error.
+/// Explain one candidate's outcome in a dispatch, which is first checked as
+/// `verify` checks it: a dispatch that breaks a hard constraint (a
+/// candidate twice, a post not chosen, one from another instance) is not
+/// explained. When a run.json lies beside the dispatch, inputs that differ
+/// from the run's are named in `notes`.
 pub fn explain(inputs: &Inputs, opts: &ExplainOptions) -> Result<Explanation> {
     let pb = load(inputs)?;
+    let beside = opts
+        .dispatch
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("run.json");
+    let mut e = explain_in(&pb, &opts.dispatch, inputs.encoding, opts, false)?;
+    if let Ok(m) = ManifestFile::read(&beside) {
+        e.notes = differences(inputs, &m, &beside);
+    }
+    Ok(e)
+}
+
+/// `explain --manifest run.json`: the inputs and options of the run, its
+/// dispatch.csv beside run.json; refused when an input or the dispatch
+/// changed since the run.
+pub fn explain_run(manifest: &Path, opts: &ExplainOptions) -> Result<Explanation> {
+    let m = ManifestFile::read(manifest)?;
+    let r = &m.replay;
+    let file = manifest.display().to_string();
+    let refuse = |msg: String| Error::Input(vec![Diagnostic::new(&file, 1, 1, msg)]);
+    if r.command == "scenarios" {
+        return Err(refuse(
+            "explain --manifest takes allocate and backfill results; for a scenario, give the scenario's inputs and --dispatch".into(),
+        ));
+    }
+    let mut lines = Vec::new();
+    let inputs_ok = m.check_inputs(&mut lines);
+    let dispatch = manifest
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("dispatch.csv");
+    let listed: Vec<_> = m
+        .outputs
+        .iter()
+        .filter(|o| o.file == "dispatch.csv")
+        .cloned()
+        .collect();
+    let dispatch_ok = on_disk(manifest, &listed, false, &mut lines);
+    if !(inputs_ok && dispatch_ok) {
+        let bad: Vec<String> = lines
+            .into_iter()
+            .filter(|l| !l.ends_with("unchanged") && !l.ends_with("as written by the run"))
+            .collect();
+        return Err(refuse(format!(
+            "the files are no longer those of the run, so its outcomes cannot be explained from them: {}",
+            bad.join("; ")
+        )));
+    }
+    let inputs = r.inputs()?;
+    let pb = if r.command == "backfill" {
+        without_withdrawn(&inputs, &r.withdrawn)?
+    } else {
+        load(&inputs)?
+    };
+    explain_in(&pb, &dispatch, inputs.encoding, opts, r.allow_shortfall)
+}
+
+/// The pool of a backfill round: the inputs without the withdrawn.
+fn without_withdrawn(inputs: &Inputs, withdrawn: &[PathBuf]) -> Result<Problem> {
+    let (policy, mut inst, mut diags) = read_all(inputs)?;
+    let mut gone = HashSet::new();
+    for w in withdrawn {
+        gone.extend(
+            read_withdrawn(w, inputs.encoding, &mut diags)
+                .rows
+                .into_iter()
+                .map(|r| r.id),
+        );
+    }
+    super::backfill::drop_withdrawn(&mut inst, &gone);
+    match policy {
+        Some(p) => build_problem(inst, p, inputs.seed, diags),
+        None => Err(diags.into_error()),
+    }
+}
+
+fn explain_in(
+    pb: &Problem,
+    dispatch: &Path,
+    enc: Encoding,
+    opts: &ExplainOptions,
+    allow_shortfall: bool,
+) -> Result<Explanation> {
     let Some(&c) = pb.candidate_index().get(opts.candidate.as_str()) else {
         let mut d = Diagnostics::default();
         d.push(
@@ -56,8 +153,25 @@ pub fn explain(inputs: &Inputs, opts: &ExplainOptions) -> Result<Explanation> {
         );
         return Err(d.into_error());
     };
-    let (a, _) = read_assignment(&pb, &opts.dispatch, inputs.encoding)?;
-    let ex = Explainer::new(&pb, &a, post_occupancy(&pb, &a), opts.lang);
+    let (a, dup) = read_assignment(pb, dispatch, enc)?;
+    let ev = evaluate(pb, &a);
+    let allowed = allow_shortfall && ev.only_rule_shortfalls();
+    let mut broken = dup;
+    if !allowed {
+        broken.extend(ev.violations.iter().cloned());
+    }
+    if !broken.is_empty() {
+        const SHOWN: usize = 5;
+        let more = broken.len().saturating_sub(SHOWN);
+        broken.truncate(SHOWN);
+        return Err(Error::Violations(format!(
+            "{} breaks hard constraints, so its outcomes are not explained (is it the dispatch of these inputs?): {}{}; `xibu verify` lists every problem",
+            dispatch.display(),
+            broken.join("; "),
+            if more > 0 { format!("; … and {more} more") } else { String::new() }
+        )));
+    }
+    let ex = Explainer::new(pb, &a, post_occupancy(pb, &a), opts.lang);
     let post = a.post_of[c.ix()];
     Ok(Explanation {
         candidate: opts.candidate.clone(),
@@ -66,7 +180,76 @@ pub fn explain(inputs: &Inputs, opts: &ExplainOptions) -> Result<Explanation> {
         rank: post.and_then(|p| pb.rank(c, p)),
         placement: ex.placement(c),
         above: ex.above(c),
+        notes: Vec::new(),
     })
+}
+
+/// How the inputs given differ from the run's: a file left out or added,
+/// another file, or the same file changed since; another seed.
+fn differences(inputs: &Inputs, m: &ManifestFile, manifest: &Path) -> Vec<String> {
+    let given = super::replay::Replay::new(
+        "explain",
+        inputs,
+        Default::default(),
+        &Default::default(),
+        &Default::default(),
+    );
+    let mut notes = Vec::new();
+    let mine: Vec<(String, PathBuf)> = given
+        .files()
+        .into_iter()
+        .filter(|(role, _)| role != "dispatch")
+        .collect();
+    let run_roles = [
+        "candidates",
+        "posts",
+        "model",
+        "counties",
+        "incumbents",
+        "locks",
+    ];
+    for role in run_roles {
+        let theirs = m.inputs.iter().find(|f| f.role == role);
+        let ours = mine.iter().find(|(r, _)| r == role).map(|(_, p)| abs(p));
+        match (theirs, ours) {
+            (Some(t), None) => notes.push(format!(
+                "the run read {role} from {}, not given here: reasons may differ from the run's",
+                t.path.display()
+            )),
+            (None, Some(p)) => notes.push(format!(
+                "{role} {} is given here but the run had none: reasons may differ from the run's",
+                p.display()
+            )),
+            (Some(t), Some(p)) if t.path != p => notes.push(format!(
+                "the run read {role} from {}, not {}: reasons may differ from the run's",
+                t.path.display(),
+                p.display()
+            )),
+            _ => {}
+        }
+    }
+    let mut lines = Vec::new();
+    if !m.check_inputs(&mut lines) {
+        notes.extend(
+            lines
+                .into_iter()
+                .filter(|l| !l.ends_with("unchanged"))
+                .map(|l| format!("{l}: reasons may differ from the run's")),
+        );
+    }
+    if m.replay.seed != inputs.seed {
+        notes.push(format!(
+            "the run used --seed {}, not {}: ties may be broken differently",
+            m.replay.seed, inputs.seed
+        ));
+    }
+    if !notes.is_empty() {
+        notes.push(format!(
+            "`xibu explain --manifest {}` takes the run's own inputs",
+            manifest.display()
+        ));
+    }
+    notes
 }
 
 /// The explanation as text.

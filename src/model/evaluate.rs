@@ -75,6 +75,14 @@ pub struct Evaluation {
     pub occupancy: Vec<u32>,
 }
 
+impl Evaluation {
+    /// Is every violation a rule falling short (what `--allow-shortfall`
+    /// permits), none a seat, scale, quota or eligibility?
+    pub fn only_rule_shortfalls(&self) -> bool {
+        self.violations.len() == self.rules.iter().filter(|r| !r.ok).count()
+    }
+}
+
 /// Volunteers (placed + incumbents) per post.
 pub fn post_occupancy(pb: &Problem, a: &Assignment) -> Vec<u32> {
     let mut occ: Vec<u32> = pb.posts.iter().map(|p| p.incumbents).collect();

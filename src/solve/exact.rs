@@ -22,7 +22,7 @@ use super::{Solution, Status};
 use crate::domain::policy::Criterion;
 use crate::domain::types::PostIdx;
 use crate::error::{Error, Result};
-use crate::model::evaluate::{evaluate, Assignment, Evaluation};
+use crate::model::evaluate::{evaluate, Assignment};
 use crate::model::Problem;
 
 /// Solve exactly (or as far as the time limit allows).
@@ -80,13 +80,14 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
         // only assignment.
         let a = f.assignment(pb, &[]);
         let ev = evaluate(pb, &a);
-        let status = if ev.violations.is_empty() || (fix.allow_shortfall && only_rules(&ev)) {
-            Status::Optimal
-        } else {
-            Status::Infeasible {
-                reasons: ev.violations,
-            }
-        };
+        let status =
+            if ev.violations.is_empty() || (fix.allow_shortfall && ev.only_rule_shortfalls()) {
+                Status::Optimal
+            } else {
+                Status::Infeasible {
+                    reasons: ev.violations,
+                }
+            };
         return Ok(Solution {
             assignment: a,
             status,
@@ -317,10 +318,6 @@ fn too_large(
 }
 
 /// Are all violations rule shortfalls?
-fn only_rules(ev: &Evaluation) -> bool {
-    ev.violations.len() == ev.rules.iter().filter(|r| !r.ok).count()
-}
-
 /// The assignment of a stopped or finished solve, checked against every
 /// hard constraint, with a note when the time limit stopped a stage.
 fn finish(
@@ -334,7 +331,7 @@ fn finish(
 ) -> Result<Solution> {
     let assignment = f.assignment(pb, cols);
     let ev = evaluate(pb, &assignment);
-    let acceptable = ev.violations.is_empty() || (allow_shortfall && only_rules(&ev));
+    let acceptable = ev.violations.is_empty() || (allow_shortfall && ev.only_rule_shortfalls());
     if !acceptable {
         return Err(Error::Solver(format!(
             "the solver's answer violates {} (numerical trouble); run with --write-model to reproduce",
