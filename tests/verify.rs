@@ -148,3 +148,93 @@ fn unknown_ids_in_the_dispatch_are_input_errors() {
         "{err}"
     );
 }
+
+/// 派遣名单.xlsx holds one sheet per league: verify reads every sheet, and
+/// finds what dispatch.csv holds (it used to read the first league only).
+#[test]
+fn verify_reads_every_sheet_of_the_excel_dispatch_list() {
+    let name = "rules-ties-incumbents";
+    let seed = expected(name)["seed"].as_u64().unwrap();
+    let inputs = inputs_in(&example_dir(name), "csv", seed);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let mut a = vec!["allocate".to_string()];
+    a.extend(input_args(&inputs));
+    a.extend(["--out".into(), out.display().to_string(), "--xlsx".into()]);
+    let o = xibu(&a);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let verify = |dispatch: &str| {
+        let mut a = vec!["verify".to_string()];
+        a.extend(input_args(&inputs));
+        a.extend([
+            "--dispatch".into(),
+            out.join(dispatch).display().to_string(),
+            "--json".into(),
+        ]);
+        let o = xibu(&a);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        (o.status.code(), v)
+    };
+    let (code_csv, csv) = verify("dispatch.csv");
+    let (code_xlsx, xlsx) = verify("派遣名单.xlsx");
+    assert_eq!(code_csv, Some(0));
+    assert_eq!(
+        (code_xlsx, &xlsx["objective"]),
+        (Some(0), &csv["objective"])
+    );
+    let mut r = csv::Reader::from_path(out.join("dispatch.csv")).unwrap();
+    let mut leagues: Vec<String> = r.records().map(|x| x.unwrap()[3].to_string()).collect();
+    leagues.sort();
+    leagues.dedup();
+    assert!(
+        leagues.len() > 1,
+        "placements on several sheets: {leagues:?}"
+    );
+}
+
+/// A table that continues on a second sheet under the same header is an
+/// error, not a silent half read.
+#[test]
+fn rows_continued_on_another_sheet_are_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("candidates.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (sheet, id) in [("一", "A"), ("二", "B")] {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet).unwrap();
+        for (c, v) in ["id", "score", "preferences"].iter().enumerate() {
+            ws.write_string(0, c as u16, *v).unwrap();
+        }
+        for (c, v) in [id, "80", "P1"].iter().enumerate() {
+            ws.write_string(1, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(&path).unwrap();
+    std::fs::write(
+        d.path().join("posts.csv"),
+        "id,county,league,specialty,level,seats\nP1,150121,1501,edu,township,1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("model.toml"),
+        "[adjustment]\nscope = \"none\"\n[[specialty]]\nkey = \"edu\"\nname = \"乡村教育\"\n",
+    )
+    .unwrap();
+    let o = xibu_str(&[
+        "check",
+        "--candidates",
+        path.to_str().unwrap(),
+        "--posts",
+        d.path().join("posts.csv").to_str().unwrap(),
+        "--model",
+        d.path().join("model.toml").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("sheet '二' continues this table"), "{err}");
+}

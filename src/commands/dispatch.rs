@@ -30,10 +30,11 @@ pub fn read_assignment(
         };
         if let Some(prev) = a.post_of[c.ix()] {
             dup.push(format!(
-                "candidate {} holds more than one post ({} and {}, line {})",
+                "candidate {} holds more than one post ({} and {}, {}line {})",
                 r.candidate,
                 pb.posts[prev.ix()].id,
                 r.post,
+                r.sheet.as_ref().map_or(String::new(), |s| format!("{s} ")),
                 r.pos.line
             ));
         } else {

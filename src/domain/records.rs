@@ -241,6 +241,9 @@ pub struct DispatchRecord {
     pub pos: Pos,
     /// Column of the post cell.
     pub post_column: usize,
+    /// The file and sheet it was read from, when a workbook holds the
+    /// dispatch on several sheets (one per league): `file[sheet]`.
+    pub sheet: Option<String>,
 }
 
 /// A row of a withdrawn file.

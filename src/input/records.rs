@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::idcard;
-use super::table::{read_source, ColumnSpec, Columns, Encoding, Row, Source, Table};
+use super::table::{
+    read_source, sheets_with_data, ColumnSpec, Columns, Encoding, Row, Source, Table,
+};
 use super::values::{
     parse_bool, parse_candidate_project, parse_degree, parse_health, parse_level, parse_major_code,
     parse_project, parse_status, split_list,
@@ -736,13 +738,8 @@ pub fn read_dispatch(
     enc: Encoding,
     diags: &mut Diagnostics,
 ) -> Loaded<DispatchRecord> {
-    load(
-        &Source::File(path.to_path_buf()),
-        enc,
-        DISPATCH_COLUMNS,
-        None,
-        diags,
-        |r| {
+    let one = |src: &Source, sheet: Option<String>, diags: &mut Diagnostics| {
+        load(src, enc, DISPATCH_COLUMNS, None, diags, |r| {
             let candidate = r.required("candidate_id");
             let post = r.required("post_id");
             Some(DispatchRecord {
@@ -750,9 +747,42 @@ pub fn read_dispatch(
                 post: post?,
                 pos: r.pos("candidate_id"),
                 post_column: r.column("post_id"),
+                sheet: sheet.clone(),
             })
-        },
-    )
+        })
+    };
+    let is_xlsx = path.extension().is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().to_str(),
+            Some("xlsx" | "xlsm" | "xls")
+        )
+    });
+    let sheets = if is_xlsx {
+        sheets_with_data(path)
+    } else {
+        Vec::new()
+    };
+    if sheets.len() < 2 {
+        return one(&Source::File(path.to_path_buf()), None, diags);
+    }
+    // 派遣名单.xlsx holds one sheet per league: every sheet is read.
+    let mut all = Loaded::<DispatchRecord> {
+        complete: true,
+        ..Loaded::default()
+    };
+    for (index, name) in sheets {
+        let label = format!("{}[{name}]", path.display());
+        let src = Source::Sheet {
+            path: path.to_path_buf(),
+            index,
+            label: label.clone(),
+        };
+        let part = one(&src, Some(label), diags);
+        all.complete &= part.complete;
+        all.rows.extend(part.rows);
+        all.columns = all.columns.or(part.columns);
+    }
+    all
 }
 
 /// withdrawn.csv columns.
@@ -813,6 +843,7 @@ pub fn read_locks(
                     post: post?,
                     pos: r.pos("candidate_id"),
                     post_column: r.column("post_id"),
+                    sheet: None,
                 },
                 reason: reason?,
                 author: author?,

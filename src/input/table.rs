@@ -127,6 +127,16 @@ fn has_utf8_chinese_line(bytes: &[u8]) -> bool {
 pub enum Source {
     /// A file on disk.
     File(std::path::PathBuf),
+    /// One sheet of a workbook (a dispatch list has one per league),
+    /// reported as `file[sheet]`.
+    Sheet {
+        /// The workbook.
+        path: std::path::PathBuf,
+        /// 0-based sheet index.
+        index: usize,
+        /// The name in messages.
+        label: String,
+    },
     /// Decoded CSV text and the name it is reported under.
     Text {
         /// The name in messages (`candidates.csv`).
@@ -141,6 +151,7 @@ impl Source {
     pub fn name(&self) -> String {
         match self {
             Source::File(p) => p.display().to_string(),
+            Source::Sheet { label, .. } => label.clone(),
             Source::Text { name, .. } => name.clone(),
         }
     }
@@ -150,6 +161,9 @@ impl Source {
 pub fn read_source(src: &Source, enc: Encoding, diags: &mut Diagnostics) -> Option<Table> {
     match src {
         Source::File(path) => read_table(path, enc, diags),
+        Source::Sheet { path, index, label } => {
+            non_empty(read_xlsx(path, label, *index, diags)?, label, diags)
+        }
         Source::Text { name, text } => non_empty(parse_csv(text, name, diags)?, name, diags),
     }
 }
@@ -162,7 +176,11 @@ pub fn read_table(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Option
         .and_then(|e| e.to_str())
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "xlsx" | "xlsm" | "xls"));
     let result = if is_xlsx {
-        read_xlsx(path, &file, diags)
+        let t = read_xlsx(path, &file, 0, diags);
+        if let Some(t) = &t {
+            continued_on_other_sheets(path, t, diags);
+        }
+        t
     } else {
         match std::fs::read(path) {
             Ok(bytes) => match decode(&bytes, enc) {
@@ -322,7 +340,45 @@ pub fn parse_csv(text: &str, file: &str, diags: &mut Diagnostics) -> Option<Tabl
     })
 }
 
-fn read_xlsx(path: &Path, file: &str, diags: &mut Diagnostics) -> Option<Table> {
+/// The sheets of a workbook that hold anything, as (index, name); empty
+/// when it cannot be opened (reading it then reports why).
+pub fn sheets_with_data(path: &Path) -> Vec<(usize, String)> {
+    use calamine::Reader;
+    let Ok(mut wb) = calamine::open_workbook_auto(path) else {
+        return Vec::new();
+    };
+    let names = wb.sheet_names();
+    (0..names.len())
+        .filter(|&i| {
+            wb.worksheet_range_at(i)
+                .and_then(|r| r.ok())
+                .is_some_and(|r| r.used_cells().next().is_some())
+        })
+        .map(|i| (i, names[i].clone()))
+        .collect()
+}
+
+/// xibu reads one table per file, from the first sheet. Rows under the
+/// same header on another sheet would be dropped in silence: an error.
+fn continued_on_other_sheets(path: &Path, first: &Table, diags: &mut Diagnostics) {
+    let file = path.display().to_string();
+    for (i, name) in sheets_with_data(path).into_iter().filter(|(i, _)| *i > 0) {
+        let mut scratch = Diagnostics::default();
+        let Some(t) = read_xlsx(path, &file, i, &mut scratch) else {
+            continue;
+        };
+        if t.headers == first.headers && !t.rows.is_empty() {
+            diags.push(
+                &file,
+                1,
+                1,
+                format!("sheet '{name}' continues this table ({} rows under the same header), but xibu reads only the first sheet; move those rows onto the first sheet", t.rows.len()),
+            );
+        }
+    }
+}
+
+fn read_xlsx(path: &Path, file: &str, index: usize, diags: &mut Diagnostics) -> Option<Table> {
     use calamine::Reader;
     let mut wb = match calamine::open_workbook_auto(path) {
         Ok(wb) => wb,
@@ -331,10 +387,10 @@ fn read_xlsx(path: &Path, file: &str, diags: &mut Diagnostics) -> Option<Table> 
             return None;
         }
     };
-    let range = match wb.worksheet_range_at(0) {
+    let range = match wb.worksheet_range_at(index) {
         Some(Ok(r)) => r,
         Some(Err(e)) => {
-            diags.push(file, 1, 1, format!("cannot read the first sheet: {e}"));
+            diags.push(file, 1, 1, format!("cannot read the sheet: {e}"));
             return None;
         }
         None => {
@@ -342,7 +398,7 @@ fn read_xlsx(path: &Path, file: &str, diags: &mut Diagnostics) -> Option<Table> 
             return None;
         }
     };
-    let merged = merged_regions(&mut wb);
+    let merged = merged_regions(&mut wb, index);
     let (row0, col0) = range.start().unwrap_or((0, 0));
     let mut headers = None;
     let mut rows = Vec::new();
@@ -414,13 +470,14 @@ fn read_xlsx(path: &Path, file: &str, diags: &mut Diagnostics) -> Option<Table> 
     })
 }
 
-/// The merged regions of the first sheet (xlsx and xls; none for others).
+/// The merged regions of a sheet (xlsx and xls; none for others).
 fn merged_regions<RS: std::io::Read + std::io::Seek>(
     wb: &mut calamine::Sheets<RS>,
+    index: usize,
 ) -> Vec<calamine::Dimensions> {
     match wb {
-        calamine::Sheets::Xlsx(x) => x.merge_cells_by_sheet_id(0).unwrap_or_default(),
-        calamine::Sheets::Xls(x) => x.merge_cells_by_sheet_id(0).unwrap_or_default(),
+        calamine::Sheets::Xlsx(x) => x.merge_cells_by_sheet_id(index).unwrap_or_default(),
+        calamine::Sheets::Xls(x) => x.merge_cells_by_sheet_id(index).unwrap_or_default(),
         _ => Vec::new(),
     }
 }

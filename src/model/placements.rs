@@ -42,6 +42,11 @@ impl<'a> PlacementChecker<'a> {
         &self.file
     }
 
+    /// Where a row was read: its sheet when the file has several.
+    fn at<'r>(&'r self, r: &'r DispatchRecord) -> &'r str {
+        r.sheet.as_deref().unwrap_or(&self.file)
+    }
+
     /// The post of a row, or an error naming the row's post cell.
     pub fn post(&self, d: &mut Diagnostics, r: &DispatchRecord) -> Option<PostIdx> {
         let p = self.post.get(r.post.as_str()).copied();
@@ -50,7 +55,7 @@ impl<'a> PlacementChecker<'a> {
                 "unknown post {}; it is not in {}",
                 r.post, self.pb.files.posts
             );
-            d.push_cell(&self.file, r.pos.line, r.post_column, msg);
+            d.push_cell(self.at(r), r.pos.line, r.post_column, msg);
         }
         p
     }
@@ -63,7 +68,7 @@ impl<'a> PlacementChecker<'a> {
                 "unknown candidate {}; it is not in {}",
                 r.candidate, self.pb.files.candidates
             );
-            d.push_cell(&self.file, r.pos.line, r.pos.column, msg);
+            d.push_cell(self.at(r), r.pos.line, r.pos.column, msg);
         }
         c
     }
@@ -94,7 +99,7 @@ impl<'a> PlacementChecker<'a> {
                 "candidate {} is listed twice (first on line {})",
                 r.candidate, self.line_of[c]
             );
-            d.push_cell(&self.file, r.pos.line, r.pos.column, msg);
+            d.push_cell(self.at(r), r.pos.line, r.pos.column, msg);
             return None;
         }
         if let Err(why) = pb.eligibility(ci, p) {
@@ -102,13 +107,13 @@ impl<'a> PlacementChecker<'a> {
                 "candidate {} cannot hold post {}: {}",
                 r.candidate, r.post, why
             );
-            d.push_cell(&self.file, r.pos.line, r.post_column, msg);
+            d.push_cell(self.at(r), r.pos.line, r.post_column, msg);
         } else if pb.rank(ci, p).is_none() {
             let msg = format!(
                 "candidate {} did not choose post {} (and it is not within their adjustment scope)",
                 r.candidate, r.post
             );
-            d.push_cell(&self.file, r.pos.line, r.post_column, msg);
+            d.push_cell(self.at(r), r.pos.line, r.post_column, msg);
         }
         self.placed[c] = Some(p);
         self.line_of[c] = r.pos.line;
