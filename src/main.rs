@@ -141,6 +141,10 @@ struct OutputArgs {
     /// Show 身份证号 unmasked in the Excel lists
     #[arg(long)]
     show_id: bool,
+    /// Encoding of the CSV files: utf-8-bom (default; Excel on Windows
+    /// shows Chinese), utf-8 or gbk
+    #[arg(long, default_value = "utf-8-bom")]
+    csv_encoding: xibu::output::csvfile::CsvEncoding,
 }
 
 impl OutputArgs {
@@ -150,6 +154,7 @@ impl OutputArgs {
             xlsx: self.xlsx,
             per_county: self.per_county,
             show_id: self.show_id,
+            csv_encoding: self.csv_encoding,
         }
     }
 }

@@ -310,3 +310,59 @@ fn a_cell_longer_than_excel_holds_is_an_input_error() {
     );
     assert!(!out.exists(), "nothing written");
 }
+
+/// CSV outputs are UTF-8 with a BOM by default (Excel on Windows then shows
+/// Chinese), plain UTF-8 or GBK on request; a name GBK cannot hold fails
+/// before the solve.
+#[test]
+fn csv_files_carry_a_bom_by_default_and_follow_csv_encoding() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bom = tmp.path().join("bom");
+    assert_exit(&allocate(&[], &bom), 0);
+    for f in ["dispatch.csv", "unplaced.csv", "reserves.csv"] {
+        let bytes = std::fs::read(bom.join(f)).unwrap();
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "{f}");
+    }
+    let plain = tmp.path().join("plain");
+    assert_exit(&allocate(&["--csv-encoding", "utf-8"], &plain), 0);
+    let utf8 = std::fs::read(plain.join("dispatch.csv")).unwrap();
+    assert_eq!(
+        std::fs::read(bom.join("dispatch.csv")).unwrap()[3..],
+        utf8[..]
+    );
+    let gbk = tmp.path().join("gbk");
+    assert_exit(&allocate(&["--csv-encoding", "gbk"], &gbk), 0);
+    let bytes = std::fs::read(gbk.join("dispatch.csv")).unwrap();
+    let (text, _, bad) = encoding_rs::GBK.decode(&bytes);
+    assert!(!bad);
+    assert_eq!(text.as_bytes(), utf8.as_slice());
+    assert!(
+        String::from_utf8_lossy(&utf8).contains("考生"),
+        "Chinese names are there"
+    );
+
+    // A name outside GBK: refused before anything is solved or written.
+    let d = common::fixture::Fixture::new(&[
+        ("model.toml", SMALL_MODEL),
+        (
+            "posts.csv",
+            "id,county,league,specialty,level,seats\nP1,150121,1501,edu,township,1\n",
+        ),
+        (
+            "candidates.csv",
+            "id,name,score,preferences\nC1,𠀀明,80,P1\n",
+        ),
+    ]);
+    let out = d.path().join("out");
+    let mut args = vec!["allocate".to_string()];
+    args.extend(input_args(&d.inputs()));
+    args.extend([
+        "--out".into(),
+        out.display().to_string(),
+        "--csv-encoding".into(),
+        "gbk".into(),
+    ]);
+    let err = assert_exit(&xibu(&args), 1);
+    assert!(err.contains("GBK") && err.contains("utf-8-bom"), "{err}");
+    assert!(!out.exists());
+}

@@ -130,9 +130,8 @@ fn every_scenario_equals_allocate_on_the_edited_files_and_failures_stay_isolated
         }
     }
     let comparison = std::fs::read_to_string(t.join("out/comparison.csv")).unwrap();
-    assert!(
-        comparison.starts_with("name,status,placed,envy,preference,open_seats,seconds,placed_1501")
-    );
+    assert!(comparison
+        .starts_with("\u{feff}name,status,placed,envy,preference,open_seats,seconds,placed_1501"));
     assert_eq!(comparison.lines().count(), 5);
     let moves = std::fs::read_to_string(t.join("out/moves.csv")).unwrap();
     assert!(moves.lines().skip(1).all(|l| !l.starts_with("base,")));

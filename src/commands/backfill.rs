@@ -85,6 +85,7 @@ pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
     let pb = build_problem(inst, policy, inputs.seed, diags)?;
 
     let (kept, vacated) = resolve_dispatch(&pb, opts, &dispatch.rows, &gone)?;
+    super::check_csv_encoding(&pb, &opts.output)?;
     let dir = OutputDir::open(&opts.out, SetKind::Results)?;
     let fix = Fixings {
         kept: kept.clone(),

@@ -106,6 +106,7 @@ pub struct AllocateOptions {
 /// `xibu allocate`: solve and write the outputs as one set.
 pub fn allocate(inputs: &Inputs, opts: &AllocateOptions) -> Result<Summary> {
     let pb = load(inputs)?;
+    check_csv_encoding(&pb, &opts.output)?;
     // Taken before the solve: a busy or unusable folder fails now, not
     // after the solve.
     let dir = OutputDir::open(&opts.out, SetKind::Results)?;
@@ -162,6 +163,7 @@ pub(crate) fn result_files(
         ),
     ];
     files.extend(extra);
+    encode_csv(&mut files, run.output)?;
     let o = run.output;
     if o.xlsx || o.per_county {
         let lists = Lists::new(pb, sol, &reserve_lists, o.show_id);
@@ -175,6 +177,39 @@ pub(crate) fn result_files(
     let manifest = audit::manifest(pb, &run.replay, run.mip, &summary, &files)?;
     files.push(("run.json".into(), manifest));
     Ok((summary, files))
+}
+
+/// Encode every CSV of `files` as `--csv-encoding` says (they are built in
+/// UTF-8).
+pub(crate) fn encode_csv(files: &mut Files, o: &OutputOptions) -> Result<()> {
+    for (name, bytes) in files.iter_mut().filter(|(n, _)| n.ends_with(".csv")) {
+        *bytes = o.csv_encoding.encode(bytes, name)?;
+    }
+    Ok(())
+}
+
+/// With `--csv-encoding gbk`, a text of the inputs that GBK cannot hold
+/// fails before the solve, not at the writing after it.
+pub(crate) fn check_csv_encoding(pb: &Problem, o: &OutputOptions) -> Result<()> {
+    use crate::output::csvfile::{first_outside_gbk, CsvEncoding};
+    if o.csv_encoding != CsvEncoding::Gbk {
+        return Ok(());
+    }
+    let texts = pb
+        .candidates
+        .iter()
+        .flat_map(|c| [&c.id, &c.name, &c.major])
+        .chain(pb.posts.iter().flat_map(|p| [&p.id, &p.unit]))
+        .chain(pb.counties.iter().flat_map(|c| [&c.code, &c.name]))
+        .chain(pb.leagues.iter());
+    for t in texts {
+        if let Some(c) = first_outside_gbk(t) {
+            return Err(Error::Output(format!(
+                "{t:?} holds the character {c:?}, which GBK cannot hold; use --csv-encoding utf-8-bom (the default)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The diagnosis an infeasible run writes instead of results (interface

@@ -69,6 +69,14 @@ pub struct Replay {
     /// `--staged`.
     #[serde(default)]
     pub staged: bool,
+    /// `--csv-encoding` (absent from older run.json files, which wrote
+    /// plain UTF-8).
+    #[serde(default = "plain_utf8")]
+    pub csv_encoding: String,
+}
+
+fn plain_utf8() -> String {
+    "utf-8".into()
 }
 
 fn default_max_columns() -> usize {
@@ -112,6 +120,7 @@ impl Replay {
             xlsx: out.xlsx,
             per_county: out.per_county,
             show_id: out.show_id,
+            csv_encoding: out.csv_encoding.key().into(),
             ..Replay::default()
         }
     }
@@ -174,6 +183,7 @@ impl Replay {
             xlsx: self.xlsx,
             per_county: self.per_county,
             show_id: self.show_id,
+            csv_encoding: self.csv_encoding.parse().map_err(bad_manifest)?,
         })
     }
 }

@@ -133,6 +133,9 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
     if !errs.is_empty() {
         return Err(Diagnostics(errs).into_error());
     }
+    for (_, pb) in &problems {
+        super::check_csv_encoding(pb, &opts.output)?;
+    }
     // One HiGHS thread per solve; no progress line for parallel solves.
     let settings = MipSettings {
         threads: 1,
@@ -172,16 +175,20 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
         .first()
         .map(|(_, pb)| pb.leagues.clone())
         .unwrap_or_default();
-    dir.write(
-        "comparison.csv",
-        &comparison_csv(&rows, &leagues, &rule_names),
-    )?;
-    dir.write(
-        "comparison.html",
-        comparison_html(&rows, &leagues).as_bytes(),
-    )?;
+    let mut root: Files = vec![(
+        "comparison.csv".into(),
+        comparison_csv(&rows, &leagues, &rule_names),
+    )];
     if let Some(b) = &opts.baseline {
-        dir.write("moves.csv", &moves_csv(&rows, b))?;
+        root.push(("moves.csv".into(), moves_csv(&rows, b)));
+    }
+    super::encode_csv(&mut root, &opts.output)?;
+    root.push((
+        "comparison.html".into(),
+        comparison_html(&rows, &leagues).into_bytes(),
+    ));
+    for (name, bytes) in &root {
+        dir.write(name, bytes)?;
     }
     let notes = dir.commit()?;
     if let Some(first) = rows.first_mut() {

@@ -24,4 +24,6 @@ pub struct OutputOptions {
     pub per_county: bool,
     /// Show 身份证号 unmasked in the Excel lists.
     pub show_id: bool,
+    /// Encoding of the CSV files.
+    pub csv_encoding: csvfile::CsvEncoding,
 }
