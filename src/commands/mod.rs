@@ -19,7 +19,9 @@ use crate::input::{load_policy, Encoding};
 use crate::model::evaluate::{evaluate, Evaluation};
 use crate::model::{build_problem, Problem};
 use crate::output::commit::{OutputDir, SetKind, DIAGNOSIS};
-use crate::output::files::{dispatch_csv, reserves_csv, unplaced_csv, unplaced_reasons, Summary};
+use crate::output::files::{
+    dispatch_csv, envy_csv, reserves_csv, unplaced_csv, unplaced_reasons, Summary,
+};
 use crate::output::report::report_html;
 use crate::output::reserves::solution_reserves;
 use crate::output::xlsx::Lists;
@@ -156,6 +158,7 @@ pub(crate) fn result_files(
         ("dispatch.csv".into(), dispatch_csv(pb, &sol.assignment)),
         ("unplaced.csv".into(), unplaced_csv(pb, &reasons)),
         ("reserves.csv".into(), reserves_csv(pb, &reserve_lists)),
+        ("envy.csv".into(), envy_csv(pb, sol, &ev, run.output.lang)),
         ("summary.json".into(), json),
         (
             "report.html".into(),

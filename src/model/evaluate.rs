@@ -246,32 +246,68 @@ pub(crate) fn worst_holders(pb: &Problem, a: &Assignment) -> Vec<Option<Candidat
     worst
 }
 
-/// The objective of an assignment (interface §2.4), from first principles:
-/// each eligible, acceptable pair is tested against the post's occupancy
-/// and its lowest-priority holder.
-pub fn objective(pb: &Problem, a: &Assignment, occ: &[u32]) -> Objective {
+/// A blocking pair (interface §2.4): candidate and post they rank above
+/// their own, with a free seat there or a holder they outrank.
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingPair {
+    /// The candidate.
+    pub candidate: CandidateIdx,
+    /// The post.
+    pub post: PostIdx,
+    /// The candidate's rank of the post.
+    pub rank: u32,
+    /// The post's lowest-priority holder, whom the candidate outranks;
+    /// `None` when a seat is free.
+    pub holder: Option<CandidateIdx>,
+}
+
+/// Every blocking pair of an assignment, in candidate then rank order, from
+/// first principles: each eligible, acceptable pair is tested against the
+/// post's occupancy and its lowest-priority holder. Its length is the
+/// objective's `envy`.
+pub fn blocking_pairs(pb: &Problem, a: &Assignment, occ: &[u32]) -> Vec<BlockingPair> {
     let worst = worst_holders(pb, a);
-    // A post the candidate did not choose (a violation) counts as no rank for
-    // envy and as rank 0 in the preference sum.
+    // A post the candidate did not choose (a violation) counts as no rank.
+    let held_rank = |c: CandidateIdx| a.post_of[c.ix()].and_then(|p| pb.rank(c, p));
+    let mut out = Vec::new();
+    for pr in &pb.pairs {
+        if held_rank(pr.candidate).is_some_and(|h| pr.rank >= h) {
+            continue;
+        }
+        let p = pr.post;
+        let free = occ[p.ix()] < pb.posts[p.ix()].seats;
+        let w = worst[p.ix()];
+        if free {
+            out.push(BlockingPair {
+                candidate: pr.candidate,
+                post: p,
+                rank: pr.rank,
+                holder: None,
+            });
+        } else if w.is_some_and(|w| pb.cmp_at(p, pr.candidate, w).is_gt()) {
+            out.push(BlockingPair {
+                candidate: pr.candidate,
+                post: p,
+                rank: pr.rank,
+                holder: w,
+            });
+        }
+    }
+    out
+}
+
+/// The objective of an assignment (interface §2.4), from first principles
+/// (`blocking_pairs` for envy).
+pub fn objective(pb: &Problem, a: &Assignment, occ: &[u32]) -> Objective {
+    // A post the candidate did not choose (a violation) counts as rank 0 in
+    // the preference sum.
     let held_rank: Vec<Option<u32>> = a
         .post_of
         .iter()
         .enumerate()
         .map(|(c, p)| p.and_then(|p| pb.rank(CandidateIdx::from_ix(c), p)))
         .collect();
-    let mut envy = 0;
-    for pr in &pb.pairs {
-        let better = held_rank[pr.candidate.ix()].is_none_or(|h| pr.rank < h);
-        if !better {
-            continue;
-        }
-        let p = pr.post;
-        let free = occ[p.ix()] < pb.posts[p.ix()].seats;
-        let displaces = worst[p.ix()].is_some_and(|w| pb.cmp_at(p, pr.candidate, w).is_gt());
-        if free || displaces {
-            envy += 1;
-        }
-    }
+    let envy = blocking_pairs(pb, a, occ).len() as u64;
     Objective {
         envy,
         fill: a.placed() as u64,

@@ -68,6 +68,31 @@ pub(crate) fn unplaced_reasons(
     super::reasons::Explainer::new(pb, &sol.assignment, ev.occupancy.clone(), lang).unplaced()
 }
 
+/// `envy.csv`: `candidate_id, post_id, rank, holder_id, reason`, one row
+/// per blocking pair (so as many as `objective.envy`); `holder_id` is the
+/// post's lowest holder the candidate outranks, empty for a free seat; the
+/// reason is what kept the candidate out (a rule, scale, quota or the
+/// trade-off of the objective), as `explain` says it.
+pub fn envy_csv(pb: &Problem, sol: &Solution, ev: &Evaluation, lang: Lang) -> Vec<u8> {
+    use crate::model::evaluate::blocking_pairs;
+    let a = &sol.assignment;
+    let ex = super::reasons::Explainer::new(pb, a, ev.occupancy.clone(), lang);
+    let rows = blocking_pairs(pb, a, &ev.occupancy).into_iter().map(|b| {
+        [
+            pb.candidates[b.candidate.ix()].id.clone(),
+            pb.posts[b.post.ix()].id.clone(),
+            b.rank.to_string(),
+            b.holder
+                .map_or(String::new(), |h| pb.candidates[h.ix()].id.clone()),
+            ex.post_reason(b.candidate, b.post),
+        ]
+    });
+    csv_bytes(
+        ["candidate_id", "post_id", "rank", "holder_id", "reason"],
+        rows,
+    )
+}
+
 /// `unplaced.csv`: `candidate_id, reason`.
 pub fn unplaced_csv(pb: &Problem, reasons: &[(CandidateIdx, String)]) -> Vec<u8> {
     let rows = reasons

@@ -125,7 +125,7 @@ impl<'a> Explainer<'a> {
 
     /// Why eligible c does not hold p: capacity and priority first, then the
     /// scale, quota or rule that one more volunteer there would break.
-    fn post_reason(&self, c: CandidateIdx, p: PostIdx) -> String {
+    pub fn post_reason(&self, c: CandidateIdx, p: PostIdx) -> String {
         let pb = self.pb;
         let lang = self.lang;
         let post = &pb.posts[p.ix()];
