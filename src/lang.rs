@@ -27,6 +27,23 @@ impl Lang {
     pub fn key(self) -> &'static str {
         self.pick("zh", "en")
     }
+
+    /// The language asked for by `--lang`, else English when the locale
+    /// (LC_ALL, then LANG) is English, else Chinese (the office's).
+    pub fn or_from_env(flag: Option<Lang>) -> Lang {
+        flag.unwrap_or_else(|| {
+            let locale = ["LC_ALL", "LANG"]
+                .iter()
+                .filter_map(|k| std::env::var(k).ok())
+                .find(|v| !v.is_empty())
+                .unwrap_or_default();
+            if locale.to_lowercase().starts_with("en") {
+                Lang::En
+            } else {
+                Lang::Zh
+            }
+        })
+    }
 }
 
 impl std::str::FromStr for Lang {

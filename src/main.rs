@@ -129,9 +129,10 @@ impl SolverArgs {
 /// What the outputs people read look like.
 #[derive(Args)]
 struct OutputArgs {
-    /// Language of reasons: zh (default) or en
-    #[arg(long, default_value = "zh")]
-    lang: Lang,
+    /// Language of reasons: zh (default) or en; without the flag, a LANG
+    /// or LC_ALL of en_* means en
+    #[arg(long)]
+    lang: Option<Lang>,
     /// Also write 派遣名单.xlsx, 候补名单.xlsx and 未安排名单.xlsx
     #[arg(long)]
     xlsx: bool,
@@ -150,7 +151,7 @@ struct OutputArgs {
 impl OutputArgs {
     fn options(self) -> OutputOptions {
         OutputOptions {
-            lang: self.lang,
+            lang: Lang::or_from_env(self.lang),
             xlsx: self.xlsx,
             per_county: self.per_county,
             show_id: self.show_id,
@@ -293,9 +294,10 @@ enum Command {
         /// Candidate id (报名号)
         #[arg(long)]
         candidate: String,
-        /// Language: zh (default) or en
-        #[arg(long, default_value = "zh")]
-        lang: Lang,
+        /// Language: zh (default) or en; without the flag, a LANG or LC_ALL
+        /// of en_* means en
+        #[arg(long)]
+        lang: Option<Lang>,
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
@@ -489,6 +491,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             lang,
             json,
         } => {
+            let lang = Lang::or_from_env(lang);
             let mut opts = commands::explain::ExplainOptions {
                 dispatch: dispatch.clone().unwrap_or_default(),
                 candidate,

@@ -159,3 +159,37 @@ fn a_closed_stdout_is_not_an_internal_error() {
         o.status
     );
 }
+
+/// Without `--lang`, an English locale gives English reasons; the flag
+/// wins over the locale; Chinese otherwise.
+#[test]
+fn the_locale_chooses_english_only_when_no_flag_is_given() {
+    let name = "rules-ties-incumbents";
+    let seed = common::expected(name)["seed"].as_u64().unwrap();
+    let inputs = common::inputs_in(&common::example_dir(name), "csv", seed);
+    let tmp = tempfile::tempdir().unwrap();
+    let reasons = |locale: &str, flag: &[&str], dir: &str| {
+        let out = tmp.path().join(dir);
+        let mut a = vec!["allocate".to_string()];
+        a.extend(common::input_args(&inputs));
+        a.extend(["--out".into(), out.display().to_string()]);
+        a.extend(flag.iter().map(|s| s.to_string()));
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_xibu"))
+            .args(&a)
+            .env_remove("LC_ALL")
+            .env("LANG", locale)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        std::fs::read_to_string(out.join("unplaced.csv")).unwrap()
+    };
+    let han = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let en = reasons("en_US.UTF-8", &[], "en");
+    let zh = reasons("zh_CN.UTF-8", &[], "zh");
+    let flag = reasons("en_US.UTF-8", &["--lang", "zh"], "flag");
+    let en_flag = reasons("C.UTF-8", &["--lang", "en"], "en-flag");
+    assert_eq!(en, en_flag, "an English locale is --lang en");
+    assert_ne!(en, zh);
+    assert!(han(&zh), "{zh}");
+    assert_eq!(flag, zh, "the flag wins over the locale");
+}

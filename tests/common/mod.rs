@@ -90,6 +90,9 @@ pub fn cases(default: u32) -> u32 {
 pub fn xibu(args: &[String]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_xibu"))
         .args(args)
+        // The language follows the locale when --lang is absent: fix it.
+        .env_remove("LC_ALL")
+        .env("LANG", "zh_CN.UTF-8")
         .output()
         .expect("run xibu")
 }
