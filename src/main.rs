@@ -193,6 +193,9 @@ fn report(s: &xibu::output::files::Summary) {
         "{}: placed {} (envy {}, preference {}), {} open seats",
         s.status, s.placed, s.objective.envy, s.objective.preference, s.open_seats
     );
+    if let Some(b) = s.bound_sentence(xibu::lang::Lang::En) {
+        eprintln!("{b}");
+    }
     const SHOWN: usize = 10;
     for f in s.shortfall.iter().take(SHOWN) {
         eprintln!(

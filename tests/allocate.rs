@@ -208,6 +208,40 @@ fn time_limit_gives_a_feasible_answer_with_its_gap() {
         "every hard constraint holds: {}",
         s["violations"]
     );
+    // The bound, against the optimum of an unlimited run (the 2-s run and
+    // one of 4 s, which gets further into HiGHS's proof): never past it,
+    // and the gap is on the first criterion where the two differ.
+    let full = tmp.path().join("full");
+    assert_exit(&allocate_dir(&inputs, &full, &[]), 0);
+    let best = summary(&full);
+    assert_eq!(best["status"], "optimal");
+    assert_eq!(best["bound"], best["objective"]);
+    let four = tmp.path().join("limit-4");
+    assert_exit(&allocate_dir(&inputs, &four, &["--time-limit", "4"]), 0);
+    for s in [s, summary(&four)] {
+        let (o, b, opt) = (&s["objective"], &s["bound"], &best["objective"]);
+        assert!(
+            b["envy"].as_u64().unwrap() <= opt["envy"].as_u64().unwrap(),
+            "{b} vs {opt}"
+        );
+        if o["envy"] == opt["envy"] {
+            assert!(
+                b["fill"].as_u64().unwrap() >= opt["fill"].as_u64().unwrap(),
+                "{b} vs {opt}"
+            );
+        }
+        let first_diff = ["envy", "fill", "preference"]
+            .iter()
+            .find(|k| o[**k] != b[**k]);
+        match first_diff {
+            None => assert_eq!(s["gap"], 0.0),
+            Some(k) => {
+                let (x, y) = (o[*k].as_f64().unwrap(), b[*k].as_f64().unwrap());
+                let want = (x - y).abs() / x.abs().max(y.abs()).max(1.0);
+                assert!((s["gap"].as_f64().unwrap() - want).abs() < 1e-12, "{s}");
+            }
+        }
+    }
 }
 
 #[test]

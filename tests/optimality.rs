@@ -41,6 +41,34 @@ proptest! {
         }
     }
 
+    /// summary.json's `bound`, from every engine: never past the
+    /// brute-force optimum on a criterion whose earlier criteria the result
+    /// reaches at their optimum (what "given the earlier criteria" means),
+    /// and equal to the objective when the status is optimal.
+    #[test]
+    fn the_bound_never_passes_the_brute_force_optimum(t in tiny(6, 4)) {
+        let pb = t.problem();
+        let Some((best, _)) = brute_force(&pb) else { return Ok(()) };
+        for engine in [Engine::Exact, Engine::Fast, Engine::Da] {
+            let Ok(sol) = solve(&pb, engine, &MipSettings::default()) else { continue };
+            let o = evaluate(&pb, &sol.assignment).objective;
+            let b = xibu::solve::bound::bound(&pb, &sol.status, &o, sol.proven);
+            for &c in &pb.policy().objective {
+                let bc = b.get(c).expect("every criterion has a bound");
+                if sol.status == Status::Optimal {
+                    prop_assert_eq!(bc, o.get(c), "{:?} {:?}", engine, c);
+                }
+                match c {
+                    Criterion::Fill => prop_assert!(bc >= best.get(c), "{:?}: fill bound {} < optimum {}", engine, bc, best.get(c)),
+                    _ => prop_assert!(bc <= best.get(c), "{:?}: {:?} bound {} > optimum {}", engine, c, bc, best.get(c)),
+                }
+                if o.get(c) != best.get(c) {
+                    break;
+                }
+            }
+        }
+    }
+
     #[test]
     fn fast_model_equals_the_good_lp_reference(t in tiny(8, 5)) {
         let pb = t.problem();

@@ -11,6 +11,7 @@ use crate::lang::Lang;
 use crate::model::evaluate::{Assignment, Evaluation, Objective};
 use crate::model::rules::RuleFigure;
 use crate::model::Problem;
+use crate::solve::bound::Bound;
 use crate::solve::{Outcome, Solution};
 
 /// `dispatch.csv`: one row per placed candidate, in input order.
@@ -127,9 +128,14 @@ pub struct Summary {
     pub objective: Objective,
     /// The model's objective order.
     pub objective_order: Vec<&'static str>,
+    /// Per criterion, the proven best value given the earlier criteria at
+    /// their reported values (`null` where nothing is proven): equal to
+    /// `objective` when optimal.
+    pub bound: Bound,
     /// Placed candidates.
     pub placed: usize,
-    /// Relative gap: 0 when optimal, `null` when unknown.
+    /// Relative gap on the first criterion where objective and bound
+    /// differ: 0 when optimal, `null` when unknown.
     pub gap: Option<f64>,
     /// Lottery seed.
     pub seed: u64,
@@ -163,6 +169,45 @@ pub struct Summary {
     pub columns: Vec<ColumnReport>,
 }
 
+impl Summary {
+    /// The bound in words, on the first criterion where it and the
+    /// objective differ: how much better an allocation could at most be.
+    /// `None` when nothing better is possible or nothing is proven.
+    pub fn bound_sentence(&self, lang: Lang) -> Option<String> {
+        use crate::domain::policy::Criterion;
+        let first = self.objective_order.iter().find_map(|k| {
+            let c = Criterion::parse(k)?;
+            let (have, best) = (self.objective.get(c), self.bound.get(c)?);
+            (have != best).then_some((c, have.abs_diff(best)))
+        })?;
+        Some(match (first.0, lang) {
+            (Criterion::Envy, Lang::Zh) => format!("已证明：最多还能再减少 {} 个阻塞对", first.1),
+            (Criterion::Envy, Lang::En) => {
+                format!(
+                    "proven: at most {} blocking pairs fewer are possible",
+                    first.1
+                )
+            }
+            (Criterion::Fill, Lang::Zh) => format!("已证明：最多还能多安置 {} 人", first.1),
+            (Criterion::Fill, Lang::En) => {
+                format!(
+                    "proven: at most {} more volunteers could be placed",
+                    first.1
+                )
+            }
+            (Criterion::Preference, Lang::Zh) => {
+                format!("已证明：志愿序号之和最多还能降低 {}", first.1)
+            }
+            (Criterion::Preference, Lang::En) => {
+                format!(
+                    "proven: the sum of ranks could be at most {} lower",
+                    first.1
+                )
+            }
+        })
+    }
+}
+
 /// A rule that falls short in one scope.
 #[derive(Debug, Serialize)]
 pub struct Shortfall {
@@ -189,9 +234,12 @@ impl Summary {
         use crate::solve::Status;
         let seats: u64 = pb.posts.iter().map(|p| u64::from(p.seats)).sum();
         let placed = sol.assignment.placed();
+        let bound = crate::solve::bound::bound(pb, &sol.status, &ev.objective, sol.proven);
         let (gap, infeasible) = match &sol.status {
             Status::Optimal => (Some(0.0), vec![]),
-            Status::Feasible { gap } => (*gap, vec![]),
+            Status::Feasible { .. } => {
+                (crate::solve::bound::gap(pb, &ev.objective, &bound), vec![])
+            }
             Status::Infeasible { reasons } => (None, reasons.clone()),
         };
         Summary {
@@ -199,6 +247,7 @@ impl Summary {
             engine: engine.to_string(),
             objective: ev.objective,
             objective_order: pb.policy.objective.iter().map(|c| c.key()).collect(),
+            bound,
             placed,
             gap,
             seed: pb.seed,

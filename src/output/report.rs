@@ -62,6 +62,9 @@ pub fn report_html(
     if let Some(g) = s.gap.filter(|g| *g > 0.0) {
         let _ = write!(h, "，相对差距 {g:.4}");
     }
+    if let Some(b) = s.bound_sentence(crate::lang::Lang::Zh) {
+        let _ = write!(h, r#"（<span id="bound">{}</span>）"#, super::html::esc(&b));
+    }
     let total: f64 = s.seconds.iter().map(|t| t.seconds).sum();
     let _ = write!(h, r#"，用时 <span id="seconds">{total:.1}</span> 秒</p>"#);
     h.push_str("<section>");

@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use highs::{HighsModelStatus, Model};
 
+use super::bound::Proven;
 use super::diagnose::diagnose_infeasible;
 use super::fast;
 use super::formulation::{live_pairs, Fixings, Formulation, RowKind};
@@ -93,6 +94,7 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
             status,
             stages,
             notes: Vec::new(),
+            proven: None,
         });
     }
 
@@ -102,17 +104,29 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
         plan.push(Stage::new("shortfall", shortfall, 1e-6));
     }
     match combined_costs(pb, &f, &objective).filter(|_| !s.staged) {
-        Some(costs) => plan.push(Stage::new("combined", costs, INTEGER_SLACK)),
+        Some((costs, w)) => {
+            let mut st = Stage::new("combined", costs, INTEGER_SLACK);
+            st.criterion = Some((0, w));
+            plan.push(st);
+        }
         None => {
-            for &c in &objective {
-                plan.push(Stage::new(c.key(), f.costs(pb, c), INTEGER_SLACK));
+            for (k, &c) in objective.iter().enumerate() {
+                let mut st = Stage::new(c.key(), f.costs(pb, c), INTEGER_SLACK);
+                st.criterion = Some((k, 1.0));
+                plan.push(st);
             }
         }
     }
     if plan.is_empty() {
         plan.push(Stage::new("feasibility", Vec::new(), INTEGER_SLACK));
     }
-    for Stage { name, costs, slack } in plan {
+    for Stage {
+        name,
+        costs,
+        slack,
+        criterion,
+    } in plan
+    {
         let ts = Instant::now();
         if let (Some(cols), true) = (&current, left(&t0).is_some_and(|l| l < 1.0)) {
             // No time for another stage (HiGHS's presolve alone would
@@ -149,6 +163,7 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
                     status: Status::Infeasible { reasons },
                     stages,
                     notes: Vec::new(),
+                    proven: None,
                 });
             }
             _ => {
@@ -169,6 +184,10 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
                     )));
                 };
                 let status = Status::Feasible { gap };
+                let proven = criterion.and_then(|(position, w)| {
+                    let dual = solved.double_info_value(c"mip_dual_bound").ok()?;
+                    proven_bound(dual, w).map(|value| Proven { position, value })
+                });
                 return finish(
                     pb,
                     &f,
@@ -177,7 +196,11 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
                     stages,
                     Some(name),
                     fix.allow_shortfall,
-                );
+                )
+                .map(|mut sol| {
+                    sol.proven = proven;
+                    sol
+                });
             }
         }
     }
@@ -201,6 +224,10 @@ struct Stage {
     costs: Vec<(usize, f64)>,
     /// How far above its optimum the row that fixes it lets later stages go.
     slack: f64,
+    /// The criterion it decides (position in the objective order) and that
+    /// criterion's weight in its costs (1 alone; the first weight of the
+    /// combined objective), to turn HiGHS's dual bound into a bound on it.
+    criterion: Option<(usize, f64)>,
 }
 
 impl Stage {
@@ -209,8 +236,21 @@ impl Stage {
             name: name.to_string(),
             costs,
             slack,
+            criterion: None,
         }
     }
+}
+
+/// The integer lower bound on a criterion's cost v that a dual bound on
+/// w·v + R proves, where the later criteria's part R lies within ±(w − 1)
+/// (how `combined_costs` chooses its weights; R = 0 when w = 1). A margin
+/// absorbs HiGHS's tolerances.
+fn proven_bound(dual: f64, w: f64) -> Option<i64> {
+    if !dual.is_finite() || w.is_nan() || w < 1.0 {
+        return None;
+    }
+    let margin = 1e-6 * dual.abs().max(1.0);
+    Some(((dual - margin - (w - 1.0)) / w).ceil() as i64)
 }
 
 /// Every criterion is an integer: a fix row half a unit above the optimum
@@ -264,7 +304,7 @@ pub fn write_formulation(
     let mut model = to_highs(f);
     let objective = &pb.policy.objective;
     let costs = match combined_costs(pb, f, objective).filter(|_| !s.staged) {
-        Some(costs) => costs,
+        Some((costs, _)) => costs,
         None => objective.first().map_or(Vec::new(), |&c| f.costs(pb, c)),
     };
     set_objective(&mut model, f.mip.cols.len(), &costs);
@@ -350,5 +390,25 @@ fn finish(
         status,
         stages,
         notes,
+        proven: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::proven_bound;
+
+    #[test]
+    fn a_dual_bound_proves_the_first_criterion_of_a_weighted_sum() {
+        // Alone (w = 1): the dual bound rounded up.
+        assert_eq!(proven_bound(4.2, 1.0), Some(5));
+        assert_eq!(proven_bound(5.0, 1.0), Some(5));
+        // Weighted: w·v + R with |R| ≤ w − 1. V ≥ 5w + 3 forces v ≥ 5;
+        // V ≥ 4w + 1 allows v = 4 with R ≥ 1.
+        let w = 100.0;
+        assert_eq!(proven_bound(5.0 * w + 3.0, w), Some(5));
+        assert_eq!(proven_bound(4.0 * w + 1.0, w), Some(4));
+        assert_eq!(proven_bound(-3.0 * w, w), Some(-3));
+        assert_eq!(proven_bound(f64::NEG_INFINITY, w), None);
+    }
 }

@@ -1,6 +1,7 @@
 //! The engines that turn a `Problem` into an `Assignment`, and the rich
 //! status they report.
 
+pub mod bound;
 pub mod da;
 pub mod diagnose;
 pub mod exact;
@@ -122,6 +123,8 @@ pub struct Solution {
     pub stages: Vec<(String, f64)>,
     /// What a person should know about how it was found.
     pub notes: Vec<String>,
+    /// What the engine proved beyond the simple bounds (`bound::bound`).
+    pub proven: Option<bound::Proven>,
 }
 
 /// Run an engine; the problem's locks are kept placements.
@@ -155,6 +158,7 @@ pub fn solve_with(
         status,
         stages: vec![("deferred_acceptance".into(), t.elapsed().as_secs_f64())],
         notes: Vec::new(),
+        proven: None,
     };
     match engine {
         Engine::Da if !fix.kept.is_empty() => Err(crate::Error::Input(vec![crate::Diagnostic::new(

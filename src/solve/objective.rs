@@ -5,7 +5,6 @@
 
 use super::formulation::Formulation;
 use crate::domain::policy::Criterion;
-use crate::domain::types::{CandidateIdx, Project};
 use crate::model::evaluate::Objective;
 use crate::model::Problem;
 
@@ -18,29 +17,8 @@ pub(crate) fn objective_of(costs: &[(usize, f64)], cols: &[f64]) -> f64 {
 /// solve: 0 blocking pairs; fill at most the open seats, the quotas and the
 /// candidates with an eligible post; preference at least 0 (nobody placed).
 pub fn simple_gap(pb: &Problem, o: &Objective) -> Option<f64> {
-    let rel = |best: f64, have: f64| {
-        if (have - best).abs() < 0.5 {
-            0.0
-        } else {
-            (have - best).abs() / have.abs().max(best.abs()).max(1.0)
-        }
-    };
-    match pb.policy.objective.first()? {
-        Criterion::Envy => Some(rel(0.0, o.envy as f64)),
-        Criterion::Fill => {
-            let open: u64 = pb.posts.iter().map(|p| u64::from(p.open())).sum();
-            let quota: u64 = [Project::National, Project::Local]
-                .iter()
-                .map(|&p| pb.policy.quota(p).map_or(u64::MAX, u64::from))
-                .fold(0u64, u64::saturating_add);
-            let able = (0..pb.n_candidates())
-                .filter(|&c| !pb.pairs_of(CandidateIdx::from_ix(c)).is_empty())
-                .count() as u64;
-            let best = open.min(quota).min(able);
-            Some(rel(best as f64, o.fill as f64))
-        }
-        Criterion::Preference => Some(rel(0.0, o.preference as f64)),
-    }
+    let status = super::Status::Feasible { gap: None };
+    super::bound::gap(pb, o, &super::bound::bound(pb, &status, o, None))
 }
 
 /// A rough measure of how long an exact solve will take, to start the
@@ -103,7 +81,7 @@ pub(crate) fn combined_costs(
     pb: &Problem,
     f: &Formulation,
     objective: &[Criterion],
-) -> Option<Vec<(usize, f64)>> {
+) -> Option<(Vec<(usize, f64)>, f64)> {
     let costs: Vec<Vec<(usize, f64)>> = objective.iter().map(|&c| f.costs(pb, c)).collect();
     let sum = |k: usize| costs[k].iter().map(|&(_, v)| v.abs()).sum();
     let weights = lexicographic_weights(pb, objective, sum)?;
@@ -113,11 +91,10 @@ pub(crate) fn combined_costs(
             merged[j] += v * w;
         }
     }
-    Some(
-        merged
-            .into_iter()
-            .enumerate()
-            .filter(|&(_, v)| v != 0.0)
-            .collect(),
-    )
+    let merged = merged
+        .into_iter()
+        .enumerate()
+        .filter(|&(_, v)| v != 0.0)
+        .collect();
+    Some((merged, weights[0]))
 }

@@ -62,5 +62,6 @@ pub fn solve(pb: &Problem, kept: &[Option<PostIdx>], t0: Instant) -> Option<Solu
         status: Status::Feasible { gap },
         stages: vec![("capped_da".into(), t0.elapsed().as_secs_f64())],
         notes: Vec::new(),
+        proven: None,
     })
 }
