@@ -104,15 +104,15 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
         plan.push(Stage::new("shortfall", shortfall, 1e-6));
     }
     match combined_costs(pb, &f, &objective).filter(|_| !s.staged) {
-        Some((costs, w)) => {
-            let mut st = Stage::new("combined", costs, INTEGER_SLACK);
-            st.criterion = Some((0, w));
+        Some(comb) => {
+            let mut st = Stage::new("combined", comb.costs, INTEGER_SLACK);
+            st.criterion = Some((0, comb.first_weight, comb.rest_max));
             plan.push(st);
         }
         None => {
             for (k, &c) in objective.iter().enumerate() {
                 let mut st = Stage::new(c.key(), f.costs(pb, c), INTEGER_SLACK);
-                st.criterion = Some((k, 1.0));
+                st.criterion = Some((k, 1.0, 0.0));
                 plan.push(st);
             }
         }
@@ -184,9 +184,15 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
                     )));
                 };
                 let status = Status::Feasible { gap };
-                let proven = criterion.and_then(|(position, w)| {
+                let proven = criterion.and_then(|(position, w, rest)| {
                     let dual = solved.double_info_value(c"mip_dual_bound").ok()?;
-                    proven_bound(dual, w).map(|value| Proven { position, value })
+                    // In the criterion's own units: its costs plus the
+                    // constant part the model leaves out (kept placements…).
+                    let offset = f.offset(pb, objective[position]).round() as i64;
+                    proven_bound(dual, w, rest).map(|v| Proven {
+                        position,
+                        value: v + offset,
+                    })
                 });
                 return finish(
                     pb,
@@ -224,10 +230,11 @@ struct Stage {
     costs: Vec<(usize, f64)>,
     /// How far above its optimum the row that fixes it lets later stages go.
     slack: f64,
-    /// The criterion it decides (position in the objective order) and that
+    /// The criterion it decides (position in the objective order), that
     /// criterion's weight in its costs (1 alone; the first weight of the
-    /// combined objective), to turn HiGHS's dual bound into a bound on it.
-    criterion: Option<(usize, f64)>,
+    /// combined objective) and the most the later criteria add (0 alone),
+    /// to turn HiGHS's dual bound into a bound on it.
+    criterion: Option<(usize, f64, f64)>,
 }
 
 impl Stage {
@@ -241,16 +248,16 @@ impl Stage {
     }
 }
 
-/// The integer lower bound on a criterion's cost v that a dual bound on
-/// w·v + R proves, where the later criteria's part R lies within ±(w − 1)
-/// (how `combined_costs` chooses its weights; R = 0 when w = 1). A margin
-/// absorbs HiGHS's tolerances.
-fn proven_bound(dual: f64, w: f64) -> Option<i64> {
-    if !dual.is_finite() || w.is_nan() || w < 1.0 {
+/// The integer lower bound on a criterion's (integer) cost v that a dual
+/// bound on w·v + R proves, where the later criteria's part R is at most
+/// `rest` (0 when the criterion is solved alone): w·v ≥ dual − rest. A
+/// margin absorbs HiGHS's tolerances.
+fn proven_bound(dual: f64, w: f64, rest: f64) -> Option<i64> {
+    if !dual.is_finite() || w.is_nan() || w < 1.0 || !rest.is_finite() {
         return None;
     }
     let margin = 1e-6 * dual.abs().max(1.0);
-    Some(((dual - margin - (w - 1.0)) / w).ceil() as i64)
+    Some(((dual - margin - rest.max(0.0)) / w).ceil() as i64)
 }
 
 /// Every criterion is an integer: a fix row half a unit above the optimum
@@ -304,7 +311,7 @@ pub fn write_formulation(
     let mut model = to_highs(f);
     let objective = &pb.policy.objective;
     let costs = match combined_costs(pb, f, objective).filter(|_| !s.staged) {
-        Some((costs, _)) => costs,
+        Some(comb) => comb.costs,
         None => objective.first().map_or(Vec::new(), |&c| f.costs(pb, c)),
     };
     set_objective(&mut model, f.mip.cols.len(), &costs);
@@ -400,15 +407,15 @@ mod tests {
 
     #[test]
     fn a_dual_bound_proves_the_first_criterion_of_a_weighted_sum() {
-        // Alone (w = 1): the dual bound rounded up.
-        assert_eq!(proven_bound(4.2, 1.0), Some(5));
-        assert_eq!(proven_bound(5.0, 1.0), Some(5));
-        // Weighted: w·v + R with |R| ≤ w − 1. V ≥ 5w + 3 forces v ≥ 5;
-        // V ≥ 4w + 1 allows v = 4 with R ≥ 1.
+        // Alone (w = 1, nothing after it): the dual bound rounded up.
+        assert_eq!(proven_bound(4.2, 1.0, 0.0), Some(5));
+        assert_eq!(proven_bound(5.0, 1.0, 0.0), Some(5));
+        // Weighted: w·v + R with R ≤ 40. V ≥ 4w + 41 forces v ≥ 5 (4w + R
+        // ≤ 4w + 40); V ≥ 4w + 40 allows v = 4.
         let w = 100.0;
-        assert_eq!(proven_bound(5.0 * w + 3.0, w), Some(5));
-        assert_eq!(proven_bound(4.0 * w + 1.0, w), Some(4));
-        assert_eq!(proven_bound(-3.0 * w, w), Some(-3));
-        assert_eq!(proven_bound(f64::NEG_INFINITY, w), None);
+        assert_eq!(proven_bound(4.0 * w + 41.0, w, 40.0), Some(5));
+        assert_eq!(proven_bound(4.0 * w + 40.0, w, 40.0), Some(4));
+        assert_eq!(proven_bound(-3.0 * w, w, 0.0), Some(-3));
+        assert_eq!(proven_bound(f64::NEG_INFINITY, w, 0.0), None);
     }
 }

@@ -81,7 +81,7 @@ pub(crate) fn combined_costs(
     pb: &Problem,
     f: &Formulation,
     objective: &[Criterion],
-) -> Option<(Vec<(usize, f64)>, f64)> {
+) -> Option<Combined> {
     let costs: Vec<Vec<(usize, f64)>> = objective.iter().map(|&c| f.costs(pb, c)).collect();
     let sum = |k: usize| costs[k].iter().map(|&(_, v)| v.abs()).sum();
     let weights = lexicographic_weights(pb, objective, sum)?;
@@ -96,5 +96,26 @@ pub(crate) fn combined_costs(
         .enumerate()
         .filter(|&(_, v)| v != 0.0)
         .collect();
-    Some((merged, weights[0]))
+    // Columns are in [0, 1]: a criterion's cost is at most its positive
+    // coefficients.
+    let rest_max = costs[1..]
+        .iter()
+        .zip(&weights[1..])
+        .map(|(terms, w)| w * terms.iter().map(|&(_, v)| v.max(0.0)).sum::<f64>())
+        .sum();
+    Some(Combined {
+        costs: merged,
+        first_weight: weights[0],
+        rest_max,
+    })
+}
+
+/// The lexicographic objective as one weighted sum.
+pub(crate) struct Combined {
+    /// The weighted cost terms.
+    pub(crate) costs: Vec<(usize, f64)>,
+    /// The first criterion's weight.
+    pub(crate) first_weight: f64,
+    /// The most the later criteria add to the weighted sum.
+    pub(crate) rest_max: f64,
 }
