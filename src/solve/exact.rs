@@ -277,7 +277,8 @@ fn run_stage(
 ) -> (highs::SolvedModel, Option<Vec<f64>>) {
     let t = Instant::now();
     s.apply(&mut model, time_left);
-    s.progress.attach(&mut model);
+    let deadline = time_left.map(|l| t + std::time::Duration::from_secs_f64(l.max(0.01)));
+    let _watch = s.progress.watch(&mut model, deadline);
     if let Some(cols) = start {
         let _ = model.try_set_solution(Some(cols), None, None, None);
     }

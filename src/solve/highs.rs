@@ -162,6 +162,11 @@ pub struct MipReport {
 pub trait MipObserver: Send + Sync {
     /// Called from HiGHS's thread on each interrupt and improving solution.
     fn report(&self, r: MipReport);
+
+    /// Asked at each interrupt point: stop the solve now?
+    fn stop(&self) -> bool {
+        false
+    }
 }
 
 /// Call `observer.report` while `model` solves. The observer is kept alive
@@ -182,7 +187,7 @@ unsafe extern "C" fn on_mip<T: MipObserver>(
     _kind: c_int,
     _message: *const c_char,
     out: *const HighsCallbackDataOut,
-    _input: *mut HighsCallbackDataIn,
+    input: *mut HighsCallbackDataIn,
     data: *mut c_void,
 ) {
     if out.is_null() || data.is_null() {
@@ -197,4 +202,8 @@ unsafe extern "C" fn on_mip<T: MipObserver>(
         gap: out.mip_gap,
         nodes: out.mip_node_count,
     });
+    if !input.is_null() && observer.stop() {
+        // SAFETY: HiGHS passes a valid data-in record it reads back.
+        unsafe { (*input).user_interrupt = 1 };
+    }
 }

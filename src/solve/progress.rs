@@ -75,15 +75,41 @@ impl Progress {
         self.0.bar.finish_and_clear();
     }
 
-    /// Report HiGHS's MIP progress on this line while `model` solves.
-    pub fn attach(&self, model: &mut highs::Model) {
-        if !self.0.bar.is_hidden() {
-            observe_mip(model, &self.0);
+    /// Watch `model` while it solves: report HiGHS's MIP progress on this
+    /// line, and interrupt the solve at `deadline` (HiGHS does not honour
+    /// its own time limit everywhere: a 20 s limit on the league tier ran
+    /// 26 s). Keep the returned value until the solve returns.
+    pub fn watch(&self, model: &mut highs::Model, deadline: Option<Instant>) -> Arc<Watch> {
+        let w = Arc::new(Watch {
+            progress: (!self.0.bar.is_hidden()).then(|| self.0.clone()),
+            deadline,
+        });
+        if w.progress.is_some() || deadline.is_some() {
+            observe_mip(model, &w);
         }
+        w
     }
 }
 
-impl MipObserver for Inner {
+/// What watches one solve: the progress line and the deadline.
+pub struct Watch {
+    progress: Option<Arc<Inner>>,
+    deadline: Option<Instant>,
+}
+
+impl MipObserver for Watch {
+    fn report(&self, r: MipReport) {
+        if let Some(p) = &self.progress {
+            p.report(r);
+        }
+    }
+
+    fn stop(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+}
+
+impl Inner {
     fn report(&self, r: MipReport) {
         let Ok(stage) = self.stage.lock() else {
             return;
@@ -96,7 +122,7 @@ impl MipObserver for Inner {
             }
         };
         self.bar.set_message(format!(
-            "stage {} ({:.0} s): incumbent {} bound {} gap {:.1}% nodes {}",
+            "stage {} ({:.0} s): best {} bound {} gap {:.1}% nodes {}",
             stage.0,
             stage.1.elapsed().as_secs_f64(),
             bound(r.primal_bound),
