@@ -646,3 +646,38 @@ fn backfill_and_scenario_results_replay_from_their_manifests() {
         assert!(stdout.contains("reproduced"));
     }
 }
+
+/// 录取方式 says how each person was placed: a listed choice, or 服从调剂;
+/// 志愿序号 never claims a choice for someone placed by adjustment.
+#[test]
+fn dispatch_list_says_listed_choice_or_adjustment() {
+    let d = Fixture::new(&[
+        (
+            "model.toml",
+            "[adjustment]\nscope = \"league\"\n[[specialty]]\nkey = \"edu\"\nname = \"乡村教育\"\n",
+        ),
+        (
+            "posts.csv",
+            "id,county,league,specialty,level,seats\nP1,150121,1501,edu,township,1\nP2,150121,1501,edu,township,1\n",
+        ),
+        (
+            "candidates.csv",
+            "id,score,adjustable,preferences\nA,90,1,\nB,80,0,P2\n",
+        ),
+    ]);
+    let out = d.path().join("out");
+    let (code, _, err) = run(&allocate_args(&d.inputs(), &out, &["--xlsx"]));
+    assert_eq!(code, 0, "{err}");
+    let rows = sheet_rows(&out.join("派遣名单.xlsx"), "1501");
+    let col = |h: &str| rows[0].iter().position(|x| x == h).unwrap();
+    let (id, rank, how) = (col("报名号"), col("志愿序号"), col("录取方式"));
+    let by_id = |who: &str| rows.iter().find(|r| r[id] == who).unwrap().clone();
+    assert_eq!(
+        (by_id("A")[rank].as_str(), by_id("A")[how].as_str()),
+        ("", "服从调剂")
+    );
+    assert_eq!(
+        (by_id("B")[rank].as_str(), by_id("B")[how].as_str()),
+        ("1", "第 1 志愿")
+    );
+}

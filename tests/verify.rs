@@ -160,7 +160,11 @@ fn verify_reads_every_sheet_of_the_excel_dispatch_list() {
     let out = tmp.path().join("out");
     let mut a = vec!["allocate".to_string()];
     a.extend(input_args(&inputs));
-    a.extend(["--out".into(), out.display().to_string(), "--xlsx".into()]);
+    a.extend([
+        "--out".into(),
+        out.display().to_string(),
+        "--per-county".into(),
+    ]);
     let o = xibu(&a);
     assert_eq!(
         o.status.code(),

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::idcard;
 use super::table::{
-    read_source, sheets_with_data, ColumnSpec, Columns, Encoding, Row, Source, Table,
+    read_source, sheets_of_one_table, ColumnSpec, Columns, Encoding, Row, Source, Table,
 };
 use super::values::{
     parse_bool, parse_candidate_project, parse_degree, parse_health, parse_level, parse_major_code,
@@ -758,14 +758,15 @@ pub fn read_dispatch(
         )
     });
     let sheets = if is_xlsx {
-        sheets_with_data(path)
+        sheets_of_one_table(path)
     } else {
         Vec::new()
     };
     if sheets.len() < 2 {
         return one(&Source::File(path.to_path_buf()), None, diags);
     }
-    // 派遣名单.xlsx holds one sheet per league: every sheet is read.
+    // 派遣名单.xlsx holds one sheet per league: every sheet under the
+    // dispatch header is read.
     let mut all = Loaded::<DispatchRecord> {
         complete: true,
         ..Loaded::default()

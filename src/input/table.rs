@@ -358,6 +358,25 @@ pub fn sheets_with_data(path: &Path) -> Vec<(usize, String)> {
         .collect()
 }
 
+/// The sheets that hold one table: the first sheet with data and every
+/// other under the same header (派遣名单.xlsx: one per league). Sheets under
+/// another header (a per-county workbook's 候补名单) are another table.
+pub fn sheets_of_one_table(path: &Path) -> Vec<(usize, String)> {
+    let file = path.display().to_string();
+    let mut first: Option<Vec<String>> = None;
+    let mut out = Vec::new();
+    for (i, name) in sheets_with_data(path) {
+        let mut scratch = Diagnostics::default();
+        let Some(t) = read_xlsx(path, &file, i, &mut scratch) else {
+            continue;
+        };
+        if first.get_or_insert_with(|| t.headers.clone()) == &t.headers {
+            out.push((i, name));
+        }
+    }
+    out
+}
+
 /// xibu reads one table per file, from the first sheet. Rows under the
 /// same header on another sheet would be dropped in silence: an error.
 fn continued_on_other_sheets(path: &Path, first: &Table, diags: &mut Diagnostics) {

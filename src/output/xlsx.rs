@@ -97,7 +97,7 @@ pub struct Lists<'a> {
     locked: Vec<bool>,
 }
 
-const DISPATCH_HEADER: [&str; 14] = [
+const DISPATCH_HEADER: [&str; 15] = [
     "盟市",
     "旗县代码",
     "旗县名称",
@@ -111,6 +111,7 @@ const DISPATCH_HEADER: [&str; 14] = [
     "身份证号",
     "专业",
     "志愿序号",
+    "录取方式",
     "锁定",
 ];
 
@@ -190,6 +191,11 @@ impl<'a> Lists<'a> {
         let post = &pb.posts[p.ix()];
         let county = &pb.counties[post.county.ix()];
         let cand = &pb.candidates[c.ix()];
+        // A rank past the listed choices is the adjustment's (interface
+        // §1.1): 志愿序号 is then empty, never "1" for someone who listed
+        // nothing.
+        let rank = pb.rank(c, p);
+        let listed = rank.filter(|&r| (r as usize) <= cand.preferences.len());
         vec![
             pb.leagues[post.league.ix()].clone(),
             county.code.clone(),
@@ -203,7 +209,12 @@ impl<'a> Lists<'a> {
             cand.name.clone(),
             self.id_number(c),
             cand.major.clone(),
-            pb.rank(c, p).map_or(String::new(), |r| r.to_string()),
+            listed.map_or(String::new(), |r| r.to_string()),
+            match (listed, rank) {
+                (Some(r), _) => format!("第 {r} 志愿"),
+                (None, Some(_)) => "服从调剂".to_string(),
+                (None, None) => String::new(),
+            },
             if self.locked[c.ix()] { "是" } else { "" }.to_string(),
         ]
     }
