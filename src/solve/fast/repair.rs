@@ -32,7 +32,7 @@ fn first_break(pb: &Problem, a: &Assignment, occ: &[u32]) -> Option<Vec<Candidat
             .map(CandidateIdx::from_ix)
             .filter(|c| a.post_of[c.ix()].is_some_and(|p| keep(&pb.posts[p.ix()])))
             .collect();
-        v.sort_by_key(|c| {
+        v.sort_by_cached_key(|c| {
             let p = a.post_of[c.ix()].expect("placed");
             let i = pb
                 .pair_range(*c)
@@ -50,10 +50,16 @@ fn first_break(pb: &Problem, a: &Assignment, occ: &[u32]) -> Option<Vec<Candidat
             .map(|(_, &n)| u64::from(n))
             .sum()
     };
+    // Volunteers per county in one pass over the posts (summing every post
+    // for each county was quadratic at national size).
+    let mut per_county = vec![0u64; pb.counties.len()];
+    for (p, &n) in pb.posts.iter().zip(occ) {
+        per_county[p.county.ix()] += u64::from(n);
+    }
     for (k, county) in pb.counties.iter().enumerate() {
         if let Some(scale) = county.scale {
             let inside = |p: &crate::model::Post| p.county.ix() == k;
-            let n = sum(&inside);
+            let n = per_county[k];
             if n > u64::from(scale) {
                 let excess = (n - u64::from(scale)) as usize;
                 return Some(placed(&inside).into_iter().take(excess).collect())
