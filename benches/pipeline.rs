@@ -56,6 +56,10 @@ fn bench(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("deferred_acceptance", n), &pb, |b, pb| {
             b.iter(|| xibu::solve::da::deferred_acceptance(pb))
         });
+        g.bench_with_input(BenchmarkId::new("repair_da", n), &pb, |b, pb| {
+            let da = xibu::solve::da::deferred_acceptance(pb);
+            b.iter(|| xibu::solve::fast::repair::repair(pb, da.clone()))
+        });
         g.bench_with_input(BenchmarkId::new("capped_da", n), &pb, |b, pb| {
             b.iter(|| xibu::solve::fast::cuts::capped_da(pb, &[]))
         });
