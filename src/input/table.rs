@@ -340,21 +340,23 @@ pub fn parse_csv(text: &str, file: &str, diags: &mut Diagnostics) -> Option<Tabl
     })
 }
 
-/// The sheets of a workbook that hold anything, as (index, name); empty
-/// when it cannot be opened (reading it then reports why).
-pub fn sheets_with_data(path: &Path) -> Vec<(usize, String)> {
+/// The tables on the sheets of a workbook from sheet `from` on, each with
+/// its index and name: sheets without a header row are left out, and so
+/// is a workbook that cannot be opened (reading it reports why). The
+/// workbook is opened once.
+fn sheet_tables(path: &Path, from: usize) -> Vec<(usize, String, Table)> {
     use calamine::Reader;
     let Ok(mut wb) = calamine::open_workbook_auto(path) else {
         return Vec::new();
     };
+    let file = path.display().to_string();
     let names = wb.sheet_names();
-    (0..names.len())
-        .filter(|&i| {
-            wb.worksheet_range_at(i)
-                .and_then(|r| r.ok())
-                .is_some_and(|r| r.used_cells().next().is_some())
+    let mut scratch = Diagnostics::default();
+    (from..names.len())
+        .filter_map(|i| {
+            let t = sheet_table(&mut wb, &file, i, &mut scratch)?;
+            (!t.headers.is_empty()).then(|| (i, names[i].clone(), t))
         })
-        .map(|i| (i, names[i].clone()))
         .collect()
 }
 
@@ -362,30 +364,22 @@ pub fn sheets_with_data(path: &Path) -> Vec<(usize, String)> {
 /// other under the same header (派遣名单.xlsx: one per league). Sheets under
 /// another header (a per-county workbook's 候补名单) are another table.
 pub fn sheets_of_one_table(path: &Path) -> Vec<(usize, String)> {
-    let file = path.display().to_string();
-    let mut first: Option<Vec<String>> = None;
-    let mut out = Vec::new();
-    for (i, name) in sheets_with_data(path) {
-        let mut scratch = Diagnostics::default();
-        let Some(t) = read_xlsx(path, &file, i, &mut scratch) else {
-            continue;
-        };
-        if first.get_or_insert_with(|| t.headers.clone()) == &t.headers {
-            out.push((i, name));
-        }
-    }
-    out
+    let tables = sheet_tables(path, 0);
+    let Some((_, _, first)) = tables.first() else {
+        return Vec::new();
+    };
+    tables
+        .iter()
+        .filter(|(_, _, t)| t.headers == first.headers)
+        .map(|(i, name, _)| (*i, name.clone()))
+        .collect()
 }
 
 /// xibu reads one table per file, from the first sheet. Rows under the
 /// same header on another sheet would be dropped in silence: an error.
 fn continued_on_other_sheets(path: &Path, first: &Table, diags: &mut Diagnostics) {
     let file = path.display().to_string();
-    for (i, name) in sheets_with_data(path).into_iter().filter(|(i, _)| *i > 0) {
-        let mut scratch = Diagnostics::default();
-        let Some(t) = read_xlsx(path, &file, i, &mut scratch) else {
-            continue;
-        };
+    for (_, name, t) in sheet_tables(path, 1) {
         if t.headers == first.headers && !t.rows.is_empty() {
             diags.push(
                 &file,
@@ -398,7 +392,6 @@ fn continued_on_other_sheets(path: &Path, first: &Table, diags: &mut Diagnostics
 }
 
 fn read_xlsx(path: &Path, file: &str, index: usize, diags: &mut Diagnostics) -> Option<Table> {
-    use calamine::Reader;
     let mut wb = match calamine::open_workbook_auto(path) {
         Ok(wb) => wb,
         Err(e) => {
@@ -406,6 +399,17 @@ fn read_xlsx(path: &Path, file: &str, index: usize, diags: &mut Diagnostics) -> 
             return None;
         }
     };
+    sheet_table(&mut wb, file, index, diags)
+}
+
+/// The table on sheet `index` of an open workbook.
+fn sheet_table<RS: std::io::Read + std::io::Seek>(
+    wb: &mut calamine::Sheets<RS>,
+    file: &str,
+    index: usize,
+    diags: &mut Diagnostics,
+) -> Option<Table> {
+    use calamine::Reader;
     let range = match wb.worksheet_range_at(index) {
         Some(Ok(r)) => r,
         Some(Err(e)) => {
@@ -417,7 +421,7 @@ fn read_xlsx(path: &Path, file: &str, index: usize, diags: &mut Diagnostics) -> 
             return None;
         }
     };
-    let merged = merged_regions(&mut wb, index);
+    let merged = merged_regions(wb, index);
     let (row0, col0) = range.start().unwrap_or((0, 0));
     let mut headers = None;
     let mut rows = Vec::new();
