@@ -495,7 +495,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             json,
         } => {
             let lang = Lang::or_from_env(lang);
-            let mut opts = commands::explain::ExplainOptions {
+            let opts = commands::explain::ExplainOptions {
                 dispatch: dispatch.clone().unwrap_or_default(),
                 candidate,
                 lang,
@@ -504,10 +504,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 input.candidates.is_some() || input.posts.is_some() || input.model.is_some();
             let e = match (given, dispatch, manifest) {
                 (false, None, Some(m)) => commands::explain::explain_run(&m, &opts)?,
-                (true, Some(d), None) => {
-                    opts.dispatch = d;
-                    commands::explain::explain(&input.inputs(), &opts)?
-                }
+                (true, Some(_), None) => commands::explain::explain(&input.inputs(), &opts)?,
                 _ => {
                     return Err(Error::Input(vec![xibu::Diagnostic::new(
                         "command line",

@@ -149,20 +149,37 @@ impl ManifestFile {
         })
     }
 
-    /// One line per input: unchanged, or why not. True when all are.
-    pub(crate) fn check_inputs(&self, lines: &mut Vec<String>) -> bool {
-        let mut same = true;
-        for f in &self.inputs {
-            let state = match file_sha(&f.path) {
-                Ok((sha, _)) if sha == f.sha256 => "unchanged".to_string(),
-                Ok(_) => "CHANGED since the run (SHA-256 differs)".to_string(),
-                Err(e) => e.to_string(),
-            };
-            same &= state == "unchanged";
-            lines.push(format!("input {} {}: {state}", f.role, f.path.display()));
-        }
-        same
+    /// One check per input: unchanged, or why not.
+    pub(crate) fn check_inputs(&self) -> Vec<Check> {
+        self.inputs
+            .iter()
+            .map(|f| {
+                let (ok, state) = match file_sha(&f.path) {
+                    Ok((sha, _)) if sha == f.sha256 => (true, "unchanged".to_string()),
+                    Ok(_) => (false, "CHANGED since the run (SHA-256 differs)".to_string()),
+                    Err(e) => (false, e.to_string()),
+                };
+                Check {
+                    ok,
+                    line: format!("input {} {}: {state}", f.role, f.path.display()),
+                }
+            })
+            .collect()
     }
+}
+
+/// One file checked against run.json: whether it is the run's, and the
+/// line that says so.
+pub(crate) struct Check {
+    pub(crate) ok: bool,
+    pub(crate) line: String,
+}
+
+/// Whether every check passed; their lines appended to `lines`.
+fn all_ok(checks: Vec<Check>, lines: &mut Vec<String>) -> bool {
+    let ok = checks.iter().all(|c| c.ok);
+    lines.extend(checks.into_iter().map(|c| c.line));
+    ok
 }
 
 /// `xibu verify --manifest run.json`: check that the files beside run.json
@@ -172,8 +189,8 @@ impl ManifestFile {
 pub fn verify_manifest(path: &Path) -> Result<ReplayCheck> {
     let m = ManifestFile::read(path)?;
     let mut lines = Vec::new();
-    let disk_ok = on_disk(path, &m.outputs, true, &mut lines);
-    let mut same = m.check_inputs(&mut lines);
+    let disk_ok = all_ok(on_disk(path, &m.outputs, true), &mut lines);
+    let mut same = all_ok(m.check_inputs(), &mut lines);
     if !same {
         lines.push("not re-run: the inputs are not those of the run".into());
         return Ok(ReplayCheck {
@@ -210,28 +227,27 @@ pub fn verify_manifest(path: &Path) -> Result<ReplayCheck> {
     })
 }
 
-/// Check the outputs beside run.json against it; false when any differs,
-/// is missing, or (with `foreign`) a result file is there that the run did
-/// not write.
-pub(crate) fn on_disk(
-    manifest: &Path,
-    outputs: &[OutputFile],
-    foreign: bool,
-    lines: &mut Vec<String>,
-) -> bool {
+/// Check the outputs beside run.json against it: each must be there as
+/// the run wrote it, and (with `foreign`) no result file may be there that
+/// the run did not write.
+pub(crate) fn on_disk(manifest: &Path, outputs: &[OutputFile], foreign: bool) -> Vec<Check> {
     let dir = manifest.parent().unwrap_or(Path::new("."));
-    let mut ok = true;
-    for f in outputs {
-        let line = match std::fs::read(dir.join(&f.file)) {
-            Ok(bytes) if sha256_hex(&bytes) == f.sha256 => "as written by the run",
-            Ok(_) => "CHANGED since the run (SHA-256 differs)",
-            Err(_) => "MISSING",
-        };
-        ok &= line == "as written by the run";
-        lines.push(format!("file {}: {line}", f.file));
-    }
+    let mut checks: Vec<Check> = outputs
+        .iter()
+        .map(|f| {
+            let (ok, state) = match std::fs::read(dir.join(&f.file)) {
+                Ok(bytes) if sha256_hex(&bytes) == f.sha256 => (true, "as written by the run"),
+                Ok(_) => (false, "CHANGED since the run (SHA-256 differs)"),
+                Err(_) => (false, "MISSING"),
+            };
+            Check {
+                ok,
+                line: format!("file {}: {state}", f.file),
+            }
+        })
+        .collect();
     if !foreign {
-        return ok;
+        return checks;
     }
     let listed = |n: &str| n == "run.json" || outputs.iter().any(|f| f.file == n);
     let mut extra: Vec<String> = std::fs::read_dir(dir)
@@ -242,13 +258,11 @@ pub(crate) fn on_disk(
         .filter(|n| crate::output::commit::is_result_name(n) && !listed(n))
         .collect();
     extra.sort();
-    for n in extra {
-        ok = false;
-        lines.push(format!(
-            "file {n}: NOT part of this run (another run's file)"
-        ));
-    }
-    ok
+    checks.extend(extra.into_iter().map(|n| Check {
+        ok: false,
+        line: format!("file {n}: NOT part of this run (another run's file)"),
+    }));
+    checks
 }
 
 /// Run the replayed command into `dir`; returns the directory holding the

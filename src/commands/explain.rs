@@ -82,8 +82,6 @@ pub fn explain_run(manifest: &Path, opts: &ExplainOptions) -> Result<Explanation
             "explain --manifest takes allocate and backfill results; for a scenario, give the scenario's inputs and --dispatch".into(),
         ));
     }
-    let mut lines = Vec::new();
-    let inputs_ok = m.check_inputs(&mut lines);
     let dispatch = manifest
         .parent()
         .unwrap_or(Path::new("."))
@@ -94,12 +92,14 @@ pub fn explain_run(manifest: &Path, opts: &ExplainOptions) -> Result<Explanation
         .filter(|o| o.file == "dispatch.csv")
         .cloned()
         .collect();
-    let dispatch_ok = on_disk(manifest, &listed, false, &mut lines);
-    if !(inputs_ok && dispatch_ok) {
-        let bad: Vec<String> = lines
-            .into_iter()
-            .filter(|l| !l.ends_with("unchanged") && !l.ends_with("as written by the run"))
-            .collect();
+    let bad: Vec<String> = m
+        .check_inputs()
+        .into_iter()
+        .chain(on_disk(manifest, &listed, false))
+        .filter(|c| !c.ok)
+        .map(|c| c.line)
+        .collect();
+    if !bad.is_empty() {
         return Err(refuse(format!(
             "the files are no longer those of the run, so its outcomes cannot be explained from them: {}",
             bad.join("; ")
@@ -228,15 +228,12 @@ fn differences(inputs: &Inputs, m: &ManifestFile, manifest: &Path) -> Vec<String
             _ => {}
         }
     }
-    let mut lines = Vec::new();
-    if !m.check_inputs(&mut lines) {
-        notes.extend(
-            lines
-                .into_iter()
-                .filter(|l| !l.ends_with("unchanged"))
-                .map(|l| format!("{l}: reasons may differ from the run's")),
-        );
-    }
+    notes.extend(
+        m.check_inputs()
+            .into_iter()
+            .filter(|c| !c.ok)
+            .map(|c| format!("{}: reasons may differ from the run's", c.line)),
+    );
     if m.replay.seed != inputs.seed {
         notes.push(format!(
             "the run used --seed {}, not {}: ties may be broken differently",

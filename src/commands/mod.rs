@@ -232,11 +232,9 @@ pub(crate) fn diagnosis(run: &Run, reasons: &[String]) -> (String, Vec<u8>) {
     for r in reasons {
         let _ = writeln!(t, "- {r}");
     }
-    if let Some(h) = &run.infeasible_hint {
-        let _ = writeln!(t, "{h}");
-    }
     let mut msg = reasons.join("; ");
     if let Some(h) = &run.infeasible_hint {
+        let _ = writeln!(t, "{h}");
         msg = format!("{msg}\n{h}");
     }
     (msg, t.into_bytes())
