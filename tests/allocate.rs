@@ -11,31 +11,6 @@ use std::path::Path;
 use common::*;
 use xibu::domain::types::{CandidateIdx, PostIdx};
 
-fn allocate_dir(
-    inputs: &xibu::commands::Inputs,
-    out: &Path,
-    extra: &[&str],
-) -> std::process::Output {
-    let mut args = vec!["allocate".to_string()];
-    args.extend(input_args(inputs));
-    args.extend(["--out".into(), out.display().to_string()]);
-    args.extend(extra.iter().map(|s| s.to_string()));
-    xibu(&args)
-}
-
-fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let h = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            h.iter()
-                .zip(rec.unwrap().iter())
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect()
-        })
-        .collect()
-}
-
 fn summary(out: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
 }
@@ -47,7 +22,7 @@ fn examples_reach_their_proven_optimum_and_verify() {
         let exp = expected(&name);
         let inputs = inputs_in(&dir, "csv", exp["seed"].as_u64().unwrap());
         let tmp = tempfile::tempdir().unwrap();
-        let o = allocate_dir(&inputs, tmp.path(), &[]);
+        let o = allocate_into(&inputs, tmp.path(), &[]);
         assert_eq!(
             o.status.code(),
             Some(0),
@@ -79,10 +54,10 @@ fn examples_reach_their_proven_optimum_and_verify() {
 fn the_plain_example_is_exactly_deferred_acceptance() {
     let dir = example_dir("plain-da");
     let tmp = tempfile::tempdir().unwrap();
-    let o = allocate_dir(&inputs_in(&dir, "csv", 0), tmp.path(), &[]);
+    let o = allocate_into(&inputs_in(&dir, "csv", 0), tmp.path(), &[]);
     assert_eq!(o.status.code(), Some(0));
     let pairs = |p: &Path| -> BTreeSet<(String, String)> {
-        read_csv(p)
+        csv_rows(p)
             .into_iter()
             .map(|r| (r["candidate_id"].clone(), r["post_id"].clone()))
             .collect()
@@ -98,11 +73,11 @@ fn the_plain_example_is_exactly_deferred_acceptance() {
 fn check_reserves_and_unplaced(inputs: &xibu::commands::Inputs, out: &Path) {
     let pb = xibu::commands::load(inputs).unwrap();
     let id = |c: CandidateIdx| pb.candidates()[c.ix()].id.clone();
-    let placed: BTreeSet<String> = read_csv(&out.join("dispatch.csv"))
+    let placed: BTreeSet<String> = csv_rows(&out.join("dispatch.csv"))
         .into_iter()
         .map(|r| r["candidate_id"].clone())
         .collect();
-    let unplaced: Vec<String> = read_csv(&out.join("unplaced.csv"))
+    let unplaced: Vec<String> = csv_rows(&out.join("unplaced.csv"))
         .into_iter()
         .map(|r| r["candidate_id"].clone())
         .collect();
@@ -114,7 +89,7 @@ fn check_reserves_and_unplaced(inputs: &xibu::commands::Inputs, out: &Path) {
         .collect();
     assert_eq!(unplaced, expect_unplaced);
     let mut got: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for r in read_csv(&out.join("reserves.csv")) {
+    for r in csv_rows(&out.join("reserves.csv")) {
         let list = got.entry(r["post_id"].clone()).or_default();
         assert_eq!(r["position"], (list.len() + 1).to_string());
         list.push(r["candidate_id"].clone());
@@ -165,7 +140,7 @@ fn an_impossible_rule_exits_3_naming_rule_county_and_counts() {
         ("candidates.csv", "id,score,preferences\nA,80,P2\nB,70,P2\n"),
     ]);
     let out = d.path().join("out");
-    let o = allocate_dir(&d.inputs(), &out, &[]);
+    let o = allocate_into(&d.inputs(), &out, &[]);
     assert_exit(&o, 3);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -193,7 +168,7 @@ fn time_limit_gives_a_feasible_answer_with_its_gap() {
     let mut inputs = inputs_in(&root.join("data-samples"), "csv", 0);
     inputs.model = root.join("models/inner-mongolia-2023-2024.toml");
     let tmp = tempfile::tempdir().unwrap();
-    let o = allocate_dir(&inputs, tmp.path(), &["--time-limit", "2"]);
+    let o = allocate_into(&inputs, tmp.path(), &["--time-limit", "2"]);
     assert_exit(&o, 0);
     let s = summary(tmp.path());
     assert_eq!(s["status"], "feasible");
@@ -212,12 +187,12 @@ fn time_limit_gives_a_feasible_answer_with_its_gap() {
     // one of 4 s, which gets further into HiGHS's proof): never past it,
     // and the gap is on the first criterion where the two differ.
     let full = tmp.path().join("full");
-    assert_exit(&allocate_dir(&inputs, &full, &[]), 0);
+    assert_exit(&allocate_into(&inputs, &full, &[]), 0);
     let best = summary(&full);
     assert_eq!(best["status"], "optimal");
     assert_eq!(best["bound"], best["objective"]);
     let four = tmp.path().join("limit-4");
-    assert_exit(&allocate_dir(&inputs, &four, &["--time-limit", "4"]), 0);
+    assert_exit(&allocate_into(&inputs, &four, &["--time-limit", "4"]), 0);
     for s in [s, summary(&four)] {
         let (o, b, opt) = (&s["objective"], &s["bound"], &best["objective"]);
         assert!(
@@ -249,7 +224,7 @@ fn write_model_dumps_the_mip() {
     let dir = example_dir("rules-ties-incumbents");
     let tmp = tempfile::tempdir().unwrap();
     let lp = tmp.path().join("model.lp");
-    let o = allocate_dir(
+    let o = allocate_into(
         &inputs_in(&dir, "csv", 0),
         &tmp.path().join("out"),
         &["--write-model", lp.to_str().unwrap()],
@@ -268,8 +243,8 @@ fn reruns_are_byte_identical() {
     let dir = example_dir("rules-ties-incumbents");
     let inputs = inputs_in(&dir, "csv", 0);
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    allocate_dir(&inputs, a.path(), &[]);
-    allocate_dir(&inputs, b.path(), &[]);
+    allocate_into(&inputs, a.path(), &[]);
+    allocate_into(&inputs, b.path(), &[]);
     for f in ["dispatch.csv", "unplaced.csv", "reserves.csv"] {
         assert_eq!(
             std::fs::read(a.path().join(f)).unwrap(),
@@ -290,8 +265,8 @@ fn reruns_are_byte_identical() {
 fn unplaced_reasons_say_why() {
     let dir = example_dir("rules-ties-incumbents");
     let tmp = tempfile::tempdir().unwrap();
-    allocate_dir(&inputs_in(&dir, "csv", 0), tmp.path(), &[]);
-    let rows = read_csv(&tmp.path().join("unplaced.csv"));
+    allocate_into(&inputs_in(&dir, "csv", 0), tmp.path(), &[]);
+    let rows = csv_rows(&tmp.path().join("unplaced.csv"));
     let reason = |id: &str| {
         rows.iter()
             .find(|r| r["candidate_id"] == id)
@@ -319,7 +294,7 @@ fn formula_like_cells_are_neutralised_and_read_back() {
         ),
     ]);
     let out = d.path().join("out");
-    let o = allocate_dir(&d.inputs(), &out, &[]);
+    let o = allocate_into(&d.inputs(), &out, &[]);
     assert_exit(&o, 0);
     let dispatch = std::fs::read_to_string(out.join("dispatch.csv")).unwrap();
     let unplaced = std::fs::read_to_string(out.join("unplaced.csv")).unwrap();

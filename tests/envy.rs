@@ -5,24 +5,9 @@
 mod common;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 
 use common::fixture::assert_exit;
-use common::{example_dir, example_names, expected, input_args, inputs_in, xibu};
-
-fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let h = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            h.iter()
-                .zip(rec.unwrap().iter())
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect()
-        })
-        .collect()
-}
+use common::{allocate_into, csv_rows, example_dir, example_names, expected, inputs_in};
 
 #[test]
 fn envy_csv_lists_every_blocking_pair_of_each_example() {
@@ -32,33 +17,31 @@ fn envy_csv_lists_every_blocking_pair_of_each_example() {
         let seed = exp["seed"].as_u64().unwrap();
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
-        let mut a = vec!["allocate".to_string()];
-        a.extend(input_args(&inputs_in(&dir, "csv", seed)));
-        a.extend(["--out".into(), out.display().to_string()]);
-        assert_exit(&xibu(&a), 0);
-        let envy = rows(&out.join("envy.csv"));
+        assert_exit(&allocate_into(&inputs_in(&dir, "csv", seed), &out, &[]), 0);
+        let envy = csv_rows(&out.join("envy.csv"));
         assert_eq!(
             envy.len() as u64,
             exp["objective"]["envy"].as_u64().unwrap(),
             "{name}: one row per blocking pair"
         );
         // The inputs, read on their own.
-        let cands: HashMap<String, BTreeMap<String, String>> = rows(&dir.join("candidates.csv"))
-            .into_iter()
-            .map(|r| (r["id"].clone(), r))
-            .collect();
-        let seats: HashMap<String, u32> = rows(&dir.join("posts.csv"))
+        let cands: HashMap<String, BTreeMap<String, String>> =
+            csv_rows(&dir.join("candidates.csv"))
+                .into_iter()
+                .map(|r| (r["id"].clone(), r))
+                .collect();
+        let seats: HashMap<String, u32> = csv_rows(&dir.join("posts.csv"))
             .into_iter()
             .map(|r| (r["id"].clone(), r["seats"].parse().unwrap()))
             .collect();
         let mut occ: HashMap<String, u32> = HashMap::new();
         let inc = dir.join("incumbents.csv");
         if inc.exists() {
-            for r in rows(&inc) {
+            for r in csv_rows(&inc) {
                 *occ.entry(r["post"].clone()).or_default() += 1;
             }
         }
-        let held: HashMap<String, String> = rows(&out.join("dispatch.csv"))
+        let held: HashMap<String, String> = csv_rows(&out.join("dispatch.csv"))
             .into_iter()
             .map(|r| (r["candidate_id"].clone(), r["post_id"].clone()))
             .collect();

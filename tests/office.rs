@@ -235,34 +235,22 @@ fn explain_names_inputs_that_differ_from_the_run_and_follows_a_manifest() {
     )
     .unwrap();
     let counties = inputs.paths.counties.replace(other);
-    let mut a = command_args(
-        "explain",
-        &inputs,
-        &[
-            "--dispatch",
-            out.join("dispatch.csv").to_str().unwrap(),
-            "--candidate",
-            "B",
-        ],
-    );
-    let (code, _, err) = run(&a);
+    let dispatch = out.join("dispatch.csv");
+    let explain_b = |inputs: &xibu::commands::Inputs| {
+        run(&command_args(
+            "explain",
+            inputs,
+            &["--dispatch", dispatch.to_str().unwrap(), "--candidate", "B"],
+        ))
+    };
+    let (code, _, err) = explain_b(&inputs);
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("the run read counties from") && err.contains("counties-2.csv"),
         "{err}"
     );
     inputs.paths.counties = counties;
-    a = command_args(
-        "explain",
-        &inputs,
-        &[
-            "--dispatch",
-            out.join("dispatch.csv").to_str().unwrap(),
-            "--candidate",
-            "B",
-        ],
-    );
-    let (code, expected, err) = run(&a);
+    let (code, expected, err) = explain_b(&inputs);
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("note:"), "same inputs as the run: {err}");
 

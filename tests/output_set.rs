@@ -9,21 +9,21 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::fixture::assert_exit;
-use common::{example_dir, expected, input_args, inputs_in, xibu};
+use common::{allocate_args, allocate_into, example_dir, expected, inputs_in, xibu};
 use xibu::commands::audit::sha256_hex;
 
-fn example_args(extra: &[&str], out: &Path) -> Vec<String> {
+fn example_inputs() -> xibu::commands::Inputs {
     let name = "rules-ties-incumbents";
     let seed = expected(name)["seed"].as_u64().unwrap();
-    let mut args = vec!["allocate".to_string()];
-    args.extend(input_args(&inputs_in(&example_dir(name), "csv", seed)));
-    args.extend(["--out".to_string(), out.display().to_string()]);
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args
+    inputs_in(&example_dir(name), "csv", seed)
+}
+
+fn example_args(extra: &[&str], out: &Path) -> Vec<String> {
+    allocate_args(&example_inputs(), out, extra)
 }
 
 fn allocate(extra: &[&str], out: &Path) -> Output {
-    xibu(&example_args(extra, out))
+    allocate_into(&example_inputs(), out, extra)
 }
 
 /// Every file of a folder (recursively) with its bytes.
@@ -246,6 +246,18 @@ key = "edu"
 name = "乡村教育"
 "#;
 
+/// The small model with one post (P1) and these candidates.
+fn one_post(candidates: &str) -> common::fixture::Fixture {
+    common::fixture::Fixture::new(&[
+        ("model.toml", SMALL_MODEL),
+        (
+            "posts.csv",
+            "id,county,league,specialty,level,seats\nP1,150121,1501,edu,township,1\n",
+        ),
+        ("candidates.csv", candidates),
+    ])
+}
+
 /// League codes that clash as sheet names (case, `/`, 31 characters) or
 /// carry an apostrophe still give one sheet each; the run does not fail at
 /// the Excel step after its solve.
@@ -266,14 +278,7 @@ fn league_codes_excel_dislikes_still_give_one_sheet_each() {
         ("candidates.csv", &cands),
     ]);
     let out = d.path().join("out");
-    let mut args = vec!["allocate".to_string()];
-    args.extend(input_args(&d.inputs()));
-    args.extend([
-        "--out".into(),
-        out.display().to_string(),
-        "--per-county".into(),
-    ]);
-    assert_exit(&xibu(&args), 0);
+    assert_exit(&allocate_into(&d.inputs(), &out, &["--per-county"]), 0);
     let wb = calamine::open_workbook_auto(out.join("派遣名单.xlsx")).unwrap();
     let names = wb.sheet_names();
     assert_eq!(names.len(), leagues.len(), "{names:?}");
@@ -288,22 +293,9 @@ fn league_codes_excel_dislikes_still_give_one_sheet_each() {
 #[test]
 fn a_cell_longer_than_excel_holds_is_an_input_error() {
     let name = "名".repeat(40_000);
-    let d = common::fixture::Fixture::new(&[
-        ("model.toml", SMALL_MODEL),
-        (
-            "posts.csv",
-            "id,county,league,specialty,level,seats\nP1,150121,1501,edu,township,1\n",
-        ),
-        (
-            "candidates.csv",
-            &format!("id,name,score,preferences\nC1,{name},80,P1\n"),
-        ),
-    ]);
+    let d = one_post(&format!("id,name,score,preferences\nC1,{name},80,P1\n"));
     let out = d.path().join("out");
-    let mut args = vec!["allocate".to_string()];
-    args.extend(input_args(&d.inputs()));
-    args.extend(["--out".into(), out.display().to_string(), "--xlsx".into()]);
-    let err = assert_exit(&xibu(&args), 2);
+    let err = assert_exit(&allocate_into(&d.inputs(), &out, &["--xlsx"]), 2);
     assert!(
         err.contains("candidates.csv:2:2") && err.contains("32767"),
         "{err}"
@@ -342,27 +334,12 @@ fn csv_files_carry_a_bom_by_default_and_follow_csv_encoding() {
     );
 
     // A name outside GBK: refused before anything is solved or written.
-    let d = common::fixture::Fixture::new(&[
-        ("model.toml", SMALL_MODEL),
-        (
-            "posts.csv",
-            "id,county,league,specialty,level,seats\nP1,150121,1501,edu,township,1\n",
-        ),
-        (
-            "candidates.csv",
-            "id,name,score,preferences\nC1,𠀀明,80,P1\n",
-        ),
-    ]);
+    let d = one_post("id,name,score,preferences\nC1,𠀀明,80,P1\n");
     let out = d.path().join("out");
-    let mut args = vec!["allocate".to_string()];
-    args.extend(input_args(&d.inputs()));
-    args.extend([
-        "--out".into(),
-        out.display().to_string(),
-        "--csv-encoding".into(),
-        "gbk".into(),
-    ]);
-    let err = assert_exit(&xibu(&args), 1);
+    let err = assert_exit(
+        &allocate_into(&d.inputs(), &out, &["--csv-encoding", "gbk"]),
+        1,
+    );
     assert!(err.contains("GBK") && err.contains("utf-8-bom"), "{err}");
     assert!(!out.exists());
 }

@@ -97,6 +97,37 @@ pub fn xibu(args: &[String]) -> std::process::Output {
         .expect("run xibu")
 }
 
+/// The arguments of `xibu allocate` with the inputs into `out`, then
+/// `extra`.
+pub fn allocate_args(inputs: &Inputs, out: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args = vec!["allocate".to_string()];
+    args.extend(input_args(inputs));
+    args.extend(["--out".into(), out.display().to_string()]);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+/// Run `xibu allocate` with the inputs into `out`, then `extra`.
+pub fn allocate_into(inputs: &Inputs, out: &Path, extra: &[&str]) -> std::process::Output {
+    xibu(&allocate_args(inputs, out, extra))
+}
+
+/// The rows of a CSV file as header → cell (a UTF-8 BOM, which xibu's
+/// outputs carry, is not part of the first header).
+pub fn csv_rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let h = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            h.iter()
+                .zip(rec.unwrap().iter())
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
 /// Run xibu with &str arguments.
 pub fn xibu_str(args: &[&str]) -> std::process::Output {
     xibu(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
