@@ -52,7 +52,7 @@ proptest! {
         for engine in [Engine::Exact, Engine::Fast, Engine::Da] {
             let Ok(sol) = solve(&pb, engine, &MipSettings::default()) else { continue };
             let o = evaluate(&pb, &sol.assignment).objective;
-            let b = xibu::solve::bound::bound(&pb, &sol.status, &o, sol.proven);
+            let b = sol.bound;
             for &c in &pb.policy().objective {
                 let bc = b.get(c).expect("every criterion has a bound");
                 if sol.status == Status::Optimal {

@@ -234,12 +234,9 @@ impl Summary {
         use crate::solve::Status;
         let seats: u64 = pb.posts.iter().map(|p| u64::from(p.seats)).sum();
         let placed = sol.assignment.placed();
-        let bound = crate::solve::bound::bound(pb, &sol.status, &ev.objective, sol.proven);
         let (gap, infeasible) = match &sol.status {
             Status::Optimal => (Some(0.0), vec![]),
-            Status::Feasible { .. } => {
-                (crate::solve::bound::gap(pb, &ev.objective, &bound), vec![])
-            }
+            Status::Feasible { gap } => (*gap, vec![]),
             Status::Infeasible { reasons } => (None, reasons.clone()),
         };
         Summary {
@@ -247,7 +244,7 @@ impl Summary {
             engine: engine.to_string(),
             objective: ev.objective,
             objective_order: pb.policy.objective.iter().map(|c| c.key()).collect(),
-            bound,
+            bound: sol.bound,
             placed,
             gap,
             seed: pb.seed,

@@ -95,6 +95,7 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
             stages,
             notes: Vec::new(),
             proven: None,
+            bound: Default::default(),
         });
     }
 
@@ -164,16 +165,15 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
                     stages,
                     notes: Vec::new(),
                     proven: None,
+                    bound: Default::default(),
                 });
             }
             _ => {
                 // Stopped (time limit …): keep the best known assignment.
-                let mut gap = cols.is_some().then(|| solved.mip_gap());
                 // A solve restarted without its start can stop with
                 // something worse than the start: keep the better one.
                 let cols = match (cols, current) {
                     (Some(c), Some(k)) if objective_of(&costs, &k) < objective_of(&costs, &c) => {
-                        gap = None;
                         Some(k)
                     }
                     (c, k) => c.or(k),
@@ -183,7 +183,8 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
                         "stopped ({status:?}) in stage {name} before any feasible assignment was found; raise --time-limit"
                     )));
                 };
-                let status = Status::Feasible { gap };
+                // The gap is the bound's (`solve_with`).
+                let status = Status::Feasible { gap: None };
                 let proven = criterion.and_then(|(position, w, rest)| {
                     let dual = solved.double_info_value(c"mip_dual_bound").ok()?;
                     // In the criterion's own units: its costs plus the
@@ -399,6 +400,7 @@ fn finish(
         stages,
         notes,
         proven: None,
+        bound: Default::default(),
     })
 }
 

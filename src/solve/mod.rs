@@ -61,7 +61,8 @@ pub enum Status {
     Optimal,
     /// Satisfies what the engine enforces, optimality not proven.
     Feasible {
-        /// Relative gap when known.
+        /// Relative gap on the first criterion where objective and bound
+        /// differ (`bound::gap`); `None` when unknown.
         gap: Option<f64>,
     },
     /// No assignment satisfies every hard constraint.
@@ -125,6 +126,9 @@ pub struct Solution {
     pub notes: Vec<String>,
     /// What the engine proved beyond the simple bounds (`bound::bound`).
     pub proven: Option<bound::Proven>,
+    /// Per criterion, the proven best value (summary.json `bound`): set by
+    /// `solve_with` for every engine, with the gap of `Status::Feasible`.
+    pub bound: bound::Bound,
 }
 
 /// Run an engine; the problem's locks are kept placements.
@@ -159,8 +163,9 @@ pub fn solve_with(
         stages: vec![("deferred_acceptance".into(), t.elapsed().as_secs_f64())],
         notes: Vec::new(),
         proven: None,
+        bound: Default::default(),
     };
-    match engine {
+    let sol = match engine {
         Engine::Da if !fix.kept.is_empty() => Err(crate::Error::Input(vec![crate::Diagnostic::new(
             "--engine",
             1,
@@ -200,5 +205,18 @@ pub fn solve_with(
             Ok(da_solution(Status::Optimal))
         }
         Engine::Exact => exact::solve(pb, settings, fix),
+    }?;
+    Ok(with_bound(pb, sol))
+}
+
+/// The solution with its bound, and, when feasible, the gap on the first
+/// criterion where objective and bound differ (interface §3): one place
+/// for every engine.
+fn with_bound(pb: &crate::model::Problem, mut sol: Solution) -> Solution {
+    let o = crate::model::evaluate::evaluate(pb, &sol.assignment).objective;
+    sol.bound = bound::bound(pb, &sol.status, &o, sol.proven);
+    if let Status::Feasible { gap } = &mut sol.status {
+        *gap = bound::gap(pb, &o, &sol.bound);
     }
+    sol
 }

@@ -1,24 +1,15 @@
 //! The lexicographic objective in numbers: one weighted sum when that is
 //! exact in floating point, the value of a cost vector at a solution, a
-//! rough work estimate for ordering parallel solves, and the gap against a
-//! bound that needs no solve.
+//! rough work estimate for ordering parallel solves (the bound and gap are
+//! `bound`'s).
 
 use super::formulation::Formulation;
 use crate::domain::policy::Criterion;
-use crate::model::evaluate::Objective;
 use crate::model::Problem;
 
 /// The value of the cost terms `costs` at column values `cols`.
 pub(crate) fn objective_of(costs: &[(usize, f64)], cols: &[f64]) -> f64 {
     costs.iter().map(|&(j, c)| c * cols[j]).sum()
-}
-
-/// Relative gap of the first criterion against a bound that needs no
-/// solve: 0 blocking pairs; fill at most the open seats, the quotas and the
-/// candidates with an eligible post; preference at least 0 (nobody placed).
-pub fn simple_gap(pb: &Problem, o: &Objective) -> Option<f64> {
-    let status = super::Status::Feasible { gap: None };
-    super::bound::gap(pb, o, &super::bound::bound(pb, &status, o, None))
 }
 
 /// A rough measure of how long an exact solve will take, to start the
