@@ -41,12 +41,13 @@ impl CsvEncoding {
             CsvEncoding::Utf8Bom => Ok([b"\xEF\xBB\xBF".as_slice(), utf8].concat()),
             CsvEncoding::Gbk => {
                 let text = String::from_utf8_lossy(utf8);
-                if let Some(c) = first_outside_gbk(&text) {
-                    return Err(Error::Output(format!(
+                let (bytes, _, unmappable) = encoding_rs::GBK.encode(&text);
+                match unmappable.then(|| first_outside_gbk(&text)).flatten() {
+                    Some(c) => Err(Error::Output(format!(
                         "{file}: the character {c:?} cannot be written in GBK; use --csv-encoding utf-8-bom"
-                    )));
+                    ))),
+                    None => Ok(bytes.into_owned()),
                 }
-                Ok(encoding_rs::GBK.encode(&text).0.into_owned())
             }
         }
     }
