@@ -19,6 +19,7 @@ fn instance(candidates: usize, posts: usize) -> (tempfile::TempDir, Inputs) {
         seed: 1,
         chinese: false,
         format: TableFormat::Csv,
+        ..Default::default()
     };
     write_generated(&opts, dir.path()).unwrap();
     let inputs = inputs_in(dir.path());

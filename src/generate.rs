@@ -30,6 +30,24 @@ pub struct GenerateOptions {
     pub chinese: bool,
     /// How to write the tables.
     pub format: TableFormat,
+    /// Counties whose township and rural-education posts only just meet
+    /// the rules' shares, with those posts less sought after: deferred
+    /// acceptance then breaks many county rules (the hard case for the
+    /// exact engine and its bounds).
+    pub tight: bool,
+}
+
+impl Default for GenerateOptions {
+    fn default() -> Self {
+        GenerateOptions {
+            candidates: 100,
+            posts: 20,
+            seed: 0,
+            chinese: false,
+            format: TableFormat::Csv,
+            tight: false,
+        }
+    }
 }
 
 /// File format of generated tables.
@@ -269,14 +287,48 @@ struct GPost {
     weight: f64,
 }
 
+const RURAL_EDUCATION: usize = 0;
+const YOUTH_WORK: usize = 3;
+const SOCIAL_GOVERNANCE: usize = 4;
+
+/// What share of its seats a county's posts give township level and
+/// rural education, as `shape_counties` designs them.
+struct Shares {
+    /// Most county-level seats, as 1/n of the county's seats.
+    county_level_one_in: u32,
+    /// Fewest rural-education seats, as the fraction (num, den) of the
+    /// county's seats.
+    rural_education: (u32, u32),
+}
+
+/// Comfortable shares: ≥ 95 % township, ≥ 30 % rural education.
+const COMFORTABLE: Shares = Shares {
+    county_level_one_in: 20,
+    rural_education: (3, 10),
+};
+
+/// The rules' own minimum (`--tight`): ≥ 90 % township (95 % in new
+/// counties, see `shape_counties`), ≥ 25 % rural education.
+const TIGHT: Shares = Shares {
+    county_level_one_in: 10,
+    rural_education: (1, 4),
+};
+
 /// Give every county the post structure the notice asks of it (二(一)3):
 /// rural education ≥ 30 % of its seats, youth work ≤ 10 %, ≥ 95 % township —
 /// by converting posts, as a county office would when it designs its posts.
-fn shape_counties(posts: &mut [GPost], n_counties: usize) {
-    const RURAL_EDUCATION: usize = 0;
-    const YOUTH_WORK: usize = 3;
-    const SOCIAL_GOVERNANCE: usize = 4;
-    for k in 0..n_counties {
+/// Tight (`--tight`): only the rules' minimum, ≥ 25 % and ≥ 90 % (≥ 95 %
+/// in new counties).
+fn shape_counties(posts: &mut [GPost], counties: &[GCounty], tight: bool) {
+    let shares = if tight { TIGHT } else { COMFORTABLE };
+    for (k, county) in counties.iter().enumerate() {
+        let one_in = if county.status == "new" {
+            shares.county_level_one_in.max(20)
+        } else {
+            shares.county_level_one_in
+        };
+        // Rural-education seats × `den` must reach seats × `num`.
+        let (num, den) = shares.rural_education;
         let mine: Vec<usize> = (0..posts.len()).filter(|&i| posts[i].county == k).collect();
         let seats: u32 = mine.iter().map(|&i| posts[i].seats).sum();
         let sum = |posts: &[GPost], f: &dyn Fn(&GPost) -> bool| -> u32 {
@@ -297,12 +349,12 @@ fn shape_counties(posts: &mut [GPost], n_counties: usize) {
                     posts[i].specialty = SOCIAL_GOVERNANCE;
                 }
             }
-            if !posts[i].township && sum(posts, &|p| !p.township) * 20 > seats {
+            if !posts[i].township && sum(posts, &|p| !p.township) * one_in > seats {
                 posts[i].township = true;
             }
         }
         for &i in &mine {
-            if sum(posts, &|p| p.specialty == RURAL_EDUCATION) * 10 >= seats * 3 {
+            if sum(posts, &|p| p.specialty == RURAL_EDUCATION) * den >= seats * num {
                 break;
             }
             if posts[i].specialty != RURAL_EDUCATION {
@@ -378,7 +430,12 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
         .map(|_| (-rng.f().ln()).powf(1.5) + 0.05)
         .collect();
 
-    let spec_w: Vec<f64> = SPECIALTIES.iter().map(|s| s.2).collect();
+    let mut spec_w: Vec<f64> = SPECIALTIES.iter().map(|s| s.2).collect();
+    if opts.tight {
+        // Fewer rural-education posts to start with: shaping then brings
+        // each county just to the rule's 25 %.
+        spec_w[RURAL_EDUCATION] = 0.12;
+    }
     let mut posts = Vec::with_capacity(n_posts);
     for i in 0..n_posts {
         let county = if i < counties.len() {
@@ -403,7 +460,7 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
             county,
             unit: String::new(),
             specialty,
-            township: rng.chance(0.95),
+            township: rng.chance(if opts.tight { 0.8 } else { 0.95 }),
             seats,
             national: rng.chance(0.45),
             degree_min: if rng.chance(0.04) {
@@ -415,7 +472,20 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
             weight: county_weight[county] * (-rng.f().ln()).powf(1.2),
         });
     }
-    shape_counties(&mut posts, counties.len());
+    shape_counties(&mut posts, &counties, opts.tight);
+    if opts.tight {
+        // The posts that keep a county within its rules draw fewer
+        // applicants: county-seat posts and other specialties are sought
+        // after, as offices report.
+        for p in &mut posts {
+            if p.specialty == RURAL_EDUCATION {
+                p.weight *= 0.02;
+            }
+            if !p.township {
+                p.weight *= 6.0;
+            }
+        }
+    }
     for (i, p) in posts.iter_mut().enumerate() {
         p.unit = format!("{}服务单位{}", SPECIALTIES[p.specialty].1, i + 1);
     }
@@ -461,7 +531,9 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
         let health = ["pass", "pending", "fail"][rng.weighted(&[0.85, 0.12, 0.03])];
         let score = (65.0 + 11.0 * rng.normal()).clamp(20.0, 100.0);
         let project = ["any", "national", "local"][rng.weighted(&[0.4, 0.3, 0.3])];
-        let adjustable = rng.chance(0.3);
+        // Tight: fewer accept adjustment (they would fill the posts that
+        // keep counties within their rules).
+        let adjustable = rng.chance(if opts.tight { 0.05 } else { 0.3 });
         // Beyond Inner Mongolia an applicant applies to one province (as
         // the Western Plan asks) and lists at least one choice: "adjustable
         // with no choice" would otherwise accept every post of the country.
@@ -496,9 +568,12 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
             if home.is_some_and(|h| h != province(p)) {
                 continue;
             }
+            let one_post = if opts.tight { 0.98 } else { 0.82 };
             let choice = match rng.f() {
-                x if x < 0.82 => p.id.clone(),
-                x if x < 0.94 => format!("county:{}", counties[p.county].code),
+                x if x < one_post => p.id.clone(),
+                x if x < 0.94_f64.max(one_post + 0.01) => {
+                    format!("county:{}", counties[p.county].code)
+                }
                 _ => format!("league:{}", leagues[counties[p.county].league].0),
             };
             if !prefs.contains(&choice) {

@@ -343,6 +343,11 @@ enum Command {
         /// Table format: csv, csv-bom, gbk or xlsx
         #[arg(long, default_value = "csv")]
         format: TableFormat,
+        /// Counties that only just meet the township and rural-education
+        /// shares, with those posts less sought after (deferred acceptance
+        /// breaks many county rules)
+        #[arg(long)]
+        tight: bool,
     },
 }
 
@@ -532,6 +537,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             out,
             chinese,
             format,
+            tight,
         } => {
             let opts = GenerateOptions {
                 candidates,
@@ -539,6 +545,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 seed,
                 chinese,
                 format,
+                tight,
             };
             xibu::generate::write_generated(&opts, &out)?;
             Ok(ExitCode::SUCCESS)

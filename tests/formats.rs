@@ -45,7 +45,7 @@ proptest! {
     #[test]
     fn every_format_loads_to_the_same_problem(seed in 0u64..1_000_000, n in 1usize..60, posts in 1usize..25) {
         let tmp = tempfile::tempdir().unwrap();
-        let base = GenerateOptions { candidates: n, posts, seed, chinese: false, format: TableFormat::Csv };
+        let base = GenerateOptions { candidates: n, posts, seed, ..Default::default() };
         let reference = fingerprint(load_as(&tmp.path().join("en"), &base));
         for (chinese, format) in [
             (true, TableFormat::Csv),
@@ -70,6 +70,7 @@ fn forced_encoding_is_obeyed() {
         seed: 1,
         chinese: true,
         format: TableFormat::CsvGbk,
+        ..Default::default()
     };
     write_generated(&opts, tmp.path()).unwrap();
     let mut inputs = common::inputs_in(tmp.path(), "csv", 0);

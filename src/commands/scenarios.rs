@@ -213,6 +213,12 @@ fn run_one(
     rule_names: &[String],
 ) -> (Row, Files) {
     let t = Instant::now();
+    // The time limit is each scenario's own (interface §4), counted from
+    // when a worker takes it up.
+    let settings = &MipSettings {
+        started: t,
+        ..settings.clone()
+    };
     let nl = pb.leagues.len();
     let mut row = Row {
         name: name.to_string(),

@@ -24,7 +24,9 @@ pub(crate) fn diagnose_infeasible(
     let mut model = to_highs(&f);
     let costs: Vec<(usize, f64)> = slack_rows.iter().map(|&(j, _)| (j, 1.0)).collect();
     set_objective(&mut model, f.mip.cols.len(), &costs);
-    s.apply(&mut model, s.time_limit);
+    // Within what is left of the time limit, but never so little that the
+    // reasons are lost (this model has no envy and solves fast).
+    s.apply(&mut model, s.time_left().map(|l| l.max(1.0)));
     let solved = model.solve();
     let cols = solved.get_solution().columns().to_vec();
     let assignment = f.assignment(pb, &cols);

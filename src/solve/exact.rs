@@ -6,7 +6,7 @@
 //! the whole run. Proven infeasibility goes to `diagnose`.
 
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use highs::{HighsModelStatus, Model};
 
@@ -15,7 +15,7 @@ use super::diagnose::diagnose_infeasible;
 use super::fast;
 use super::formulation::{live_pairs, Fixings, Formulation, RowKind};
 use super::highs::{
-    add_upper_row, clear_solver, name_columns, set_objective, to_highs, write_model,
+    add_upper_row, clear_solver, name_columns, set_objective, solve_until, to_highs, write_model,
 };
 use super::objective::{combined_costs, objective_of};
 use super::settings::MipSettings;
@@ -36,7 +36,7 @@ pub fn solve_mip(pb: &Problem, s: &MipSettings) -> Result<Solution> {
 pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
     s.validate()?;
     let t0 = Instant::now();
-    let left = |t0: &Instant| s.time_limit.map(|l| l - t0.elapsed().as_secs_f64());
+    let left = |_: &Instant| s.time_left();
     let mut stages: Vec<(String, f64)> = Vec::new();
     let objective = pb.policy.objective.clone();
     let with_envy = objective.contains(&Criterion::Envy);
@@ -138,8 +138,9 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
         }
         s.progress.stage(&name);
         set_objective(&mut model, f.mip.cols.len(), &costs);
-        let (solved, cols) = run_stage(model, s, left(&t0), current.as_deref(), &costs);
-        let status = solved.status();
+        let ran = run_stage(model, s, left(&t0), current.as_deref(), &costs);
+        let status = ran.status();
+        let Ran { solved, cols, dual } = ran;
         stages.push((name.clone(), ts.elapsed().as_secs_f64()));
         match status {
             HighsModelStatus::Optimal => {
@@ -151,7 +152,7 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
                     value
                 };
                 current = Some(cols);
-                model = Model::from(solved);
+                model = Model::from(solved.expect("an optimal stage returned"));
                 if !costs.is_empty() {
                     // Fix this criterion at its optimum for the next ones.
                     add_upper_row(&mut model, &costs, value + slack);
@@ -186,7 +187,7 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
                 // The gap is the bound's (`solve_with`).
                 let status = Status::Feasible { gap: None };
                 let proven = criterion.and_then(|(position, w, rest)| {
-                    let dual = solved.double_info_value(c"mip_dual_bound").ok()?;
+                    let dual = dual?;
                     // In the criterion's own units: its costs plus the
                     // constant part the model leaves out (kept placements…).
                     let offset = f.offset(pb, objective[position]).round() as i64;
@@ -265,25 +266,59 @@ fn proven_bound(dual: f64, w: f64, rest: f64) -> Option<i64> {
 /// keeps it exactly.
 const INTEGER_SLACK: f64 = 0.5;
 
-/// Solve one stage, warm-started from `start`. HiGHS 1.16 can hand back the
-/// supplied start instead of the better solution it reports (seen in the
-/// property tests): when the columns do not match the reported objective,
-/// the stage is solved again without a start, in the time that is left.
+/// What one stage's solve left behind.
+struct Ran {
+    /// HiGHS's answer; `None` when the solve was abandoned at the deadline.
+    solved: Option<highs::SolvedModel>,
+    /// The best solution found (HiGHS's, or the last incumbent it reported
+    /// before it was abandoned).
+    cols: Option<Vec<f64>>,
+    /// The best proven bound on the stage's objective, if any.
+    dual: Option<f64>,
+}
+
+impl Ran {
+    /// HiGHS's status; an abandoned solve stopped at the time limit.
+    fn status(&self) -> HighsModelStatus {
+        self.solved
+            .as_ref()
+            .map_or(HighsModelStatus::ReachedTimeLimit, |s| s.status())
+    }
+}
+
+/// How long after the deadline a solve that has not returned is abandoned:
+/// HiGHS usually stops within milliseconds of its interrupt; this leaves
+/// the rest of the promised overrun (interface §3.2) to writing.
+const ABANDON_AFTER: Duration = Duration::from_millis(500);
+
+/// Solve one stage, warm-started from `start`, until the deadline (the
+/// solve is abandoned shortly after it; `highs::solve_until`). HiGHS 1.16
+/// can hand back the supplied start instead of the better solution it
+/// reports (seen in the property tests): when the columns do not match
+/// the reported objective, the stage is solved again without a start, in
+/// the time that is left.
 fn run_stage(
     mut model: Model,
     s: &MipSettings,
     time_left: Option<f64>,
     start: Option<&[f64]>,
     costs: &[(usize, f64)],
-) -> (highs::SolvedModel, Option<Vec<f64>>) {
+) -> Ran {
     let t = Instant::now();
     s.apply(&mut model, time_left);
-    let deadline = time_left.map(|l| t + std::time::Duration::from_secs_f64(l.max(0.01)));
-    let _watch = s.progress.watch(&mut model, deadline);
+    let deadline = time_left.map(|l| t + Duration::from_secs_f64(l.max(0.01)));
+    let watch = s.progress.watch(&mut model, deadline);
     if let Some(cols) = start {
         let _ = model.try_set_solution(Some(cols), None, None, None);
     }
-    let solved = model.solve();
+    let abandon_at = deadline.map(|d| d + ABANDON_AFTER);
+    let Some(solved) = solve_until(model, abandon_at, watch.clone()) else {
+        return Ran {
+            solved: None,
+            cols: watch.best(),
+            dual: watch.dual_bound(),
+        };
+    };
     let has = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
     let cols = has.then(|| solved.get_solution().columns().to_vec());
     let consistent = cols.as_ref().is_none_or(|c| {
@@ -294,7 +329,15 @@ fn run_stage(
         (ours - reported).abs() <= 1e-6_f64.max(1e-9 * reported.abs())
     });
     if consistent || start.is_none() {
-        return (solved, cols);
+        let dual = solved
+            .double_info_value(c"mip_dual_bound")
+            .ok()
+            .filter(|d| d.is_finite());
+        return Ran {
+            solved: Some(solved),
+            cols,
+            dual,
+        };
     }
     let mut model = Model::from(solved);
     clear_solver(&mut model);
@@ -337,7 +380,7 @@ fn feasible_start(
         write_model: None,
         ..s.clone()
     };
-    let (_, cols) = run_stage(model, &quick, budget, None, &[]);
+    let cols = run_stage(model, &quick, budget, None, &[]).cols;
     let a = f.assignment(pb, &cols?);
     evaluate(pb, &a).violations.is_empty().then_some(a)
 }

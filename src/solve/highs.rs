@@ -6,8 +6,9 @@
 
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::sync::Arc;
+use std::time::Instant;
 
-use highs::{ColProblem, Model, Sense};
+use highs::{ColProblem, Model, Sense, SolvedModel};
 use highs_sys::{HighsCallbackDataIn, HighsCallbackDataOut};
 
 use super::formulation::Formulation;
@@ -158,10 +159,15 @@ pub struct MipReport {
     pub nodes: i64,
 }
 
-/// Something that wants HiGHS's MIP reports (the progress line).
+/// Something that wants HiGHS's MIP reports (the progress line, the
+/// deadline).
 pub trait MipObserver: Send + Sync {
     /// Called from HiGHS's thread on each interrupt and improving solution.
     fn report(&self, r: MipReport);
+
+    /// An improving solution, in the model's columns (the original ones,
+    /// not the presolved): what a solve abandoned at its deadline returns.
+    fn solution(&self, _cols: &[f64]) {}
 
     /// Asked at each interrupt point: stop the solve now?
     fn stop(&self) -> bool {
@@ -184,7 +190,7 @@ pub(crate) fn observe_mip<T: MipObserver>(model: &mut Model, observer: &Arc<T>) 
 }
 
 unsafe extern "C" fn on_mip<T: MipObserver>(
-    _kind: c_int,
+    kind: c_int,
     _message: *const c_char,
     out: *const HighsCallbackDataOut,
     input: *mut HighsCallbackDataIn,
@@ -196,6 +202,16 @@ unsafe extern "C" fn on_mip<T: MipObserver>(
     // SAFETY: HiGHS passes a valid data-out record; `data` is the T set in
     // `observe_mip`.
     let (out, observer) = unsafe { (&*out, &*(data as *const T)) };
+    if kind == highs_sys::kHighsCallbackMipImprovingSolution as c_int
+        && !out.mip_solution.is_null()
+        && out.mip_solution_size > 0
+    {
+        // SAFETY: HiGHS passes its incumbent's `mip_solution_size` values,
+        // valid for the duration of the call.
+        let cols =
+            unsafe { std::slice::from_raw_parts(out.mip_solution, out.mip_solution_size as usize) };
+        observer.solution(cols);
+    }
     observer.report(MipReport {
         primal_bound: out.mip_primal_bound,
         dual_bound: out.mip_dual_bound,
@@ -205,5 +221,107 @@ unsafe extern "C" fn on_mip<T: MipObserver>(
     if !input.is_null() && observer.stop() {
         // SAFETY: HiGHS passes a valid data-in record it reads back.
         unsafe { (*input).user_interrupt = 1 };
+    }
+}
+
+/// A model on its way to the solver thread, and its answer on the way
+/// back. HiGHS objects may be used from any thread, one thread at a time;
+/// each is owned by exactly one thread at every moment here.
+struct Crossing<T>(T);
+// SAFETY: see above; only `Model` and `SolvedModel` cross, by move.
+unsafe impl Send for Crossing<Model> {}
+// SAFETY: as above.
+unsafe impl Send for Crossing<SolvedModel> {}
+
+/// Solve `model`, waiting for it until `abandon_at` at most. HiGHS does
+/// not check its time limit or its interrupt callback everywhere (presolve's
+/// `enumerateSolutions`, root-node cut separation and heuristics ran
+/// minutes past a limit), so a solve with a deadline runs on a thread of
+/// its own; when it has not returned by `abandon_at` it is left to finish
+/// alone (its callback interrupts it at its next check; the process may
+/// exit first) and `None` is returned. `keep` (the callback's observer)
+/// stays alive for as long as the solve runs.
+pub(crate) fn solve_until<K: Send + Sync + 'static>(
+    model: Model,
+    abandon_at: Option<Instant>,
+    keep: Arc<K>,
+) -> Option<SolvedModel> {
+    let Some(at) = abandon_at else {
+        let solved = model.solve();
+        drop(keep);
+        return Some(solved);
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let job = Crossing(model);
+    std::thread::spawn(move || {
+        // Moved whole (a closure would otherwise capture the model alone).
+        let job = job;
+        let solved = Crossing(job.0.solve());
+        drop(keep);
+        let _ = tx.send(solved);
+    });
+    rx.recv_timeout(at.saturating_duration_since(Instant::now()))
+        .ok()
+        .map(|s| s.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    use highs::{ColProblem, Model, Sense};
+
+    use super::{observe_mip, solve_until, MipObserver, MipReport};
+
+    /// min −x − 2y, x + y ≤ 1.5, x, y ∈ {0, 1}: optimum y = 1.
+    fn small_mip() -> Model {
+        let mut p = ColProblem::default();
+        let row = p.add_row(..=1.5);
+        p.add_integer_column(-1.0, 0.0..=1.0, [(row, 1.0)]);
+        p.add_integer_column(-2.0, 0.0..=1.0, [(row, 1.0)]);
+        let mut m = p.optimise(Sense::Minimise);
+        m.set_option("output_flag", false);
+        m
+    }
+
+    #[derive(Default)]
+    struct Keep(Mutex<Vec<Vec<f64>>>);
+
+    impl MipObserver for Keep {
+        fn report(&self, _: MipReport) {}
+        fn solution(&self, cols: &[f64]) {
+            self.0.lock().unwrap().push(cols.to_vec());
+        }
+    }
+
+    #[test]
+    fn improving_solutions_reach_the_observer_in_the_models_columns() {
+        let mut m = small_mip();
+        let keep = Arc::new(Keep::default());
+        observe_mip(&mut m, &keep);
+        let far = Instant::now() + Duration::from_secs(600);
+        let solved = solve_until(m, Some(far), keep.clone()).expect("solved long before");
+        let seen = keep.0.lock().unwrap();
+        let last = seen.last().expect("at least one improving solution");
+        assert_eq!(last.len(), 2);
+        assert_eq!(last.as_slice(), solved.get_solution().columns());
+        assert!((last[1] - 1.0).abs() < 1e-9, "{last:?}");
+    }
+
+    #[test]
+    fn a_solve_past_its_deadline_is_abandoned_and_its_observer_kept_alive() {
+        let keep = Arc::new(Keep::default());
+        let past = Instant::now() - Duration::from_secs(1);
+        assert!(solve_until(small_mip(), Some(past), keep.clone()).is_none());
+        // Without a deadline the same model solves in place.
+        let solved = solve_until(small_mip(), None, keep.clone()).expect("no deadline");
+        assert_eq!(solved.status(), highs::HighsModelStatus::Optimal);
+        // The abandoned thread let go of its observer once it finished.
+        let t = Instant::now();
+        while Arc::strong_count(&keep) > 1 && t.elapsed() < Duration::from_secs(60) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(Arc::strong_count(&keep), 1);
     }
 }

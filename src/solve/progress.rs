@@ -76,31 +76,68 @@ impl Progress {
     }
 
     /// Watch `model` while it solves: report HiGHS's MIP progress on this
-    /// line, and interrupt the solve at `deadline` (HiGHS does not honour
-    /// its own time limit everywhere: a 20 s limit on the league tier ran
-    /// 26 s). Keep the returned value until the solve returns.
+    /// line, keep its incumbent and bound, and interrupt the solve at
+    /// `deadline` (HiGHS does not honour its own time limit everywhere: a
+    /// 20 s limit on the league tier ran 26 s). Keep the returned value
+    /// until the solve returns.
     pub fn watch(&self, model: &mut highs::Model, deadline: Option<Instant>) -> Arc<Watch> {
         let w = Arc::new(Watch {
             progress: (!self.0.bar.is_hidden()).then(|| self.0.clone()),
             deadline,
+            seen: Mutex::new(Seen {
+                best: None,
+                dual: f64::NEG_INFINITY,
+            }),
         });
-        if w.progress.is_some() || deadline.is_some() {
-            observe_mip(model, &w);
-        }
+        observe_mip(model, &w);
         w
     }
 }
 
-/// What watches one solve: the progress line and the deadline.
+/// What watches one solve: the progress line, the deadline, and what the
+/// solve has found so far (returned if it is abandoned at the deadline).
 pub struct Watch {
     progress: Option<Arc<Inner>>,
     deadline: Option<Instant>,
+    seen: Mutex<Seen>,
+}
+
+/// The latest improving solution and the best dual bound HiGHS reported.
+struct Seen {
+    best: Option<Vec<f64>>,
+    dual: f64,
+}
+
+impl Watch {
+    /// The last improving solution HiGHS reported, if any.
+    pub fn best(&self) -> Option<Vec<f64>> {
+        self.seen.lock().ok()?.best.clone()
+    }
+
+    /// The best dual bound HiGHS reported (on the stage's objective), if
+    /// any was finite.
+    pub fn dual_bound(&self) -> Option<f64> {
+        let d = self.seen.lock().ok()?.dual;
+        d.is_finite().then_some(d)
+    }
 }
 
 impl MipObserver for Watch {
     fn report(&self, r: MipReport) {
+        if let Ok(mut seen) = self.seen.lock() {
+            // The bound only rises; a report before the root LP is -inf.
+            if r.dual_bound.is_finite() && r.dual_bound > seen.dual {
+                seen.dual = r.dual_bound;
+            }
+        }
         if let Some(p) = &self.progress {
             p.report(r);
+        }
+    }
+
+    fn solution(&self, cols: &[f64]) {
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.best = Some(cols.to_vec());
         }
     }
 

@@ -3,6 +3,7 @@
 //! options every solve sets.
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use highs::{ColProblem, Model, Sense};
 
@@ -23,8 +24,12 @@ const PRESOLVE_RULE_OFF: i32 = 1 << 15;
 /// Settings of the exact engine (validated by `validate`).
 #[derive(Debug, Clone)]
 pub struct MipSettings {
-    /// Wall-time limit for the whole run, in seconds.
+    /// Wall-time limit for the whole run, in seconds, counted from
+    /// `started`: reading, solving and writing all count (interface §3.2).
     pub time_limit: Option<f64>,
+    /// When the run's clock started (the command's start; each scenario's
+    /// own start).
+    pub started: Instant,
     /// HiGHS threads (1 when several solves run at once).
     pub threads: u32,
     /// HiGHS random seed, fixed for reproducibility.
@@ -50,6 +55,7 @@ impl Default for MipSettings {
     fn default() -> Self {
         MipSettings {
             time_limit: None,
+            started: Instant::now(),
             threads: 1,
             random_seed: 0,
             write_model: None,
@@ -115,6 +121,19 @@ impl MipSettings {
 }
 
 impl MipSettings {
+    /// When the time limit runs out, if there is one.
+    pub fn deadline(&self) -> Option<Instant> {
+        let l = self.time_limit.filter(|l| l.is_finite() && *l > 0.0)?;
+        self.started
+            .checked_add(Duration::from_secs_f64(l.min(1e9)))
+    }
+
+    /// Seconds left before the deadline (0 once it has passed).
+    pub fn time_left(&self) -> Option<f64> {
+        self.deadline()
+            .map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64())
+    }
+
     /// Set every option of a solve on `model`, with the time that is left.
     pub(crate) fn apply(&self, model: &mut Model, time_left: Option<f64>) {
         let s = self;
