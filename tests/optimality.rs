@@ -9,7 +9,7 @@ use common::tiny::{brute_force, tiny, Tiny};
 use proptest::prelude::*;
 use xibu::domain::policy::Criterion;
 use xibu::model::evaluate::evaluate;
-use xibu::solve::formulation::Formulation;
+use xibu::solve::formulation::{Closed, Formulation};
 use xibu::solve::{exact::solve_mip, settings::MipSettings};
 use xibu::solve::{solve, Engine, Status};
 
@@ -95,12 +95,14 @@ proptest! {
         }
     }
 
-    /// The model's accounting, with any placements kept: for an assignment
-    /// that keeps them, the model's costs at its columns plus the constant
-    /// part equal each criterion as evaluated from first principles. This
-    /// is what lets backfill leave the kept placements out of the model.
+    /// The model's accounting, with any placements kept and any posts
+    /// closed to new placements: for an assignment that keeps them, the
+    /// model's costs at its columns plus the constant part equal each
+    /// criterion as evaluated from first principles. This is what lets
+    /// backfill leave the kept placements out of the model, and the
+    /// neighbourhood search close every post outside a neighbourhood.
     #[test]
-    fn kept_placements_leave_the_model_with_the_same_criteria(t in tiny(8, 5), picks in prop::collection::vec((any::<u8>(), any::<bool>()), 8)) {
+    fn kept_placements_leave_the_model_with_the_same_criteria(t in tiny(8, 5), picks in prop::collection::vec((any::<u8>(), any::<bool>()), 8), closed in prop::collection::vec(any::<bool>(), 5), stays in prop::collection::vec(any::<bool>(), 8)) {
         let pb = t.problem();
         // Any assignment within the open seats; a random part of it is kept.
         let mut left: Vec<u32> = pb.posts().iter().map(|p| p.open()).collect();
@@ -114,11 +116,17 @@ proptest! {
             }
             left[pr.post.ix()] -= 1;
             a.post_of[c] = Some(pr.post);
-            if keep {
+            // Only kept placements may be at a closed post.
+            if keep || closed[pr.post.ix()] {
                 kept[c] = Some(pr.post);
             }
         }
-        let f = Formulation::build(&pb, true, &kept);
+        // Only the unplaced may be closed (stay unplaced).
+        let closed = Closed {
+            posts: closed[..pb.posts().len()].to_vec(),
+            candidates: (0..pb.n_candidates()).map(|c| stays[c] && a.post_of[c].is_none()).collect(),
+        };
+        let f = Formulation::build_closed(&pb, true, &kept, &closed);
         let cols = f.columns_for(&pb, &a.post_of);
         prop_assert_eq!(&f.assignment(&pb, &cols), &a);
         let o = evaluate(&pb, &a).objective;

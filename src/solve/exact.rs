@@ -6,7 +6,7 @@
 //! the whole run. Proven infeasibility goes to `diagnose`.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use highs::{HighsModelStatus, Model};
 
@@ -14,11 +14,11 @@ use super::bound::Proven;
 use super::diagnose::diagnose_infeasible;
 use super::fast;
 use super::formulation::{live_pairs, Fixings, Formulation, RowKind};
-use super::highs::{
-    add_upper_row, clear_solver, name_columns, set_objective, solve_until, to_highs, write_model,
-};
+use super::highs::{add_upper_row, name_columns, set_objective, to_highs, write_model};
+use super::lns;
 use super::objective::{combined_costs, objective_of};
 use super::settings::MipSettings;
+use super::stage::{run_stage, Ran};
 use super::{Solution, Status};
 use crate::domain::policy::Criterion;
 use crate::domain::types::PostIdx;
@@ -61,6 +61,27 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
     } else {
         fast::start(pb, &fix.kept)
     };
+    if estimate > LNS_FROM && with_envy {
+        // HiGHS makes little headway on a model this large (region: no root
+        // LP in 600 s); improve the start by neighbourhood search first,
+        // in half the time left (one pass without a limit).
+        if let Some(a) = start.take() {
+            let ts = Instant::now();
+            s.progress.stage("neighbourhood_search");
+            let sub = MipSettings {
+                started: ts,
+                time_limit: left(&t0).map(|l| l / 2.0),
+                ..s.clone()
+            };
+            let passes = if s.time_limit.is_some() {
+                LNS_PASSES
+            } else {
+                1
+            };
+            start = Some(lns::improve(pb, &fix.kept, a, &sub, passes).0);
+            stages.push(("neighbourhood_search".into(), ts.elapsed().as_secs_f64()));
+        }
+    }
     let nobody_free = f.x.iter().all(Option::is_none);
     if start.is_none() && !fix.allow_shortfall && with_envy && !nobody_free {
         // No cheap start: find any allocation that keeps every rule on the
@@ -224,6 +245,16 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
     )
 }
 
+/// Models larger than this (estimated columns) get their warm start
+/// improved by neighbourhood search (`lns`) before HiGHS sees them: the
+/// league tier (32 k columns) is solved directly, the region (1.34 M) is
+/// not.
+const LNS_FROM: usize = 200_000;
+
+/// Most passes of the neighbourhood search over the counties, with a time
+/// limit (it also stops when a pass improves nothing).
+const LNS_PASSES: usize = 10;
+
 /// One lexicographic stage of the exact solve.
 struct Stage {
     /// Its name in summary.json (`combined`, a criterion, `shortfall` …).
@@ -265,85 +296,6 @@ fn proven_bound(dual: f64, w: f64, rest: f64) -> Option<i64> {
 /// Every criterion is an integer: a fix row half a unit above the optimum
 /// keeps it exactly.
 const INTEGER_SLACK: f64 = 0.5;
-
-/// What one stage's solve left behind.
-struct Ran {
-    /// HiGHS's answer; `None` when the solve was abandoned at the deadline.
-    solved: Option<highs::SolvedModel>,
-    /// The best solution found (HiGHS's, or the last incumbent it reported
-    /// before it was abandoned).
-    cols: Option<Vec<f64>>,
-    /// The best proven bound on the stage's objective, if any.
-    dual: Option<f64>,
-}
-
-impl Ran {
-    /// HiGHS's status; an abandoned solve stopped at the time limit.
-    fn status(&self) -> HighsModelStatus {
-        self.solved
-            .as_ref()
-            .map_or(HighsModelStatus::ReachedTimeLimit, |s| s.status())
-    }
-}
-
-/// How long after the deadline a solve that has not returned is abandoned:
-/// HiGHS usually stops within milliseconds of its interrupt; this leaves
-/// the rest of the promised overrun (interface §3.2) to writing.
-const ABANDON_AFTER: Duration = Duration::from_millis(500);
-
-/// Solve one stage, warm-started from `start`, until the deadline (the
-/// solve is abandoned shortly after it; `highs::solve_until`). HiGHS 1.16
-/// can hand back the supplied start instead of the better solution it
-/// reports (seen in the property tests): when the columns do not match
-/// the reported objective, the stage is solved again without a start, in
-/// the time that is left.
-fn run_stage(
-    mut model: Model,
-    s: &MipSettings,
-    time_left: Option<f64>,
-    start: Option<&[f64]>,
-    costs: &[(usize, f64)],
-) -> Ran {
-    let t = Instant::now();
-    s.apply(&mut model, time_left);
-    let deadline = time_left.map(|l| t + Duration::from_secs_f64(l.max(0.01)));
-    let watch = s.progress.watch(&mut model, deadline);
-    if let Some(cols) = start {
-        let _ = model.try_set_solution(Some(cols), None, None, None);
-    }
-    let abandon_at = deadline.map(|d| d + ABANDON_AFTER);
-    let Some(solved) = solve_until(model, abandon_at, watch.clone()) else {
-        return Ran {
-            solved: None,
-            cols: watch.best(),
-            dual: watch.dual_bound(),
-        };
-    };
-    let has = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
-    let cols = has.then(|| solved.get_solution().columns().to_vec());
-    let consistent = cols.as_ref().is_none_or(|c| {
-        let (ours, reported) = (objective_of(costs, c), solved.objective_value());
-        // Sums of large weighted costs differ in their last digits (seen:
-        // 48845518301 against 48845518300.999985); a stale start differs
-        // by at least one unit of a criterion.
-        (ours - reported).abs() <= 1e-6_f64.max(1e-9 * reported.abs())
-    });
-    if consistent || start.is_none() {
-        let dual = solved
-            .double_info_value(c"mip_dual_bound")
-            .ok()
-            .filter(|d| d.is_finite());
-        return Ran {
-            solved: Some(solved),
-            cols,
-            dual,
-        };
-    }
-    let mut model = Model::from(solved);
-    clear_solver(&mut model);
-    let left = time_left.map(|l| l - t.elapsed().as_secs_f64());
-    run_stage(model, s, left, None, costs)
-}
 
 /// Write the formulation with the first stage's objective (the weighted
 /// one when the criteria are solved together).

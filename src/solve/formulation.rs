@@ -116,22 +116,49 @@ impl Fixings {
     }
 }
 
-/// Seats of each post taken by kept placements, and those still free.
+/// What a sub-problem of the neighbourhood search closes (`lns`): posts
+/// that take nobody new, and unplaced candidates who stay unplaced. Both
+/// still count for envy. Empty vectors close nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Closed {
+    /// Per post: takes nobody new.
+    pub posts: Vec<bool>,
+    /// Per candidate (not kept anywhere): stays unplaced.
+    pub candidates: Vec<bool>,
+}
+
+/// Seats of each post taken by kept placements, those still free, and
+/// the closed posts that keep a vacant seat.
 struct Seats {
     kept_at: Vec<u32>,
     free: Vec<u32>,
+    /// Closed (no new placement) with fewer kept holders than open seats:
+    /// every applicant not placed at least as well blocks there.
+    vacant_closed: Vec<bool>,
 }
 
 impl Seats {
-    fn new(pb: &Problem, kept: &[Option<PostIdx>]) -> Self {
+    /// `closed` (per post, or empty): posts that take nobody new.
+    fn new(pb: &Problem, kept: &[Option<PostIdx>], closed: &[bool]) -> Self {
         let mut kept_at = vec![0u32; pb.posts.len()];
         for p in kept.iter().flatten() {
             kept_at[p.ix()] += 1;
         }
-        let free = (pb.posts.iter().zip(&kept_at))
+        let is_closed = |p: usize| closed.get(p).copied().unwrap_or(false);
+        let vacant: Vec<u32> = (pb.posts.iter().zip(&kept_at))
             .map(|(post, &k)| post.open().saturating_sub(k))
             .collect();
-        Seats { kept_at, free }
+        let free = (0..pb.posts.len())
+            .map(|p| if is_closed(p) { 0 } else { vacant[p] })
+            .collect();
+        let vacant_closed = (0..pb.posts.len())
+            .map(|p| is_closed(p) && vacant[p] > 0)
+            .collect();
+        Seats {
+            kept_at,
+            free,
+            vacant_closed,
+        }
     }
 }
 
@@ -145,7 +172,7 @@ fn is_live(pb: &Problem, kept: &[Option<PostIdx>], free: &[u32], i: usize) -> bo
 /// How many pairs the model will have an `x` for (the size estimate of
 /// `--max-columns`, before anything is built).
 pub(crate) fn live_pairs(pb: &Problem, kept: &[Option<PostIdx>]) -> usize {
-    let free = Seats::new(pb, kept).free;
+    let free = Seats::new(pb, kept, &[]).free;
     (0..pb.pairs.len())
         .filter(|&i| is_live(pb, kept, &free, i))
         .count()
@@ -197,9 +224,24 @@ impl Formulation {
     /// Build the model. `with_envy` adds the b, y, z columns and envy rows;
     /// `kept` (per candidate, or empty) fixes placements outside the model.
     pub fn build(pb: &Problem, with_envy: bool, kept: &[Option<PostIdx>]) -> Formulation {
+        Self::build_closed(pb, with_envy, kept, &Closed::default())
+    }
+
+    /// `build` with some posts and candidates closed to new placements:
+    /// the neighbourhood search's sub-problems, where only the posts and
+    /// candidates of one neighbourhood can move. A closed post's vacant
+    /// seats and a closed candidate's pairs still count for envy.
+    pub fn build_closed(
+        pb: &Problem,
+        with_envy: bool,
+        kept: &[Option<PostIdx>],
+        closed: &Closed,
+    ) -> Formulation {
         let n = pb.pairs.len();
-        let Seats { kept_at, free } = Seats::new(pb, kept);
-        let live = |i: usize| is_live(pb, kept, &free, i);
+        let seats = Seats::new(pb, kept, &closed.posts);
+        let free = &seats.free;
+        let stays = |c: usize| closed.candidates.get(c).copied().unwrap_or(false);
+        let live = |i: usize| is_live(pb, kept, free, i) && !stays(pb.pairs[i].candidate.ix());
         let mut m = Mip::default();
         let mut x = vec![None; n];
 
@@ -320,7 +362,7 @@ impl Formulation {
             envy_offset: 0.0,
         };
         if with_envy {
-            f.add_envy(pb, &kept_at, &free);
+            f.add_envy(pb, &seats);
         }
         f.mip.tidy();
         f
@@ -330,15 +372,17 @@ impl Formulation {
     /// at a post with open seats, with k kept holders and f free seats at p:
     ///
     /// - c kept at a post at least as good: never blocking (no column);
-    /// - c above one of p's kept holders: blocking unless c holds a post at
-    ///   least as good, `b = 1 − H` — linear, no column (`envy_linear`);
+    /// - c above one of p's kept holders, or p closed with a vacant seat:
+    ///   blocking unless c holds a post at least as good, `b = 1 − H` —
+    ///   linear, no column (`envy_linear`);
     /// - else f = 0: p is full of kept holders above c, never blocking;
     /// - else f = 1 and H = 0: `b = 1 − S` (linear);
     /// - else: `f·b + f·H + S ≥ f` with S the new holders above c.
     ///
     /// H is 0 for a kept candidate (pairs ranked above their post). With
     /// nothing kept this is the full model of the module comment.
-    fn add_envy(&mut self, pb: &Problem, kept_at: &[u32], free: &[u32]) {
+    fn add_envy(&mut self, pb: &Problem, seats: &Seats) {
+        let (kept_at, free) = (&seats.kept_at, &seats.free);
         let n = pb.pairs.len();
         // s_before[i]: the y column summing the new holders above pair i;
         // k_before[i]: how many kept holders of its post are above it.
@@ -401,7 +445,7 @@ impl Formulation {
                 Some(_) => None,
                 None => h_of[i],
             };
-            if k_before[i] < kept_at[p] {
+            if k_before[i] < kept_at[p] || seats.vacant_closed[p] {
                 self.envy_offset += 1.0;
                 if let Some(h) = h {
                     linear[h] -= 1.0;

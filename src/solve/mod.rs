@@ -8,9 +8,11 @@ pub mod exact;
 pub mod fast;
 pub mod formulation;
 pub mod highs;
+pub mod lns;
 pub mod objective;
 pub mod progress;
 pub mod settings;
+pub mod stage;
 
 use serde::Serialize;
 

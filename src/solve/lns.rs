@@ -1,0 +1,231 @@
+//! Large-neighbourhood search: improve a feasible allocation by solving
+//! small exact sub-problems. A neighbourhood is one county's posts, opened
+//! together with the posts of everyone who would rather be there (so they
+//! can move); the candidates placed at those posts and the unplaced who
+//! applied to them are free, everyone else stays where they are, and every
+//! other post takes nobody new (`Formulation::build_closed`). The
+//! sub-problem is the whole model restricted that way — every rule, scale,
+//! quota and blocking pair of the region is in it, with what is kept as
+//! constants — so its optimum is a real allocation, kept only when it is
+//! better for the model's objective. Every hard constraint holds
+//! throughout; the result is never worse than the start.
+//!
+//! Deterministic: neighbourhoods go in a fixed order, and each sub-problem
+//! stops at a node limit, not a time; only the run's deadline (when it
+//! comes first) cuts the search short.
+
+use std::time::Instant;
+
+use super::formulation::{Closed, Formulation};
+use super::highs::{set_objective, to_highs};
+use super::objective::combined_costs;
+use super::settings::MipSettings;
+use super::stage::run_stage;
+use crate::domain::policy::Criterion;
+use crate::domain::types::PostIdx;
+use crate::model::evaluate::{blocking_pairs, evaluate, held_ranks, post_occupancy, Assignment};
+use crate::model::Problem;
+
+/// Branch-and-bound nodes per sub-problem (deterministic, unlike a time).
+const NODE_LIMIT: i64 = 200;
+
+/// Largest sub-problem, in (estimated) free pairs: beyond it a
+/// neighbourhood is not widened by the posts of those who would rather be
+/// there.
+const MAX_PAIRS: usize = 1_500;
+
+/// Unplaced applicants per open post, beyond its open seats, who may be
+/// placed: the best-ranked by the post's priority (those further down
+/// could only take a seat from someone above them, a blocking pair).
+const EXTRA_UNPLACED: u32 = 4;
+
+/// What the search did, for the stage list and BENCHMARKS.md.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Searched {
+    /// Sub-problems solved.
+    pub solved: usize,
+    /// Sub-problems whose answer was kept (better than the incumbent).
+    pub improved: usize,
+    /// Passes over all neighbourhoods.
+    pub passes: usize,
+    /// Whether the deadline stopped it.
+    pub stopped: bool,
+}
+
+/// Improve `start` (feasible, keeping `kept`) by neighbourhood search, for
+/// at most `passes` passes over the counties, until a pass improves
+/// nothing, or until the settings' deadline.
+pub fn improve(
+    pb: &Problem,
+    kept: &[Option<PostIdx>],
+    start: Assignment,
+    s: &MipSettings,
+    passes: usize,
+) -> (Assignment, Searched) {
+    let order = &pb.policy.objective;
+    let mut best = start;
+    let mut best_key = evaluate(pb, &best).objective.lexicographic(order);
+    let mut done = Searched::default();
+    let past = |s: &MipSettings| s.deadline().is_some_and(|d| Instant::now() >= d);
+    for _ in 0..passes {
+        done.passes += 1;
+        let mut any = false;
+        for county in counties_by_envy(pb, &best) {
+            if past(s) {
+                done.stopped = true;
+                return (best, done);
+            }
+            let (free_kept, closed) = neighbourhood(pb, kept, &best, county);
+            let Some(a) = solve_neighbourhood(pb, s, &free_kept, &closed, &best, NODE_LIMIT) else {
+                continue;
+            };
+            done.solved += 1;
+            let ev = evaluate(pb, &a);
+            let key = ev.objective.lexicographic(order);
+            if ev.violations.is_empty() && key < best_key {
+                best = a;
+                best_key = key;
+                done.improved += 1;
+                any = true;
+            }
+        }
+        if !any {
+            break;
+        }
+    }
+    (best, done)
+}
+
+/// Counties with open seats, those with the most blocking pairs into their
+/// posts first (ties by index): where the search has most to gain.
+fn counties_by_envy(pb: &Problem, a: &Assignment) -> Vec<usize> {
+    let occ = post_occupancy(pb, a);
+    let mut envy = vec![0usize; pb.counties.len()];
+    for bp in blocking_pairs(pb, a, &occ) {
+        envy[pb.posts[bp.post.ix()].county.ix()] += 1;
+    }
+    let mut open = vec![false; pb.counties.len()];
+    for p in &pb.posts {
+        open[p.county.ix()] |= p.open() > 0;
+    }
+    let mut v: Vec<usize> = (0..pb.counties.len()).filter(|&k| open[k]).collect();
+    v.sort_by_key(|&k| (std::cmp::Reverse(envy[k]), k));
+    v
+}
+
+/// The sub-problem of one county: (per candidate, where they are kept;
+/// what is closed). Open posts: the county's and, while the sub-problem
+/// stays below `MAX_PAIRS`, the posts of candidates who rank one of them
+/// above where they are. Free: everyone placed at an open post (except
+/// `kept`, the locks) and, per open post, its `EXTRA_UNPLACED` best-placed
+/// unplaced applicants beyond its seats; every other unplaced candidate
+/// stays unplaced (their blocking pairs still count).
+fn neighbourhood(
+    pb: &Problem,
+    kept: &[Option<PostIdx>],
+    a: &Assignment,
+    county: usize,
+) -> (Vec<Option<PostIdx>>, Closed) {
+    let mut open = vec![false; pb.posts.len()];
+    let mut pairs = 0usize;
+    // Pairs a post brings: its holders' and its chosen unplaced applicants'.
+    let size = |p: usize| (pb.posts[p].open() + EXTRA_UNPLACED) as usize * 8;
+    for (p, post) in pb.posts.iter().enumerate() {
+        if post.county.ix() == county && post.open() > 0 {
+            open[p] = true;
+            pairs += size(p);
+        }
+    }
+    // Those who would rather be here may move: open where they are.
+    let held = held_ranks(pb, &a.post_of);
+    let here: Vec<usize> = (0..pb.posts.len()).filter(|&p| open[p]).collect();
+    for p in here {
+        for &i in &pb.applicants[p] {
+            let pr = pb.pairs[i as usize];
+            let c = pr.candidate.ix();
+            let Some(at) = a.post_of[c] else { continue };
+            let at = at.ix();
+            if open[at] || kept.get(c).copied().flatten().is_some() || pr.rank >= held[c] {
+                continue;
+            }
+            if pairs + size(at) > MAX_PAIRS {
+                continue;
+            }
+            open[at] = true;
+            pairs += size(at);
+        }
+    }
+    let mut stays = vec![true; pb.n_candidates()];
+    for (p, list) in pb.applicants.iter().enumerate().filter(|&(p, _)| open[p]) {
+        let mut extra = 0;
+        for &i in list {
+            let c = pb.pairs[i as usize].candidate.ix();
+            if a.post_of[c].is_none() && kept.get(c).copied().flatten().is_none() {
+                stays[c] = false;
+                extra += 1;
+                if extra >= pb.posts[p].open() + EXTRA_UNPLACED {
+                    break;
+                }
+            }
+        }
+    }
+    let mut free_kept = vec![None; pb.n_candidates()];
+    for (c, at) in a.post_of.iter().enumerate() {
+        let locked = kept.get(c).copied().flatten();
+        free_kept[c] = match (locked, at) {
+            (Some(l), _) => Some(l),
+            (None, Some(p)) if !open[p.ix()] => Some(*p),
+            (None, Some(_)) => {
+                stays[c] = false;
+                None
+            }
+            (None, None) => None,
+        };
+        if free_kept[c].is_some() {
+            stays[c] = false;
+        }
+    }
+    let closed = Closed {
+        posts: open.iter().map(|&o| !o).collect(),
+        candidates: stays,
+    };
+    (free_kept, closed)
+}
+
+/// One neighbourhood of the search (`lns`): the model with `kept` fixed
+/// and the `closed` posts and candidates taking nobody new, warm-started from `start` (which
+/// must fit it), solved for the model's objective within `node_limit`
+/// branch-and-bound nodes and the run's deadline. `None` when nothing is
+/// free or HiGHS returns no solution. One weighted objective when that is
+/// exact, else the first criterion alone (the caller compares the whole
+/// objective before keeping anything).
+fn solve_neighbourhood(
+    pb: &Problem,
+    s: &MipSettings,
+    kept: &[Option<PostIdx>],
+    closed: &Closed,
+    start: &Assignment,
+    node_limit: i64,
+) -> Option<Assignment> {
+    let objective = &pb.policy.objective;
+    let f = Formulation::build_closed(pb, objective.contains(&Criterion::Envy), kept, closed);
+    if f.x.iter().all(Option::is_none) {
+        return None;
+    }
+    let costs = match combined_costs(pb, &f, objective) {
+        Some(comb) => comb.costs,
+        None => objective.first().map_or(Vec::new(), |&c| f.costs(pb, c)),
+    };
+    let mut model = to_highs(&f);
+    set_objective(&mut model, f.mip.cols.len(), &costs);
+    let mut sub = MipSettings {
+        write_model: None,
+        progress: Default::default(),
+        ..s.clone()
+    };
+    sub.highs_options
+        .push(("mip_max_nodes".into(), node_limit.to_string()));
+    let cols = f.columns_for(pb, &start.post_of);
+    let ran = run_stage(model, &sub, s.time_left(), Some(&cols), &costs);
+    Some(f.assignment(pb, &ran.cols?))
+}
