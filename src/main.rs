@@ -146,6 +146,10 @@ struct OutputArgs {
     /// shows Chinese), utf-8 or gbk
     #[arg(long, default_value = "utf-8-bom")]
     csv_encoding: xibu::output::csvfile::CsvEncoding,
+    /// 制表日期 printed on the Excel lists, YYYY-MM-DD (default: today,
+    /// China Standard Time)
+    #[arg(long)]
+    date: Option<xibu::output::ListDate>,
 }
 
 impl OutputArgs {
@@ -156,6 +160,7 @@ impl OutputArgs {
             per_county: self.per_county,
             show_id: self.show_id,
             csv_encoding: self.csv_encoding,
+            date: self.date.unwrap_or_else(xibu::output::ListDate::today),
         }
     }
 }

@@ -271,7 +271,18 @@ fn explain_names_inputs_that_differ_from_the_run_and_follows_a_manifest() {
     );
 }
 
+/// A sheet's rows from its header row on (the title and date rows above
+/// it have one cell each).
 fn sheet_rows(path: &Path, sheet: &str) -> Vec<Vec<String>> {
+    let rows = all_rows(path, sheet);
+    let header = rows
+        .iter()
+        .position(|r| r.iter().filter(|c| !c.is_empty()).count() > 1)
+        .unwrap();
+    rows[header..].to_vec()
+}
+
+fn all_rows(path: &Path, sheet: &str) -> Vec<Vec<String>> {
     let mut wb: Xlsx<_> = open_workbook(path).unwrap();
     let range = wb.worksheet_range(sheet).unwrap();
     range
@@ -668,4 +679,96 @@ fn dispatch_list_says_listed_choice_or_adjustment() {
         (by_id("B")[rank].as_str(), by_id("B")[how].as_str()),
         ("1", "第 1 志愿")
     );
+}
+
+/// The part of an .xlsx (a zip) named `name`, as text.
+fn xlsx_part(path: &Path, name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+/// Lists ready to print and send (issue 16 item 3): a title row naming the
+/// plan, the list and the league or county, the date, the header on row 3;
+/// numbers stored as numbers and ids as text; landscape, one page wide,
+/// header repeated on every page, a signature and stamp line at the foot;
+/// every county gets a workbook, and one with nobody says so. The lists
+/// still read back (verify), and the run reproduces with its date.
+#[test]
+fn excel_lists_are_ready_to_print_and_send() {
+    let dir = example_dir("rules-ties-incumbents");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let inputs = inputs_in(&dir, "csv", 0);
+    let extra = ["--xlsx", "--per-county", "--date", "2026-12-02"];
+    let (code, _, err) = run(&allocate_args(&inputs, &out, &extra));
+    assert_eq!(code, 0, "{err}");
+    let model = std::fs::read_to_string(&inputs.model).unwrap();
+    let plan = model
+        .lines()
+        .find_map(|l| l.strip_prefix("name = "))
+        .unwrap()
+        .trim_matches('"')
+        .to_string();
+
+    let path = out.join("派遣名单.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    for (k, sheet) in wb.sheet_names().into_iter().enumerate() {
+        let rows = all_rows(&path, &sheet);
+        assert!(rows[0][0].contains(&plan), "{:?}", rows[0]);
+        assert!(rows[0][0].contains("派遣名单") && rows[0][0].contains(&sheet));
+        assert_eq!(rows[1][0], "制表日期：2026年12月2日");
+        assert_eq!(rows[2][..2], ["盟市", "旗县代码"]);
+        // 志愿序号 is a number, 报名号 and 旗县代码 are text.
+        let range = wb.worksheet_range(&sheet).unwrap();
+        let header = &rows[2];
+        let col = |h: &str| header.iter().position(|c| c == h).unwrap();
+        for r in range.rows().skip(3) {
+            let choice = &r[col("志愿序号")];
+            assert!(
+                matches!(choice, calamine::Data::Float(_) | calamine::Data::Empty),
+                "{choice:?}"
+            );
+            assert!(matches!(r[col("报名号")], calamine::Data::String(_)));
+            assert!(matches!(r[col("旗县代码")], calamine::Data::String(_)));
+        }
+        let xml = xlsx_part(&path, &format!("xl/worksheets/sheet{}.xml", k + 1));
+        assert!(xml.contains(r#"orientation="landscape""#), "{xml}");
+        assert!(xml.contains(r#"fitToHeight="0""#) && xml.contains(r#"fitToPage="1""#));
+        assert!(xml.contains("单位（盖章）") && xml.contains("经办人（签字）"));
+    }
+    let book = xlsx_part(&path, "xl/workbook.xml");
+    assert!(book.contains("_xlnm.Print_Titles"), "{book}");
+
+    // Every county office gets a workbook; one where nobody is placed says so.
+    let dispatch = std::fs::read_to_string(out.join("dispatch.csv")).unwrap();
+    let counties = std::fs::read_to_string(dir.join("counties.csv")).unwrap();
+    for line in counties.lines().skip(1) {
+        let code = line.split(',').next().unwrap();
+        let file = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .find(|n| n.starts_with(&format!("旗县-{code}-")))
+            .unwrap_or_else(|| panic!("no workbook for county {code}"));
+        let title = &all_rows(&out.join(&file), "派遣名单")[0][0];
+        assert!(title.contains(code), "{title}");
+        let here = dispatch.lines().filter(|l| l.contains(code)).count();
+        assert_eq!(title.contains("无派遣人员"), here == 0, "{code}: {title}");
+    }
+
+    // Read back under the banner rows, and reproduced with the same date.
+    let mut v = vec!["verify".to_string(), "--json".to_string()];
+    v.extend(input_args(&inputs));
+    v.extend(["--dispatch".to_string(), path.display().to_string()]);
+    let o = xibu(&v);
+    let check: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(check["ok"], true, "{}", String::from_utf8_lossy(&o.stderr));
+    let manifest = out.join("run.json");
+    let o = xibu_str(&["verify", "--manifest", manifest.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
 }

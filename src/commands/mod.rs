@@ -168,8 +168,8 @@ pub(crate) fn result_files(
     files.extend(extra);
     encode_csv(&mut files, run.output)?;
     let o = run.output;
-    if o.xlsx || o.per_county {
-        let lists = Lists::new(pb, sol, &reserve_lists, o.show_id);
+    if o.xlsx_written() {
+        let lists = Lists::new(pb, sol, &reserve_lists, o.show_id, o.date);
         files.push(("派遣名单.xlsx".into(), lists.dispatch()?));
         files.push(("候补名单.xlsx".into(), lists.reserves()?));
         files.push(("未安排名单.xlsx".into(), lists.unplaced(&reasons)?));

@@ -60,6 +60,9 @@ pub struct Replay {
     pub scenarios: Option<PathBuf>,
     /// scenarios: this result's scenario.
     pub scenario: Option<String>,
+    /// 制表日期 of the Excel lists (absent from older run.json files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
     /// `--ignore-column` headers (absent from older run.json files).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignore_columns: Vec<String>,
@@ -121,6 +124,7 @@ impl Replay {
             per_county: out.per_county,
             show_id: out.show_id,
             csv_encoding: out.csv_encoding.key().into(),
+            date: out.xlsx_written().then(|| out.date.to_string()),
             ..Replay::default()
         }
     }
@@ -184,6 +188,10 @@ impl Replay {
             per_county: self.per_county,
             show_id: self.show_id,
             csv_encoding: self.csv_encoding.parse().map_err(bad_manifest)?,
+            date: match &self.date {
+                Some(d) => d.parse().map_err(bad_manifest)?,
+                None => Default::default(),
+            },
         })
     }
 }

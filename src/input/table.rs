@@ -443,7 +443,7 @@ fn sheet_table<RS: std::io::Read + std::io::Seek>(
             .collect();
         let line = row0 as usize + i + 1;
         if headers.is_none() {
-            if cells.iter().any(|c| !c.is_empty()) {
+            if cells.iter().any(|c| !c.is_empty()) && !is_banner(&cells, line - 1, &merged) {
                 headers = Some(cells);
             }
         } else if cells.iter().any(|c| !c.is_empty()) {
@@ -494,6 +494,20 @@ fn sheet_table<RS: std::io::Read + std::io::Seek>(
 }
 
 /// The merged regions of a sheet (xlsx and xls; none for others).
+/// A banner above the header (a title, 制表日期 …, as on xibu's own
+/// lists and many office exports): the row's one non-empty cell starts a
+/// merged region spanning several columns. A header row never is one, so
+/// such rows are skipped before the header.
+fn is_banner(cells: &[String], row: usize, merged: &[calamine::Dimensions]) -> bool {
+    let mut filled = cells.iter().enumerate().filter(|(_, c)| !c.is_empty());
+    let (Some((col, _)), None) = (filled.next(), filled.next()) else {
+        return false;
+    };
+    merged
+        .iter()
+        .any(|m| (m.start.0 as usize, m.start.1 as usize) == (row, col) && m.end.1 > m.start.1)
+}
+
 fn merged_regions<RS: std::io::Read + std::io::Seek>(
     wb: &mut calamine::Sheets<RS>,
     index: usize,

@@ -6,18 +6,21 @@
 //! widths that count a CJK character as two (rust_xlsxwriter's autofit
 //! undercounts them). 身份证号 is masked unless `--show-id`.
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, XlsxError};
 
 use crate::domain::types::{CandidateIdx, CountyIdx, PostIdx};
 use crate::error::{Error, Result};
 use crate::input::idcard::mask;
 use crate::lang::Word;
 use crate::model::Problem;
+use crate::output::ListDate;
 use crate::solve::Solution;
 
 /// A table for one sheet.
 struct Sheet {
     name: String,
+    /// The title row: plan, list, and league or county.
+    title: String,
     header: Vec<&'static str>,
     rows: Vec<Vec<String>>,
 }
@@ -48,24 +51,64 @@ pub(crate) fn display_width(s: &str) -> usize {
         .sum()
 }
 
-/// A workbook of sheets. Every cell is text (ids and codes keep their
-/// leading zeros). A fixed creation date keeps reruns byte-identical.
-fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>> {
+/// Columns stored as numbers (Excel sums and sorts them); every other
+/// cell is text, so ids and codes keep their leading zeros.
+const NUMERIC: [&str; 3] = ["志愿序号", "候补位次", "成绩"];
+
+/// Rows above the header: the title and the date, each one merged cell
+/// across the table (the readers skip such banner rows).
+const TITLE_ROWS: u32 = 2;
+
+/// Printed at the foot of every page: who prepared, who checked, the stamp.
+const SIGNATURE_FOOTER: &str = "&L经办人（签字）：&C审核人（签字）：&R单位（盖章）：　　　　　　";
+
+/// A workbook of sheets, ready to print and send: a title row and the
+/// date (制表日期) above the header, landscape A4 fitted to one page wide
+/// with the header row repeated on every page, page numbers at the top and
+/// a signature and stamp line at the foot of each page. The date is also
+/// the file's creation date, so that reruns are byte-identical.
+fn workbook(sheets: &[Sheet], date: ListDate) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
-    let date = ExcelDateTime::from_ymd(2023, 5, 20).map_err(err)?;
-    wb.set_properties(&DocProperties::new().set_creation_datetime(&date));
+    let made = ExcelDateTime::from_ymd(date.year, date.month, date.day).map_err(err)?;
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&made));
     let bold = Format::new().set_bold().set_background_color("F3F3F3");
+    let title = Format::new()
+        .set_bold()
+        .set_font_size(14)
+        .set_align(FormatAlign::Center);
+    let plain = Format::new().set_align(FormatAlign::Left);
     for s in sheets {
         let ws = wb.add_worksheet();
         ws.set_name(&s.name).map_err(err)?;
-        for (c, h) in s.header.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold)
+        let last_col = s.header.len().saturating_sub(1) as u16;
+        // One merged cell across the table (one cell for a one-column one).
+        let mut banner = |row: u32, text: &str, f: &Format| {
+            if last_col == 0 {
+                ws.write_string_with_format(row, 0, text, f).map(|_| ())
+            } else {
+                ws.merge_range(row, 0, row, last_col, text, f).map(|_| ())
+            }
+        };
+        banner(0, &s.title, &title).map_err(err)?;
+        banner(1, &format!("制表日期：{}", date.zh()), &plain).map_err(err)?;
+        ws.set_row_height(0, 24).map_err(err)?;
+        let h = TITLE_ROWS;
+        for (c, name) in s.header.iter().enumerate() {
+            ws.write_string_with_format(h, c as u16, *name, &bold)
                 .map_err(err)?;
         }
+        let numeric: Vec<bool> = s.header.iter().map(|n| NUMERIC.contains(n)).collect();
         for (r, row) in s.rows.iter().enumerate() {
+            let r = h + 1 + r as u32;
             for (c, v) in row.iter().enumerate() {
-                if !v.is_empty() {
-                    ws.write_string(r as u32 + 1, c as u16, v).map_err(err)?;
+                match v.parse::<f64>() {
+                    _ if v.is_empty() => {}
+                    Ok(x) if numeric[c] => {
+                        ws.write_number(r, c as u16, x).map_err(err)?;
+                    }
+                    _ => {
+                        ws.write_string(r, c as u16, v).map_err(err)?;
+                    }
                 }
             }
         }
@@ -80,10 +123,15 @@ fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>> {
                 .clamp(6, 60);
             ws.set_column_width(c as u16, w as f64 + 1.5).map_err(err)?;
         }
-        ws.set_freeze_panes(1, 0).map_err(err)?;
-        let last_col = s.header.len().saturating_sub(1) as u16;
-        ws.autofilter(0, 0, s.rows.len() as u32, last_col)
+        ws.set_freeze_panes(h + 1, 0).map_err(err)?;
+        ws.autofilter(h, 0, h + s.rows.len() as u32, last_col)
             .map_err(err)?;
+        ws.set_landscape();
+        ws.set_paper_size(9); // A4
+        ws.set_print_fit_to_pages(1, 0);
+        ws.set_repeat_rows(h, h).map_err(err)?;
+        ws.set_header("&R第 &P 页，共 &N 页");
+        ws.set_footer(SIGNATURE_FOOTER);
     }
     wb.save_to_buffer().map_err(err)
 }
@@ -95,6 +143,7 @@ pub struct Lists<'a> {
     show_id: bool,
     reserves: &'a super::reserves::ReserveLists,
     locked: Vec<bool>,
+    date: ListDate,
 }
 
 const DISPATCH_HEADER: [&str; 15] = [
@@ -135,6 +184,7 @@ impl<'a> Lists<'a> {
         sol: &'a Solution,
         reserves: &'a super::reserves::ReserveLists,
         show_id: bool,
+        date: ListDate,
     ) -> Self {
         let mut locked = vec![false; pb.n_candidates()];
         for l in &pb.locks {
@@ -146,6 +196,17 @@ impl<'a> Lists<'a> {
             show_id,
             reserves,
             locked,
+            date,
+        }
+    }
+
+    /// The title row of a list: the plan (the model's name), the list, and
+    /// where (a league, a county), or nothing for the whole region.
+    fn title(&self, list: &str, place: &str) -> String {
+        let plan = &self.pb.policy.name;
+        match place {
+            "" => format!("{plan}　{list}"),
+            _ => format!("{plan}　{place}　{list}"),
         }
     }
 
@@ -255,6 +316,7 @@ impl<'a> Lists<'a> {
             .into_iter()
             .enumerate()
             .map(|(l, name)| Sheet {
+                title: self.title("派遣名单", &format!("盟市 {}", pb.leagues[l])),
                 name,
                 header: DISPATCH_HEADER.to_vec(),
                 rows: placed
@@ -264,16 +326,20 @@ impl<'a> Lists<'a> {
                     .collect(),
             })
             .collect();
-        workbook(&sheets)
+        workbook(&sheets, self.date)
     }
 
     /// 候补名单.xlsx: every post's reserve list in order.
     pub fn reserves(&self) -> Result<Vec<u8>> {
-        workbook(&[Sheet {
-            name: "候补名单".into(),
-            header: RESERVE_HEADER.to_vec(),
-            rows: self.reserve_rows(|_| true),
-        }])
+        workbook(
+            &[Sheet {
+                name: "候补名单".into(),
+                title: self.title("候补名单", ""),
+                header: RESERVE_HEADER.to_vec(),
+                rows: self.reserve_rows(|_| true),
+            }],
+            self.date,
+        )
     }
 
     /// 未安排名单.xlsx: every unplaced candidate with the reason.
@@ -293,40 +359,55 @@ impl<'a> Lists<'a> {
                 ]
             })
             .collect();
-        workbook(&[Sheet {
-            name: "未安排名单".into(),
-            header: vec!["报名号", "姓名", "身份证号", "专业", "成绩", "原因"],
-            rows,
-        }])
+        workbook(
+            &[Sheet {
+                name: "未安排名单".into(),
+                title: self.title("未安排名单", ""),
+                header: vec!["报名号", "姓名", "身份证号", "专业", "成绩", "原因"],
+                rows,
+            }],
+            self.date,
+        )
     }
 
-    /// One workbook per county that has posts: (file name, bytes), with
-    /// sheets 派遣名单 and 候补名单.
+    /// One workbook per county office: (file name, bytes), with sheets
+    /// 派遣名单 and 候补名单. Every county gets one, and the title of a
+    /// county where nobody is dispatched says so.
     pub fn per_county(&self) -> Result<Vec<(String, Vec<u8>)>> {
         let pb = self.pb;
         let mut out = Vec::new();
         for (k, county) in pb.counties.iter().enumerate() {
             let here = |x: CountyIdx| x.ix() == k;
-            if !pb.posts.iter().any(|p| here(p.county)) {
-                continue;
-            }
-            let rows = self
+            let rows: Vec<Vec<String>> = self
                 .placed(here)
                 .into_iter()
                 .map(|(p, c)| self.dispatch_row(p, c))
                 .collect();
-            let bytes = workbook(&[
-                Sheet {
-                    name: "派遣名单".into(),
-                    header: DISPATCH_HEADER.to_vec(),
-                    rows,
-                },
-                Sheet {
-                    name: "候补名单".into(),
-                    header: RESERVE_HEADER.to_vec(),
-                    rows: self.reserve_rows(here),
-                },
-            ])?;
+            let place = format!("{}（{}）", county.name, county.code);
+            let nobody = if !pb.posts.iter().any(|p| here(p.county)) {
+                "　本轮无岗位，无派遣人员"
+            } else if rows.is_empty() {
+                "　本轮无派遣人员"
+            } else {
+                ""
+            };
+            let bytes = workbook(
+                &[
+                    Sheet {
+                        name: "派遣名单".into(),
+                        title: format!("{}{nobody}", self.title("派遣名单", &place)),
+                        header: DISPATCH_HEADER.to_vec(),
+                        rows,
+                    },
+                    Sheet {
+                        name: "候补名单".into(),
+                        title: self.title("候补名单", &place),
+                        header: RESERVE_HEADER.to_vec(),
+                        rows: self.reserve_rows(here),
+                    },
+                ],
+                self.date,
+            )?;
             // Distinct even where two codes clean up to one name, or differ
             // only in case (one file on Windows).
             let base = county_file_name(&county.code, &county.name);
@@ -443,11 +524,13 @@ mod tests {
             .into_iter()
             .map(|name| Sheet {
                 name,
+                title: "标题".into(),
                 header: vec!["h"],
                 rows: vec![vec!["v".repeat(crate::input::table::MAX_CELL_CHARS)]],
             })
             .collect();
-        workbook(&sheets).expect("Excel accepts every name and the longest cell");
+        let date = "2026-12-02".parse().unwrap();
+        workbook(&sheets, date).expect("Excel accepts every name and the longest cell");
         assert_eq!(
             county_file_name("150121", "土默特/左旗"),
             "旗县-150121-土默特_左旗.xlsx"
