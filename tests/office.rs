@@ -772,3 +772,62 @@ fn excel_lists_are_ready_to_print_and_send() {
     let o = xibu_str(&["verify", "--manifest", manifest.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
 }
+
+/// Columns of the candidates file that xibu does not read (联系电话,
+/// 毕业院校, 性别 …) pass through to every Excel list, each candidate's own
+/// cells beside them; one that a list already has (an unused 岗位编号) is
+/// not repeated, so the list still reads back.
+#[test]
+fn unused_candidate_columns_pass_through_to_the_lists() {
+    let src = example_dir("rules-ties-incumbents");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir(&dir).unwrap();
+    for e in std::fs::read_dir(&src).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+    }
+    let text = std::fs::read_to_string(dir.join("candidates.csv")).unwrap();
+    let mut lines = text.lines();
+    let mut out_text = format!("{},联系电话,毕业院校,岗位编号\n", lines.next().unwrap());
+    let mut phone = std::collections::BTreeMap::new();
+    for (i, l) in lines.enumerate() {
+        let id = l.split(',').next().unwrap().to_string();
+        let p = format!("1380000{i:04}");
+        out_text.push_str(&format!("{l},{p},学校{i},X{i}\n"));
+        phone.insert(id, p);
+    }
+    std::fs::write(dir.join("candidates.csv"), out_text).unwrap();
+    let inputs = inputs_in(&dir, "csv", 0);
+    let out = tmp.path().join("out");
+    let (code, _, err) = run(&allocate_args(&inputs, &out, &["--xlsx"]));
+    assert_eq!(code, 0, "{err}");
+    for file in ["派遣名单.xlsx", "候补名单.xlsx", "未安排名单.xlsx"] {
+        let path = out.join(file);
+        let wb: Xlsx<_> = open_workbook(&path).unwrap();
+        let mut seen = 0;
+        for sheet in wb.sheet_names() {
+            let rows = sheet_rows(&path, &sheet);
+            let header = &rows[0];
+            let col = |h: &str| header.iter().position(|c| c == h);
+            let (id, tel) = (col("报名号").unwrap(), col("联系电话").unwrap());
+            assert!(col("毕业院校").is_some(), "{file}: {header:?}");
+            let twice = header.iter().filter(|h| *h == "岗位编号").count();
+            assert_eq!(twice, usize::from(file != "未安排名单.xlsx"), "{file}");
+            for r in &rows[1..] {
+                assert_eq!(&r[tel], &phone[&r[id]], "{file}");
+                seen += 1;
+            }
+        }
+        // This example fills no post, so it has no reserves (the header is
+        // still checked above).
+        assert!(seen > 0 || file == "候补名单.xlsx", "{file} has rows");
+    }
+    let mut v = vec!["verify".to_string()];
+    v.extend(input_args(&inputs));
+    v.extend([
+        "--dispatch".to_string(),
+        out.join("派遣名单.xlsx").display().to_string(),
+    ]);
+    assert!(xibu(&v).status.success());
+}

@@ -29,6 +29,10 @@ pub enum Choice {
 pub struct CandidateRecord {
     /// Registration id.
     pub id: String,
+    /// Cells of the columns xibu does not read (联系电话, 毕业院校 …), in
+    /// the order of the file's ignored headers: passed through to the
+    /// Excel lists.
+    pub extra: Vec<String>,
     /// Name (may be empty).
     pub name: String,
     /// 身份证号, validated; never print it unmasked.

@@ -103,6 +103,11 @@ pub struct RowReader<'a> {
 }
 
 impl<'a> RowReader<'a> {
+    /// The row's cells in the columns xibu does not read (pass-through).
+    pub fn ignored_cells(&self) -> Vec<String> {
+        self.cols.ignored_cells(&self.row.cells)
+    }
+
     /// Start reading `row`; reports a truncated or over-long row (its cells
     /// are still read, so that ids stay known and errors do not cascade).
     pub fn new(
@@ -441,7 +446,9 @@ pub fn read_candidates(
         if preferences.is_empty() && !bad_choice && !adjustable {
             r.error("preferences", "no choices and not adjustable (服从调剂): list at least one post, county: or league:, or set adjustable");
         }
+        let extra = r.ignored_cells();
         let rec = CandidateRecord {
+            extra,
             id: id?,
             name: r.text("name").unwrap_or_default().to_string(),
             id_number: r.text("id_number").map(str::to_string),

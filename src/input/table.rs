@@ -657,6 +657,8 @@ pub struct Columns {
     specs: &'static [ColumnSpec],
     /// What the header row was read as.
     pub report: ColumnReport,
+    /// 0-based positions of `report.ignored`, in the same order.
+    ignored_at: Vec<usize>,
 }
 
 /// Does an unknown header look like a known one that is absent? It
@@ -726,6 +728,7 @@ impl Columns {
             ..ColumnReport::default()
         };
         let mut unknown = Vec::new();
+        let mut ignored_at = Vec::new();
         for (col, raw) in table.headers.iter().enumerate() {
             let h = normalize_header(raw);
             let Some(k) = specs
@@ -801,14 +804,27 @@ impl Columns {
                         ),
                     );
                 }
-                _ => report.ignored.push(raw),
+                _ => {
+                    report.ignored.push(raw);
+                    ignored_at.push(col);
+                }
             }
         }
         Columns {
             index,
             specs,
             report,
+            ignored_at,
         }
+    }
+
+    /// The cells of the columns xibu does not read, in `report.ignored`'s
+    /// order (empty where a row is short): passed through to the lists.
+    pub fn ignored_cells(&self, cells: &[String]) -> Vec<String> {
+        self.ignored_at
+            .iter()
+            .map(|&c| cells.get(c).cloned().unwrap_or_default())
+            .collect()
     }
 
     /// The canonical name of the known column at 0-based position `col`.

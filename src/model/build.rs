@@ -292,6 +292,11 @@ pub fn build_problem(
         incumbents: inst.incumbents_file.clone(),
     };
     let columns = inst.column_reports();
+    let extra_columns = inst
+        .candidates
+        .columns
+        .as_ref()
+        .map_or_else(Vec::new, |c| c.ignored.clone());
     let notes = inst
         .candidates
         .columns
@@ -335,6 +340,7 @@ pub fn build_problem(
         files,
         locks: Vec::new(),
         columns,
+        extra_columns,
         notes,
     })?;
     derive_pairs(&mut problem);

@@ -119,6 +119,10 @@ pub struct Problem {
     pub(crate) locks: Vec<Lock>,
     /// What each file's header row was read as.
     pub(crate) columns: Vec<ColumnReport>,
+    /// Headers of candidates.csv that xibu does not read (联系电话 …):
+    /// `CandidateRecord::extra` holds their cells, passed through to the
+    /// Excel lists.
+    pub(crate) extra_columns: Vec<String>,
     /// What a person should know about how the files were read (an absent
     /// column whose default the model uses).
     pub(crate) notes: Vec<String>,

@@ -21,7 +21,7 @@ struct Sheet {
     name: String,
     /// The title row: plan, list, and league or county.
     title: String,
-    header: Vec<&'static str>,
+    header: Vec<String>,
     rows: Vec<Vec<String>>,
 }
 
@@ -94,10 +94,14 @@ fn workbook(sheets: &[Sheet], date: ListDate) -> Result<Vec<u8>> {
         ws.set_row_height(0, 24).map_err(err)?;
         let h = TITLE_ROWS;
         for (c, name) in s.header.iter().enumerate() {
-            ws.write_string_with_format(h, c as u16, *name, &bold)
+            ws.write_string_with_format(h, c as u16, name, &bold)
                 .map_err(err)?;
         }
-        let numeric: Vec<bool> = s.header.iter().map(|n| NUMERIC.contains(n)).collect();
+        let numeric: Vec<bool> = s
+            .header
+            .iter()
+            .map(|n| NUMERIC.contains(&n.as_str()))
+            .collect();
         for (r, row) in s.rows.iter().enumerate() {
             let r = h + 1 + r as u32;
             for (c, v) in row.iter().enumerate() {
@@ -117,7 +121,7 @@ fn workbook(sheets: &[Sheet], date: ListDate) -> Result<Vec<u8>> {
                 .rows
                 .iter()
                 .map(|r| display_width(&r[c]))
-                .chain([display_width(s.header[c]) + 2])
+                .chain([display_width(&s.header[c]) + 2])
                 .max()
                 .unwrap_or(8)
                 .clamp(6, 60);
@@ -144,6 +148,8 @@ pub struct Lists<'a> {
     reserves: &'a super::reserves::ReserveLists,
     locked: Vec<bool>,
     date: ListDate,
+    /// Indices into `Problem::extra_columns` passed through to the lists.
+    passed: Vec<usize>,
 }
 
 const DISPATCH_HEADER: [&str; 15] = [
@@ -177,6 +183,8 @@ const RESERVE_HEADER: [&str; 10] = [
     "专业",
 ];
 
+const UNPLACED_HEADER: [&str; 6] = ["报名号", "姓名", "身份证号", "专业", "成绩", "原因"];
+
 impl<'a> Lists<'a> {
     /// Prepare the lists of a solution.
     pub fn new(
@@ -197,7 +205,36 @@ impl<'a> Lists<'a> {
             reserves,
             locked,
             date,
+            passed: (0..pb.extra_columns.len())
+                .filter(|&k| {
+                    let h = pb.extra_columns[k].as_str();
+                    !DISPATCH_HEADER.contains(&h)
+                        && !RESERVE_HEADER.contains(&h)
+                        && !UNPLACED_HEADER.contains(&h)
+                })
+                .collect(),
         }
+    }
+
+    /// A list's header: its own columns, then the candidates file's columns
+    /// that xibu does not read (联系电话, 毕业院校 …), passed through.
+    /// A header that one of the lists has already (an unused 岗位编号 in
+    /// candidates.csv) is not passed through: the list's own column wins
+    /// and the list reads back without a duplicate.
+    fn header(&self, own: &[&str]) -> Vec<String> {
+        let extra = self
+            .passed
+            .iter()
+            .map(|&k| self.pb.extra_columns[k].clone());
+        own.iter().map(|s| s.to_string()).chain(extra).collect()
+    }
+
+    /// A candidate's passed-through cells (see `header`).
+    fn extra(&self, c: CandidateIdx) -> impl Iterator<Item = String> + '_ {
+        let cells = &self.pb.candidates[c.ix()].extra;
+        self.passed
+            .iter()
+            .map(move |&k| cells.get(k).cloned().unwrap_or_default())
     }
 
     /// The title row of a list: the plan (the model's name), the list, and
@@ -278,6 +315,9 @@ impl<'a> Lists<'a> {
             },
             if self.locked[c.ix()] { "是" } else { "" }.to_string(),
         ]
+        .into_iter()
+        .chain(self.extra(c))
+        .collect()
     }
 
     fn reserve_rows(&self, keep: impl Fn(CountyIdx) -> bool) -> Vec<Vec<String>> {
@@ -290,7 +330,7 @@ impl<'a> Lists<'a> {
             }
             for (k, &c) in list.iter().enumerate() {
                 let cand = &pb.candidates[c.ix()];
-                rows.push(vec![
+                let row = vec![
                     post.id.clone(),
                     pb.counties[post.county.ix()].code.clone(),
                     pb.leagues[post.league.ix()].clone(),
@@ -301,7 +341,8 @@ impl<'a> Lists<'a> {
                     cand.name.clone(),
                     self.id_number(c),
                     cand.major.clone(),
-                ]);
+                ];
+                rows.push(row.into_iter().chain(self.extra(c)).collect());
             }
         }
         rows
@@ -318,7 +359,7 @@ impl<'a> Lists<'a> {
             .map(|(l, name)| Sheet {
                 title: self.title("派遣名单", &format!("盟市 {}", pb.leagues[l])),
                 name,
-                header: DISPATCH_HEADER.to_vec(),
+                header: self.header(&DISPATCH_HEADER),
                 rows: placed
                     .iter()
                     .filter(|(p, _)| pb.posts[p.ix()].league.ix() == l)
@@ -335,7 +376,7 @@ impl<'a> Lists<'a> {
             &[Sheet {
                 name: "候补名单".into(),
                 title: self.title("候补名单", ""),
-                header: RESERVE_HEADER.to_vec(),
+                header: self.header(&RESERVE_HEADER),
                 rows: self.reserve_rows(|_| true),
             }],
             self.date,
@@ -349,21 +390,22 @@ impl<'a> Lists<'a> {
             .iter()
             .map(|(c, why)| {
                 let cand = &pb.candidates[c.ix()];
-                vec![
+                let row = vec![
                     cand.id.clone(),
                     cand.name.clone(),
                     self.id_number(*c),
                     cand.major.clone(),
                     cand.score.to_string(),
                     why.clone(),
-                ]
+                ];
+                row.into_iter().chain(self.extra(*c)).collect()
             })
             .collect();
         workbook(
             &[Sheet {
                 name: "未安排名单".into(),
                 title: self.title("未安排名单", ""),
-                header: vec!["报名号", "姓名", "身份证号", "专业", "成绩", "原因"],
+                header: self.header(&UNPLACED_HEADER),
                 rows,
             }],
             self.date,
@@ -396,13 +438,13 @@ impl<'a> Lists<'a> {
                     Sheet {
                         name: "派遣名单".into(),
                         title: format!("{}{nobody}", self.title("派遣名单", &place)),
-                        header: DISPATCH_HEADER.to_vec(),
+                        header: self.header(&DISPATCH_HEADER),
                         rows,
                     },
                     Sheet {
                         name: "候补名单".into(),
                         title: self.title("候补名单", &place),
-                        header: RESERVE_HEADER.to_vec(),
+                        header: self.header(&RESERVE_HEADER),
                         rows: self.reserve_rows(here),
                     },
                 ],
@@ -525,7 +567,7 @@ mod tests {
             .map(|name| Sheet {
                 name,
                 title: "标题".into(),
-                header: vec!["h"],
+                header: vec!["h".to_string()],
                 rows: vec![vec!["v".repeat(crate::input::table::MAX_CELL_CHARS)]],
             })
             .collect();
