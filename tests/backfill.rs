@@ -278,3 +278,93 @@ fn a_bad_dispatch_is_an_input_error_naming_rows() {
     }
     assert!(!d.join("o").exists());
 }
+
+/// 递补名单.xlsx (`--xlsx`): one row per change of changes.csv, with who
+/// left (id and name), who replaces them, and their place on the round
+/// before's reserve list (reserves.csv), or 候补名单外 when they were not on
+/// it.
+#[test]
+fn the_replacement_list_names_who_left_who_replaces_and_their_reserve_place() {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut inputs = inputs_in(&root.join("data-samples"), "csv", 0);
+    inputs.model = root.join("models/inner-mongolia-2023-2024.toml");
+    let o = allocate_into(&inputs, &d.join("r0"), &["--engine", "fast"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let placed: Vec<String> = placements(&d.join("r0/dispatch.csv")).into_keys().collect();
+    let gone: Vec<&String> = placed.iter().step_by(8).take(6).collect();
+    let w: String = gone.iter().map(|g| format!("{g}\n")).collect();
+    std::fs::write(d.join("w.csv"), format!("id\n{w}")).unwrap();
+    let mut a = vec!["backfill".to_string()];
+    a.extend(input_args(&inputs));
+    for (k, v) in [
+        ("--dispatch", d.join("r0/dispatch.csv")),
+        ("--withdrawn", d.join("w.csv")),
+        ("--out", d.join("r1")),
+    ] {
+        a.extend([k.to_string(), v.display().to_string()]);
+    }
+    a.extend(["--xlsx", "--date", "2026-12-02", "--allow-shortfall"].map(String::from));
+    let o = xibu(&a);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let names: std::collections::HashMap<String, String> = csv_rows(&inputs.paths.candidates)
+        .into_iter()
+        .map(|r| (r["报名号"].clone(), r["姓名"].clone()))
+        .collect();
+    let reserve_place: std::collections::HashMap<(String, String), String> =
+        csv_rows(&d.join("r0/reserves.csv"))
+            .into_iter()
+            .map(|r| {
+                (
+                    (r["post_id"].clone(), r["candidate_id"].clone()),
+                    r["position"].clone(),
+                )
+            })
+            .collect();
+    let changes = csv_rows(&d.join("r1/changes.csv"));
+    let path = d.join("r1/递补名单.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let range = wb.worksheet_range("递补名单").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert!(rows[0][0].contains("递补名单"));
+    assert_eq!(rows[1][0], "制表日期：2026年12月2日");
+    let header = &rows[2];
+    let col = |h: &str| header.iter().position(|c| c == h).unwrap();
+    let body = &rows[3..];
+    assert_eq!(body.len(), changes.len());
+    assert!(
+        changes
+            .iter()
+            .filter(|c| !c["withdrawn_id"].is_empty())
+            .count()
+            == gone.len()
+    );
+    let mut on_list = 0;
+    for (r, ch) in body.iter().zip(&changes) {
+        assert_eq!(r[col("岗位编号")], ch["post_id"]);
+        assert_eq!(r[col("离岗人员报名号")], ch["withdrawn_id"]);
+        assert_eq!(r[col("递补人员报名号")], ch["replacement_id"]);
+        if !ch["withdrawn_id"].is_empty() {
+            assert_eq!(r[col("离岗人员姓名")], names[&ch["withdrawn_id"]]);
+        }
+        if ch["replacement_id"].is_empty() {
+            assert_eq!(r[col("原候补位次")], "");
+            continue;
+        }
+        let key = (ch["post_id"].clone(), ch["replacement_id"].clone());
+        match reserve_place.get(&key) {
+            Some(k) => {
+                assert_eq!(&r[col("原候补位次")], k);
+                on_list += 1;
+            }
+            None => assert_eq!(r[col("原候补位次")], "候补名单外"),
+        }
+    }
+    assert!(on_list > 0, "some replacement came from a reserve list");
+}

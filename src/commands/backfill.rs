@@ -12,7 +12,7 @@ use crate::domain::types::{CandidateIdx, PostIdx};
 use crate::error::{Diagnostics, Result};
 use crate::input::records::{read_dispatch, read_withdrawn};
 use crate::lang::Lang;
-use crate::model::evaluate::{capacity_violations, post_occupancy, rule_violations};
+use crate::model::evaluate::{capacity_violations, post_occupancy, rule_violations, Assignment};
 use crate::model::placements::PlacementChecker;
 use crate::model::rules::rule_figures;
 use crate::model::{build_problem, Problem};
@@ -20,6 +20,8 @@ use crate::output::commit::{OutputDir, SetKind};
 use crate::output::csvfile::{csv_bytes, CsvFile};
 use crate::output::files::Summary;
 use crate::output::reasons::Explainer;
+use crate::output::reserves::reserves;
+use crate::output::xlsx::{Lists, Replacement};
 use crate::output::OutputOptions;
 use crate::solve::formulation::Fixings;
 use crate::solve::settings::MipSettings;
@@ -78,6 +80,14 @@ pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
     }
     let withdrawn_csv = csv_bytes(["id"], gone.iter().map(|id| [id.as_str()]));
     let gone: HashSet<String> = gone.into_iter().collect();
+    // Their names, for 递补名单 (they leave the pool below).
+    let left_names: HashMap<String, String> = inst
+        .candidates
+        .rows
+        .iter()
+        .filter(|c| gone.contains(&c.id))
+        .map(|c| (c.id.clone(), c.name.clone()))
+        .collect();
     drop_withdrawn(&mut inst, &gone);
     let Some(policy) = policy else {
         return Err(diags.into_error());
@@ -92,11 +102,40 @@ pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
         allow_shortfall: opts.allow_shortfall,
     };
     let sol = solve_with(&pb, opts.engine, &opts.mip, &fix)?;
-    let changes = changes_csv(&pb, &sol, &kept, &vacated, opts.output.lang);
-    let extra = vec![
-        ("changes.csv".to_string(), changes),
+    let changes = changes(&pb, &sol, &kept, &vacated, opts.output.lang);
+    let mut extra = vec![
+        ("changes.csv".to_string(), changes_csv(&pb, &changes)),
         ("withdrawn.csv".to_string(), withdrawn_csv),
     ];
+    if opts.output.xlsx_written() && !matches!(sol.status, crate::solve::Status::Infeasible { .. })
+    {
+        // Reserve positions as the round before had them: the kept
+        // placements, everyone else unplaced.
+        let before = Assignment {
+            post_of: kept.clone(),
+        };
+        let earlier = reserves(&pb, &before);
+        let rows: Vec<Replacement> = changes
+            .iter()
+            .map(|ch| Replacement {
+                post: ch.post,
+                left: ch.withdrawn.as_ref().map(|id| {
+                    let name = left_names.get(id).cloned().unwrap_or_default();
+                    (id.clone(), name)
+                }),
+                by: ch.replacement,
+                reserve_position: ch.replacement.and_then(|c| {
+                    let (_, list) = earlier.iter().find(|(p, _)| *p == ch.post)?;
+                    list.iter().position(|&x| x == c).map(|k| k + 1)
+                }),
+                note: ch.reason.clone(),
+            })
+            .collect();
+        let now = reserves(&pb, &sol.assignment);
+        let o = &opts.output;
+        let lists = Lists::new(&pb, &sol, &now, o.show_id, o.date);
+        extra.push(("递补名单.xlsx".to_string(), lists.replacements(&rows)?));
+    }
     let mut replay = Replay::new("backfill", inputs, opts.engine, &opts.mip, &opts.output);
     replay.dispatch = Some(abs(&opts.dispatch));
     replay.withdrawn = opts.withdrawn.iter().map(|w| abs(w)).collect();
@@ -190,16 +229,24 @@ fn resolve_dispatch(
     d.finish((kept, vacated))
 }
 
-/// `changes.csv`: one row per vacated seat (post, who left, who replaces
-/// them, the replacement's rank, and why the seat stays empty when it does),
-/// then one row per other newly filled seat (withdrawn_id empty).
-fn changes_csv(
+/// One change a backfill made: a vacated seat (who left, who replaces
+/// them, or why it stays empty), or another newly filled seat.
+struct Change {
+    post: PostIdx,
+    withdrawn: Option<String>,
+    replacement: Option<CandidateIdx>,
+    reason: String,
+}
+
+/// The backfill's changes: one per vacated seat, then one per other newly
+/// filled seat. `changes.csv` and 递补名单.xlsx are both written from them.
+fn changes(
     pb: &Problem,
     sol: &Solution,
     kept: &[Option<PostIdx>],
     vacated: &[Vacated],
     lang: Lang,
-) -> Vec<u8> {
+) -> Vec<Change> {
     let a = &sol.assignment;
     // New placements per post, best priority first.
     let mut new_at: Vec<Vec<CandidateIdx>> = vec![Vec::new(); pb.posts.len()];
@@ -215,6 +262,38 @@ fn changes_csv(
         list.reverse(); // pop() takes the best
     }
     let ex = Explainer::new(pb, a, post_occupancy(pb, a), lang);
+    let mut out = Vec::new();
+    for v in vacated {
+        let replacement = new_at[v.post.ix()].pop();
+        out.push(Change {
+            post: v.post,
+            withdrawn: Some(v.withdrawn.clone()),
+            replacement,
+            reason: match replacement {
+                Some(_) => String::new(),
+                None => empty_seat_reason(pb, &ex, a, v.post),
+            },
+        });
+    }
+    for (p, list) in new_at.iter().enumerate() {
+        for &c in list.iter().rev() {
+            out.push(Change {
+                post: PostIdx::from_ix(p),
+                withdrawn: None,
+                replacement: Some(c),
+                reason: lang
+                    .pick("补入原本空余的名额", "filled a seat that was already open")
+                    .into(),
+            });
+        }
+    }
+    out
+}
+
+/// `changes.csv`: post, who left, who replaces them, the replacement's
+/// rank, and why the seat stays empty when it does (withdrawn_id empty for
+/// a seat that was already open).
+fn changes_csv(pb: &Problem, changes: &[Change]) -> Vec<u8> {
     let mut w = CsvFile::new([
         "post_id",
         "withdrawn_id",
@@ -222,37 +301,22 @@ fn changes_csv(
         "rank",
         "reason",
     ]);
-    let mut row = |post: PostIdx, gone: &str, c: Option<CandidateIdx>, reason: String| {
-        let (id, rank) = match c {
+    for ch in changes {
+        let (id, rank) = match ch.replacement {
             Some(c) => (
                 pb.candidates[c.ix()].id.clone(),
-                pb.rank(c, post).map_or(String::new(), |r| r.to_string()),
+                pb.rank(c, ch.post).map_or(String::new(), |r| r.to_string()),
             ),
             None => (String::new(), String::new()),
         };
-        w.row([pb.posts[post.ix()].id.as_str(), gone, &id, &rank, &reason]);
-    };
-    for v in vacated {
-        match new_at[v.post.ix()].pop() {
-            Some(c) => row(v.post, &v.withdrawn, Some(c), String::new()),
-            None => row(
-                v.post,
-                &v.withdrawn,
-                None,
-                empty_seat_reason(pb, &ex, a, v.post),
-            ),
-        }
-    }
-    for (p, list) in new_at.iter().enumerate() {
-        for &c in list.iter().rev() {
-            row(
-                PostIdx::from_ix(p),
-                "",
-                Some(c),
-                lang.pick("补入原本空余的名额", "filled a seat that was already open")
-                    .into(),
-            );
-        }
+        let gone = ch.withdrawn.as_deref().unwrap_or("");
+        w.row([
+            pb.posts[ch.post.ix()].id.as_str(),
+            gone,
+            &id,
+            &rank,
+            &ch.reason,
+        ]);
     }
     w.into_bytes()
 }

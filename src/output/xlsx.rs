@@ -53,7 +53,7 @@ pub(crate) fn display_width(s: &str) -> usize {
 
 /// Columns stored as numbers (Excel sums and sorts them); every other
 /// cell is text, so ids and codes keep their leading zeros.
-const NUMERIC: [&str; 3] = ["志愿序号", "候补位次", "成绩"];
+const NUMERIC: [&str; 4] = ["志愿序号", "候补位次", "成绩", "原候补位次"];
 
 /// Rows above the header: the title and the date, each one merged cell
 /// across the table (the readers skip such banner rows).
@@ -183,6 +183,38 @@ const RESERVE_HEADER: [&str; 10] = [
     "专业",
 ];
 
+const REPLACEMENT_HEADER: [&str; 14] = [
+    "盟市",
+    "旗县代码",
+    "旗县名称",
+    "岗位编号",
+    "服务单位",
+    "专项",
+    "离岗人员报名号",
+    "离岗人员姓名",
+    "递补人员报名号",
+    "递补人员姓名",
+    "身份证号",
+    "录取方式",
+    "原候补位次",
+    "说明",
+];
+
+/// One row of 递补名单: a seat a backfill filled or could not fill.
+pub struct Replacement {
+    /// The post.
+    pub post: PostIdx,
+    /// Who left the seat (id, name); `None` for a seat that was open.
+    pub left: Option<(String, String)>,
+    /// Who takes it; `None` when it stays empty.
+    pub by: Option<CandidateIdx>,
+    /// The replacement's place on the post's reserve list before the
+    /// backfill (1 = first), `None` when they were not on it.
+    pub reserve_position: Option<usize>,
+    /// Why the seat stays empty, or that it was open before.
+    pub note: String,
+}
+
 const UNPLACED_HEADER: [&str; 6] = ["报名号", "姓名", "身份证号", "专业", "成绩", "原因"];
 
 impl<'a> Lists<'a> {
@@ -211,6 +243,7 @@ impl<'a> Lists<'a> {
                     !DISPATCH_HEADER.contains(&h)
                         && !RESERVE_HEADER.contains(&h)
                         && !UNPLACED_HEADER.contains(&h)
+                        && !REPLACEMENT_HEADER.contains(&h)
                 })
                 .collect(),
         }
@@ -406,6 +439,64 @@ impl<'a> Lists<'a> {
                 name: "未安排名单".into(),
                 title: self.title("未安排名单", ""),
                 header: self.header(&UNPLACED_HEADER),
+                rows,
+            }],
+            self.date,
+        )
+    }
+
+    /// 递补名单.xlsx after a backfill: per vacated seat, who left, who
+    /// replaces them and their place on the reserve list before it (or
+    /// why the seat stays empty); then the seats that were open before.
+    pub fn replacements(&self, rows: &[Replacement]) -> Result<Vec<u8>> {
+        let pb = self.pb;
+        let rows = rows
+            .iter()
+            .map(|r| {
+                let post = &pb.posts[r.post.ix()];
+                let county = &pb.counties[post.county.ix()];
+                let (left_id, left_name) = r.left.clone().unwrap_or_default();
+                let by = |f: &dyn Fn(CandidateIdx) -> String| r.by.map_or(String::new(), f);
+                let how = by(&|c| match pb.rank(c, r.post) {
+                    Some(k) if (k as usize) <= pb.candidates[c.ix()].preferences.len() => {
+                        format!("第 {k} 志愿")
+                    }
+                    Some(_) => "服从调剂".into(),
+                    None => String::new(),
+                });
+                let position = match (r.by, r.reserve_position) {
+                    (Some(_), Some(k)) => k.to_string(),
+                    (Some(_), None) => "候补名单外".into(),
+                    (None, _) => String::new(),
+                };
+                let row = vec![
+                    pb.leagues[post.league.ix()].clone(),
+                    county.code.clone(),
+                    county.name.clone(),
+                    post.id.clone(),
+                    post.unit.clone(),
+                    pb.policy.specialties[post.specialty.ix()].name.clone(),
+                    left_id,
+                    left_name,
+                    by(&|c| pb.candidates[c.ix()].id.clone()),
+                    by(&|c| pb.candidates[c.ix()].name.clone()),
+                    by(&|c| self.id_number(c)),
+                    how,
+                    position,
+                    r.note.clone(),
+                ];
+                let extra: Vec<String> = match r.by {
+                    Some(c) => self.extra(c).collect(),
+                    None => vec![String::new(); self.passed.len()],
+                };
+                row.into_iter().chain(extra).collect()
+            })
+            .collect();
+        workbook(
+            &[Sheet {
+                name: "递补名单".into(),
+                title: self.title("递补名单", ""),
+                header: self.header(&REPLACEMENT_HEADER),
                 rows,
             }],
             self.date,
