@@ -831,3 +831,49 @@ fn unused_candidate_columns_pass_through_to_the_lists() {
     ]);
     assert!(xibu(&v).status.success());
 }
+
+/// 候补名单.xlsx tells a reserve who is on several posts' lists so, on each
+/// of them: 备注 names exactly the other posts of reserves.csv, with the
+/// place on each.
+#[test]
+fn a_reserve_on_several_lists_is_noted_on_each() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut inputs = inputs_in(&root.join("data-samples"), "csv", 0);
+    inputs.model = root.join("models/inner-mongolia-2023-2024.toml");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (code, _, err) = run(&allocate_args(
+        &inputs,
+        &out,
+        &["--engine", "fast", "--xlsx"],
+    ));
+    assert_eq!(code, 0, "{err}");
+    let mut posts_of: std::collections::HashMap<String, Vec<(String, String)>> = Default::default();
+    for r in common::csv_rows(&out.join("reserves.csv")) {
+        let e = posts_of.entry(r["candidate_id"].clone()).or_default();
+        e.push((r["post_id"].clone(), r["position"].clone()));
+    }
+    assert!(
+        posts_of.values().any(|v| v.len() > 1),
+        "the sample has reserves on several lists"
+    );
+    let rows = sheet_rows(&out.join("候补名单.xlsx"), "候补名单");
+    let col = |h: &str| rows[0].iter().position(|c| c == h).unwrap();
+    assert_eq!(
+        rows.len() - 1,
+        posts_of.values().map(Vec::len).sum::<usize>()
+    );
+    for r in &rows[1..] {
+        let others: Vec<String> = posts_of[&r[col("报名号")]]
+            .iter()
+            .filter(|(p, _)| *p != r[col("岗位编号")])
+            .map(|(p, k)| format!("{p}（第 {k} 位）"))
+            .collect();
+        let want = if others.is_empty() {
+            String::new()
+        } else {
+            format!("同时为 {} 的候补", others.join("、"))
+        };
+        assert_eq!(r[col("备注")], want);
+    }
+}

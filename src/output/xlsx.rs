@@ -170,7 +170,7 @@ const DISPATCH_HEADER: [&str; 15] = [
     "锁定",
 ];
 
-const RESERVE_HEADER: [&str; 10] = [
+const RESERVE_HEADER: [&str; 11] = [
     "岗位编号",
     "旗县代码",
     "盟市",
@@ -181,6 +181,7 @@ const RESERVE_HEADER: [&str; 10] = [
     "姓名",
     "身份证号",
     "专业",
+    "备注",
 ];
 
 const REPLACEMENT_HEADER: [&str; 14] = [
@@ -355,6 +356,26 @@ impl<'a> Lists<'a> {
 
     fn reserve_rows(&self, keep: impl Fn(CountyIdx) -> bool) -> Vec<Vec<String>> {
         let pb = self.pb;
+        // Everyone on several lists is told so on each: the first post to
+        // call them takes them off the others.
+        let mut lists_of: Vec<Vec<(PostIdx, usize)>> = vec![Vec::new(); pb.n_candidates()];
+        for (p, list) in self.reserves {
+            for (k, &c) in list.iter().enumerate() {
+                lists_of[c.ix()].push((*p, k + 1));
+            }
+        }
+        let note = |c: CandidateIdx, here: PostIdx| -> String {
+            let others: Vec<String> = lists_of[c.ix()]
+                .iter()
+                .filter(|(p, _)| *p != here)
+                .map(|(p, k)| format!("{}（第 {k} 位）", pb.posts[p.ix()].id))
+                .collect();
+            if others.is_empty() {
+                String::new()
+            } else {
+                format!("同时为 {} 的候补", others.join("、"))
+            }
+        };
         let mut rows = Vec::new();
         for (p, list) in self.reserves {
             let post = &pb.posts[p.ix()];
@@ -374,6 +395,7 @@ impl<'a> Lists<'a> {
                     cand.name.clone(),
                     self.id_number(c),
                     cand.major.clone(),
+                    note(c, *p),
                 ];
                 rows.push(row.into_iter().chain(self.extra(c)).collect());
             }
