@@ -642,8 +642,11 @@ pub fn generate(opts: &GenerateOptions) -> Generated {
 }
 
 /// Chinese spelling of a canonical value, as an office's export has it.
-fn to_chinese(column: &str, v: &str) -> String {
-    let map: &[(&str, &str)] = match column {
+/// The Chinese words of a closed-valued column, (canonical, Chinese), as
+/// an office's export writes them and the readers accept them (interface
+/// §1); empty for other columns.
+pub(crate) fn chinese_values(column: &str) -> &'static [(&'static str, &'static str)] {
+    match column {
         "teacher_training"
         | "graduating"
         | "diploma_by_arrival"
@@ -668,13 +671,19 @@ fn to_chinese(column: &str, v: &str) -> String {
             ("social_governance", "乡村社会治理"),
             ("xinjiang", "服务新疆"),
         ],
+        _ => &[],
+    }
+}
+
+fn to_chinese(column: &str, v: &str) -> String {
+    let map = match column {
         "preferences" => {
             return v
                 .replace("county:", "旗县:")
                 .replace("league:", "盟市:")
                 .replace(';', "；")
         }
-        _ => &[],
+        c => chinese_values(c),
     };
     map.iter()
         .find(|(k, _)| *k == v)
@@ -682,12 +691,20 @@ fn to_chinese(column: &str, v: &str) -> String {
 }
 
 /// Write one table in the chosen format and language.
-pub(crate) fn table_bytes(
+/// A table's header (Chinese: the first alias) and rows (Chinese values),
+/// as an office's export writes them.
+pub(crate) fn table_rows_zh(
+    specs: ColumnSpecs,
+    rows: &[Vec<String>],
+) -> (Vec<String>, Vec<Vec<String>>) {
+    table_rows(specs, rows, true)
+}
+
+fn table_rows(
     specs: ColumnSpecs,
     rows: &[Vec<String>],
     chinese: bool,
-    format: TableFormat,
-) -> Result<Vec<u8>> {
+) -> (Vec<String>, Vec<Vec<String>>) {
     let header: Vec<String> = specs
         .iter()
         .map(|s| {
@@ -713,6 +730,16 @@ pub(crate) fn table_bytes(
                 .collect()
         })
         .collect();
+    (header, body)
+}
+
+pub(crate) fn table_bytes(
+    specs: ColumnSpecs,
+    rows: &[Vec<String>],
+    chinese: bool,
+    format: TableFormat,
+) -> Result<Vec<u8>> {
+    let (header, body) = table_rows(specs, rows, chinese);
     if format == TableFormat::Xlsx {
         return xlsx_bytes(&header, &body);
     }
@@ -731,6 +758,19 @@ pub(crate) fn table_bytes(
 /// numbers, as Excel does — except values with a leading zero or 16+
 /// characters (codes and ID numbers an office formats as text).
 fn xlsx_bytes(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>> {
+    xlsx_with_lists(header, rows, &[])
+}
+
+/// Rows below the header that `xibu template`'s drop-down lists cover.
+const LIST_ROWS: u32 = 2000;
+
+/// A workbook of one table; `lists` (column, allowed values) become
+/// drop-down lists over the first `LIST_ROWS` rows (`xibu template`).
+pub(crate) fn xlsx_with_lists(
+    header: &[String],
+    rows: &[Vec<String>],
+    lists: &[(usize, Vec<String>)],
+) -> Result<Vec<u8>> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let err =
         |e: rust_xlsxwriter::XlsxError| Error::Output(format!("cannot write the Excel table: {e}"));
@@ -753,6 +793,17 @@ fn xlsx_bytes(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>> {
                 None => ws.write_string(r, c, v).map_err(err)?,
             };
         }
+    }
+    for (c, values) in lists {
+        let dv = rust_xlsxwriter::DataValidation::new()
+            .allow_list_strings(values)
+            .map_err(err)?
+            .set_error_title("不在可选范围")
+            .map_err(err)?
+            .set_error_message(format!("请从下拉列表中选择：{}", values.join("、")))
+            .map_err(err)?;
+        ws.add_data_validation(1, *c as u16, LIST_ROWS, *c as u16, &dv)
+            .map_err(err)?;
     }
     wb.save_to_buffer().map_err(err)
 }

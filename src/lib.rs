@@ -18,5 +18,6 @@ pub mod lang;
 pub mod model;
 pub mod output;
 pub mod solve;
+pub mod template;
 
 pub use error::{Diagnostic, Error, Result};

@@ -328,6 +328,13 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Write blank input workbooks (Chinese headers, example rows,
+    /// drop-down lists) and the 2023 model to start a year from
+    Template {
+        /// Output directory
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Write a realistic synthetic instance for the 2023 model
     Generate {
         /// Number of candidates
@@ -533,6 +540,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             } else {
                 out(&commands::explain::explain_text(&e, lang));
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Template { out } => {
+            xibu::template::write_template(&out)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Generate {

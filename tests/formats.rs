@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::cases;
+use common::{cases, xibu_str};
 use proptest::prelude::*;
 use xibu::commands::{self, Inputs};
 use xibu::generate::{write_generated, GenerateOptions, TableFormat};
@@ -147,4 +147,80 @@ fn excel_numbers_are_read_as_excel_shows_them() {
     assert_eq!(pb.counties()[0].code, "150121");
     assert_eq!(pb.posts()[0].seats, 2);
     assert_eq!(pb.pairs().len(), 1);
+}
+
+/// `xibu template`: four workbooks with the Chinese headers xibu reads and
+/// example rows that pass `xibu check` together with the bundled model,
+/// and a drop-down list on every closed-valued column.
+#[test]
+fn the_template_passes_check_and_offers_drop_down_lists() {
+    use std::io::Read;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("t");
+    let o = xibu_str(&["template", "--out", d.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let f = |n: &str| d.join(n).display().to_string();
+    let (c, p, k, i, m) = (
+        f("candidates.xlsx"),
+        f("posts.xlsx"),
+        f("counties.xlsx"),
+        f("incumbents.xlsx"),
+        f("model.toml"),
+    );
+    let o = xibu_str(&[
+        "check",
+        "--candidates",
+        &c,
+        "--posts",
+        &p,
+        "--counties",
+        &k,
+        "--incumbents",
+        &i,
+        "--model",
+        &m,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let said = String::from_utf8_lossy(&o.stderr) + String::from_utf8_lossy(&o.stdout);
+    assert!(said.contains("3 candidates, 3 posts"), "{said}");
+    // Drop-down lists on the closed-valued columns, by header.
+    for (file, headers) in [
+        (
+            "candidates.xlsx",
+            &["学历", "体检", "项目", "服从调剂", "师范类"][..],
+        ),
+        ("posts.xlsx", &["专项", "层级", "项目", "最低学历"][..]),
+        ("counties.xlsx", &["状态"][..]),
+    ] {
+        let path = d.join(file);
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+        use calamine::Reader;
+        let first = wb.sheet_names()[0].clone();
+        let range = wb.worksheet_range(&first).unwrap();
+        let header: Vec<String> = range
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let mut xml = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        for h in headers {
+            let col = header
+                .iter()
+                .position(|x| x == h)
+                .unwrap_or_else(|| panic!("{file}: no {h}"));
+            let letter = (b'A' + col as u8) as char;
+            assert!(
+                xml.contains(r#"type="list""#)
+                    && xml.contains(&format!(r#"sqref="{letter}2:{letter}2001""#)),
+                "{file}: no list on {h}"
+            );
+        }
+    }
 }

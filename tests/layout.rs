@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 /// Top-level modules from the bottom up: each may use only those before it.
 const LAYERS: &[&str] = &[
     "error", "domain", "lang", "input", "model", "solve", "output", "commands", "generate",
+    "template",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
