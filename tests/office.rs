@@ -877,3 +877,71 @@ fn a_reserve_on_several_lists_is_noted_on_each() {
         assert_eq!(r[col("备注")], want);
     }
 }
+
+/// 汇总表.xlsx for leadership: per league and specialty the seats, placed
+/// and open seats add up to dispatch.csv and summary.json, with the causes
+/// of the open seats and the rules met (as summary.json counts them); and
+/// one row per post with open seats, with how many applied and why.
+#[test]
+fn the_leadership_summary_adds_up_and_explains_every_vacancy() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut inputs = inputs_in(&root.join("data-samples"), "csv", 0);
+    inputs.model = root.join("models/inner-mongolia-2023-2024.toml");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (code, _, err) = run(&allocate_args(
+        &inputs,
+        &out,
+        &["--engine", "fast", "--xlsx"],
+    ));
+    assert_eq!(code, 0, "{err}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let path = out.join("汇总表.xlsx");
+    let rows = sheet_rows(&path, "汇总");
+    let col = |h: &str| rows[0].iter().position(|c| c == h).unwrap();
+    let n = |r: &Vec<String>, h: &str| r[col(h)].parse::<u64>().unwrap();
+    let (body, total) = (&rows[1..rows.len() - 1], &rows[rows.len() - 1]);
+    assert_eq!(total[0], "合计");
+    let placed: u64 = body.iter().map(|r| n(r, "派遣人数")).sum();
+    assert_eq!(placed, summary["placed"].as_u64().unwrap());
+    assert_eq!(n(total, "派遣人数"), placed);
+    assert_eq!(
+        n(total, "空余名额"),
+        summary["open_seats"].as_u64().unwrap()
+    );
+    for r in body {
+        assert_eq!(n(r, "岗位名额"), n(r, "派遣人数") + n(r, "空余名额"));
+        // Causes are given exactly where seats stay open, counting them all.
+        let text = &r[col("空缺原因")];
+        let counted: u64 = text
+            .split('；')
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.rsplit_once('（')
+                    .unwrap()
+                    .1
+                    .trim_end_matches(" 个名额）")
+                    .parse::<u64>()
+                    .unwrap()
+            })
+            .sum();
+        assert_eq!(counted, n(r, "空余名额"), "{text}");
+    }
+    let rules = summary["rules"].as_array().unwrap();
+    let ok = rules.iter().filter(|r| r["ok"] == true).count();
+    assert_eq!(total[col("规定达标")], format!("{ok}/{} 达标", rules.len()));
+
+    let open = sheet_rows(&path, "空缺岗位");
+    let col = |h: &str| open[0].iter().position(|c| c == h).unwrap();
+    let seats: u64 = open[1..]
+        .iter()
+        .map(|r| r[col("空余名额")].parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(seats, summary["open_seats"].as_u64().unwrap());
+    for r in &open[1..] {
+        let applied: u64 = r[col("申请人数")].parse().unwrap();
+        let eligible: u64 = r[col("符合条件人数")].parse().unwrap();
+        assert!(eligible <= applied && !r[col("原因")].is_empty(), "{r:?}");
+    }
+}

@@ -173,6 +173,7 @@ pub(crate) fn result_files(
         files.push(("派遣名单.xlsx".into(), lists.dispatch()?));
         files.push(("候补名单.xlsx".into(), lists.reserves()?));
         files.push(("未安排名单.xlsx".into(), lists.unplaced(&reasons)?));
+        files.push(("汇总表.xlsx".into(), lists.summary()?));
         if o.per_county {
             files.extend(lists.per_county()?);
         }

@@ -39,7 +39,7 @@ pub const DIAGNOSIS: &str = "diagnosis.txt";
 
 /// Every file name a result-producing command writes at the top of its
 /// folder (per-county workbooks and scenario folders are recognised apart).
-const RESULT_NAMES: [&str; 16] = [
+const RESULT_NAMES: [&str; 17] = [
     "dispatch.csv",
     "unplaced.csv",
     "reserves.csv",
@@ -53,6 +53,7 @@ const RESULT_NAMES: [&str; 16] = [
     "候补名单.xlsx",
     "未安排名单.xlsx",
     "递补名单.xlsx",
+    "汇总表.xlsx",
     "comparison.csv",
     "comparison.html",
     "moves.csv",

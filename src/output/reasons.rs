@@ -21,6 +21,50 @@ pub struct Explainer<'a> {
     worst: Vec<Option<CandidateIdx>>,
 }
 
+/// What keeps an eligible candidate out of a post (`Explainer::block`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Block {
+    /// Every seat is held by continuing volunteers.
+    Incumbents,
+    /// Full, and its last holder (this one) ranks above the candidate.
+    Outranked(CandidateIdx),
+    /// Placing them there costs the objective more than it gains (`full`:
+    /// the post is full but holds someone ranked below them).
+    Tradeoff {
+        /// Whether the post is full.
+        full: bool,
+    },
+    /// The county is at its scale.
+    Scale(u32),
+    /// The project quota is reached.
+    Quota(u32),
+    /// One more volunteer there would break this rule in this scope
+    /// (its figures now).
+    Rule {
+        /// Rule index.
+        rule: usize,
+        /// Scope index within the rule.
+        scope: usize,
+        /// Volunteers counted now.
+        count: u64,
+        /// All volunteers in the scope now.
+        total: u64,
+    },
+}
+
+/// Why a post keeps open seats (`Explainer::vacancy`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vacancy {
+    /// Candidates who accept the post (listed or by adjustment).
+    pub applied: usize,
+    /// Of those, the eligible.
+    pub eligible: usize,
+    /// The reason in a few words (for summaries).
+    pub cause: String,
+    /// The reason in a sentence.
+    pub reason: String,
+}
+
 /// One post a candidate ranked above what they got, and why they did not
 /// get it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -123,46 +167,19 @@ impl<'a> Explainer<'a> {
         format!("{head}{}{}", self.t("：", ": "), self.post_reason(c, p))
     }
 
-    /// Why eligible c does not hold p: capacity and priority first, then the
-    /// scale, quota or rule that one more volunteer there would break.
-    pub fn post_reason(&self, c: CandidateIdx, p: PostIdx) -> String {
+    /// What keeps eligible c out of p: capacity and priority first, then
+    /// the scale, quota or rule that one more volunteer there would break,
+    /// else the objective's trade-off.
+    pub fn block(&self, c: CandidateIdx, p: PostIdx) -> Block {
         let pb = self.pb;
-        let lang = self.lang;
         let post = &pb.posts[p.ix()];
         if post.open() == 0 {
-            return self
-                .t(
-                    "所有名额都由延期志愿者占用",
-                    "every seat is held by continuing volunteers (incumbents)",
-                )
-                .into();
+            return Block::Incumbents;
         }
         let full = self.occ[p.ix()] >= post.seats;
         match self.worst[p.ix()] {
-            Some(w) if full && pb.cmp_at(p, w, c).is_gt() => {
-                let tw = pb.priority_at(w, p).describe(&pb.policy, lang);
-                let tc = pb.priority_at(c, p).describe(&pb.policy, lang);
-                return match lang {
-                    Lang::Zh => format!(
-                        "名额已满，排序最后的在岗人选仍排在你之前（其排序：{tw}；你：{tc}）"
-                    ),
-                    Lang::En => format!(
-                        "full: its last seat went to a candidate ranked above you ({tw}; you: {tc})"
-                    ),
-                };
-            }
-            Some(_) if full => {
-                return match lang {
-                    Lang::Zh => format!(
-                        "名额已满，其中有排在你之后的人选，但把你调入会违反比例规则或在别处造成更多不公平（目标：{}）",
-                        self.objective_text()
-                    ),
-                    Lang::En => format!(
-                        "full, and holds a candidate ranked below you, but moving you there would break a rule or cost more blocking pairs elsewhere than it saves (objective {})",
-                        self.objective_text()
-                    ),
-                };
-            }
+            Some(w) if full && pb.cmp_at(p, w, c).is_gt() => return Block::Outranked(w),
+            Some(_) if full => return Block::Tradeoff { full: true },
             _ => {}
         }
         // A seat is free: find the constraint that moving c there breaks.
@@ -171,22 +188,13 @@ impl<'a> Explainer<'a> {
         if let Some(scale) = county.scale {
             let inside = from.is_some_and(|q| q.county == post.county);
             if !inside && self.heads.county[post.county.ix()] >= u64::from(scale) {
-                return match lang {
-                    Lang::Zh => format!("旗县 {} 已达实施规模 {scale} 人", county.code),
-                    Lang::En => format!(
-                        "county {} is at its scale of {scale} volunteers",
-                        county.code
-                    ),
-                };
+                return Block::Scale(scale);
             }
         }
         if let Some(q) = pb.policy.quota(post.project) {
             let inside = from.is_some_and(|f| f.project == post.project);
             if !inside && self.heads.project[post.project as usize] >= u64::from(q) {
-                return match lang {
-                    Lang::Zh => format!("{}名额 {q} 已用完", post.project.zh()),
-                    Lang::En => format!("the {} project quota of {q} is reached", post.project),
-                };
+                return Block::Quota(q);
             }
         }
         // The move: one more at p, one fewer where c is now.
@@ -196,12 +204,76 @@ impl<'a> Explainer<'a> {
             let Some(k) = self.rules.scope_of(r, post.county) else {
                 continue;
             };
-            let s = &self.rules.scopes(r)[k];
             let (count, total) = self.rules.figure(r, k);
             let (count2, total2) = self.rules.after(pb, r, k, &moved);
             if !rule_holds(rule.op, rule.share, count2, total2) {
+                return Block::Rule {
+                    rule: r,
+                    scope: k,
+                    count,
+                    total,
+                };
+            }
+        }
+        Block::Tradeoff { full: false }
+    }
+
+    /// Why eligible c does not hold p (`block`), in words.
+    pub fn post_reason(&self, c: CandidateIdx, p: PostIdx) -> String {
+        let pb = self.pb;
+        let lang = self.lang;
+        let post = &pb.posts[p.ix()];
+        let county = &pb.counties[post.county.ix()];
+        match self.block(c, p) {
+            Block::Incumbents => self
+                .t(
+                    "所有名额都由延期志愿者占用",
+                    "every seat is held by continuing volunteers (incumbents)",
+                )
+                .into(),
+            Block::Outranked(w) => {
+                let tw = pb.priority_at(w, p).describe(&pb.policy, lang);
+                let tc = pb.priority_at(c, p).describe(&pb.policy, lang);
+                match lang {
+                    Lang::Zh => format!(
+                        "名额已满，排序最后的在岗人选仍排在你之前（其排序：{tw}；你：{tc}）"
+                    ),
+                    Lang::En => format!(
+                        "full: its last seat went to a candidate ranked above you ({tw}; you: {tc})"
+                    ),
+                }
+            }
+            Block::Tradeoff { full: true } => match lang {
+                Lang::Zh => format!(
+                    "名额已满，其中有排在你之后的人选，但把你调入会违反比例规则或在别处造成更多不公平（目标：{}）",
+                    self.objective_text()
+                ),
+                Lang::En => format!(
+                    "full, and holds a candidate ranked below you, but moving you there would break a rule or cost more blocking pairs elsewhere than it saves (objective {})",
+                    self.objective_text()
+                ),
+            },
+            Block::Scale(scale) => match lang {
+                Lang::Zh => format!("旗县 {} 已达实施规模 {scale} 人", county.code),
+                Lang::En => format!(
+                    "county {} is at its scale of {scale} volunteers",
+                    county.code
+                ),
+            },
+            Block::Quota(q) => match lang {
+                Lang::Zh => format!("{}名额 {q} 已用完", post.project.zh()),
+                Lang::En => format!("the {} project quota of {q} is reached", post.project),
+            },
+            Block::Rule {
+                rule: r,
+                scope: k,
+                count,
+                total,
+            } => {
+                let rule = &pb.policy.rules[r];
+                let s = &self.rules.scopes(r)[k];
                 let op = rule.op.symbol();
-                return match lang {
+                match lang {
                     Lang::Zh => format!(
                         "比例规则 {} 在{} {} 已到界限（{total} 人中计入 {count} 人；再调入你就会违反 {op} {}）",
                         rule.name,
@@ -216,18 +288,86 @@ impl<'a> Explainer<'a> {
                         s.label,
                         rule.share
                     ),
-                };
+                }
             }
+            Block::Tradeoff { full: false } => match lang {
+                Lang::Zh => format!(
+                    "有空余名额，但把你安排到这里需要连带其他调整才能满足规则，对目标（{}）的代价更大",
+                    self.objective_text()
+                ),
+                Lang::En => format!(
+                    "has a free seat, but placing you there would cost more than it gains for the objective ({}): it would force other changes to keep the rules",
+                    self.objective_text()
+                ),
+            },
         }
-        match lang {
-            Lang::Zh => format!(
-                "有空余名额，但把你安排到这里需要连带其他调整才能满足规则，对目标（{}）的代价更大",
-                self.objective_text()
-            ),
-            Lang::En => format!(
-                "has a free seat, but placing you there would cost more than it gains for the objective ({}): it would force other changes to keep the rules",
-                self.objective_text()
-            ),
+    }
+
+    /// Why post p keeps open seats: who applied, and what keeps out the
+    /// best-ranked eligible applicant who would rather be there (unplaced,
+    /// or placed at a post they rank lower).
+    pub fn vacancy(&self, p: PostIdx) -> Vacancy {
+        let pb = self.pb;
+        let applied = pb
+            .acceptable
+            .iter()
+            .filter(|list| list.iter().any(|&(q, _)| q == p))
+            .count();
+        let eligible = pb.applicants[p.ix()].len();
+        let held = |c: CandidateIdx| self.a.post_of[c.ix()].and_then(|q| pb.rank(c, q));
+        let next = pb.applicants[p.ix()]
+            .iter()
+            .map(|&i| pb.pairs[i as usize])
+            .find(|pr| held(pr.candidate).is_none_or(|h| pr.rank < h));
+        let (cause, reason) = match next {
+            None if eligible == 0 => {
+                let t = self.t("无符合条件的申请人", "no eligible applicant");
+                (t.to_string(), t.to_string())
+            }
+            None => {
+                let t = self.t(
+                    "符合条件的申请人都已安排在更靠前的志愿",
+                    "every eligible applicant holds a post they rank higher",
+                );
+                (t.to_string(), t.to_string())
+            }
+            Some(pr) => {
+                let c = pr.candidate;
+                let head = match self.lang {
+                    Lang::Zh => format!("排序最前的可调入申请人 {}", pb.candidates[c.ix()].id),
+                    Lang::En => format!(
+                        "best applicant who would come: {}",
+                        pb.candidates[c.ix()].id
+                    ),
+                };
+                let sep = self.t("：", ": ");
+                let why = self.post_reason(c, p);
+                (self.cause(self.block(c, p)), format!("{head}{sep}{why}"))
+            }
+        };
+        Vacancy {
+            applied,
+            eligible,
+            cause,
+            reason,
+        }
+    }
+
+    /// A block in a few words, for summaries (the leadership sheet).
+    pub fn cause(&self, b: Block) -> String {
+        match b {
+            Block::Incumbents => self.t("延期志愿者占用", "held by incumbents").into(),
+            Block::Outranked(_) => self.t("名额已满", "full").into(),
+            Block::Tradeoff { .. } => self.t("整体公平权衡", "objective trade-off").into(),
+            Block::Scale(_) => self.t("旗县实施规模", "county scale").into(),
+            Block::Quota(_) => self.t("项目名额", "project quota").into(),
+            Block::Rule { rule, .. } => {
+                let name = &self.pb.policy.rules[rule].name;
+                match self.lang {
+                    Lang::Zh => format!("比例规则 {name}"),
+                    Lang::En => format!("rule {name}"),
+                }
+            }
         }
     }
 

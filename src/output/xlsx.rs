@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::input::idcard::mask;
 use crate::lang::Word;
 use crate::model::Problem;
+use crate::output::reasons::{Explainer, Vacancy};
 use crate::output::ListDate;
 use crate::solve::Solution;
 
@@ -53,7 +54,17 @@ pub(crate) fn display_width(s: &str) -> usize {
 
 /// Columns stored as numbers (Excel sums and sorts them); every other
 /// cell is text, so ids and codes keep their leading zeros.
-const NUMERIC: [&str; 4] = ["志愿序号", "候补位次", "成绩", "原候补位次"];
+const NUMERIC: [&str; 9] = [
+    "志愿序号",
+    "候补位次",
+    "成绩",
+    "原候补位次",
+    "岗位名额",
+    "派遣人数",
+    "空余名额",
+    "申请人数",
+    "符合条件人数",
+];
 
 /// Rows above the header: the title and the date, each one merged cell
 /// across the table (the readers skip such banner rows).
@@ -521,6 +532,144 @@ impl<'a> Lists<'a> {
                 header: self.header(&REPLACEMENT_HEADER),
                 rows,
             }],
+            self.date,
+        )
+    }
+
+    /// 汇总表.xlsx for leadership: sheet 汇总 — per league and specialty,
+    /// seats, placed, open seats and why they stay open (the causes, by
+    /// open seats), and the league's rules met; a 合计 row — and sheet
+    /// 空缺岗位 — every post with open seats: how many applied, how many of
+    /// them are eligible, and why the seats stay open.
+    pub fn summary(&self) -> Result<Vec<u8>> {
+        let pb = self.pb;
+        let a = &self.sol.assignment;
+        let occ = crate::model::evaluate::post_occupancy(pb, a);
+        let ex = Explainer::new(pb, a, occ.clone(), crate::lang::Lang::Zh);
+        let placed_at = |p: usize| occ[p].saturating_sub(pb.posts[p].incumbents);
+        let vacancies: Vec<(usize, Vacancy)> = (0..pb.posts.len())
+            .filter(|&p| occ[p] < pb.posts[p].seats)
+            .map(|p| (p, ex.vacancy(PostIdx::from_ix(p))))
+            .collect();
+        // Rules met per league (county and league scopes), and in all.
+        let figures = crate::model::rules::rule_figures(pb, &occ);
+        let league_of = |place: &str| -> Option<usize> {
+            pb.counties
+                .iter()
+                .find(|c| c.code == place)
+                .map(|c| c.league.ix())
+                .or_else(|| pb.leagues.iter().position(|l| l == place))
+        };
+        let met = |keep: &dyn Fn(&str) -> bool| -> String {
+            let mine: Vec<_> = figures.iter().filter(|f| keep(&f.place)).collect();
+            let ok = mine.iter().filter(|f| f.ok).count();
+            format!("{ok}/{} 达标", mine.len())
+        };
+        let mut rows = Vec::new();
+        let (mut all_seats, mut all_placed) = (0u32, 0u32);
+        for (l, league) in pb.leagues.iter().enumerate() {
+            let league_met = met(&|place| league_of(place) == Some(l));
+            for (k, specialty) in pb.policy.specialties.iter().enumerate() {
+                let posts: Vec<usize> = (0..pb.posts.len())
+                    .filter(|&p| {
+                        let post = &pb.posts[p];
+                        post.league.ix() == l && post.specialty.ix() == k && post.open() > 0
+                    })
+                    .collect();
+                if posts.is_empty() {
+                    continue;
+                }
+                let seats: u32 = posts.iter().map(|&p| pb.posts[p].open()).sum();
+                let placed: u32 = posts.iter().map(|&p| placed_at(p)).sum();
+                let mut causes: Vec<(String, u32)> = Vec::new();
+                for (p, v) in vacancies.iter().filter(|(p, _)| posts.contains(p)) {
+                    let open = pb.posts[*p].seats - occ[*p];
+                    match causes.iter_mut().find(|(c, _)| *c == v.cause) {
+                        Some(e) => e.1 += open,
+                        None => causes.push((v.cause.clone(), open)),
+                    }
+                }
+                causes.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+                let causes: Vec<String> = causes
+                    .iter()
+                    .map(|(c, n)| format!("{c}（{n} 个名额）"))
+                    .collect();
+                all_seats += seats;
+                all_placed += placed;
+                rows.push(vec![
+                    league.clone(),
+                    specialty.name.clone(),
+                    seats.to_string(),
+                    placed.to_string(),
+                    (seats - placed).to_string(),
+                    causes.join("；"),
+                    league_met.clone(),
+                ]);
+            }
+        }
+        rows.push(vec![
+            "合计".into(),
+            String::new(),
+            all_seats.to_string(),
+            all_placed.to_string(),
+            (all_seats - all_placed).to_string(),
+            String::new(),
+            met(&|_| true),
+        ]);
+        let open_rows = vacancies
+            .iter()
+            .map(|(p, v)| {
+                let post = &pb.posts[*p];
+                let county = &pb.counties[post.county.ix()];
+                vec![
+                    pb.leagues[post.league.ix()].clone(),
+                    county.code.clone(),
+                    county.name.clone(),
+                    post.id.clone(),
+                    post.unit.clone(),
+                    pb.policy.specialties[post.specialty.ix()].name.clone(),
+                    (post.seats - occ[*p]).to_string(),
+                    v.applied.to_string(),
+                    v.eligible.to_string(),
+                    v.reason.clone(),
+                ]
+            })
+            .collect();
+        let own = |h: &[&str]| h.iter().map(|s| s.to_string()).collect();
+        workbook(
+            &[
+                Sheet {
+                    name: "汇总".into(),
+                    title: self.title("派遣情况汇总", ""),
+                    header: own(&[
+                        "盟市",
+                        "专项",
+                        "岗位名额",
+                        "派遣人数",
+                        "空余名额",
+                        "空缺原因",
+                        "规定达标",
+                    ]),
+                    rows,
+                },
+                Sheet {
+                    name: "空缺岗位".into(),
+                    title: self.title("空缺岗位说明", ""),
+                    header: own(&[
+                        "盟市",
+                        "旗县代码",
+                        "旗县名称",
+                        "岗位编号",
+                        "服务单位",
+                        "专项",
+                        "空余名额",
+                        "申请人数",
+                        "符合条件人数",
+                        "原因",
+                    ]),
+                    rows: open_rows,
+                },
+            ],
             self.date,
         )
     }
