@@ -37,6 +37,7 @@ name = "服务乡村建设"
 tiers = []
 [[rule]]
 name = "township_share"
+label = "乡镇及以下比例"
 scope = "county"
 count = { level = "township" }
 op = ">="
@@ -140,7 +141,9 @@ fn explain_names_each_kind_of_reason() {
     assert!(line("P1").contains("full") && line("P1").contains("score 90"));
     assert!(line("P2").contains("degree bachelor is below the post's minimum master"));
     assert!(line("P3").contains("suspended"));
-    assert!(line("P4").contains("rule township_share binds in county K1"));
+    assert!(line("P4").contains("the rule township_share binds in county K1"));
+    // A supervisor's words: third person, no internal criterion names.
+    assert!(!en.contains(" you") && !en.contains("envy"), "{en}");
     assert!(
         !en.contains(" P5:"),
         "the post held is not explained as missed"
@@ -150,7 +153,10 @@ fn explain_names_each_kind_of_reason() {
     assert!(zh.contains("安排在 P5（第 5 志愿"), "{zh}");
     assert!(zh.contains("学历本科低于岗位最低学历硕士"), "{zh}");
     assert!(zh.contains("暂停"), "{zh}");
-    assert!(zh.contains("比例规则 township_share"), "{zh}");
+    // The rule by its Chinese label, the share in per cent.
+    assert!(zh.contains("乡镇及以下比例在旗县 K1 已到界限"), "{zh}");
+    assert!(zh.contains("低于规定的 60%"), "{zh}");
+    assert!(!zh.contains('你') && !zh.contains("envy"), "{zh}");
 
     let c = explain(&inputs, &out, "C", "zh");
     assert!(

@@ -250,6 +250,9 @@ impl Op {
 pub struct Rule {
     /// Unique name.
     pub name: String,
+    /// What a person reads in Chinese (乡镇及以下服务岗位比例 …); the name
+    /// when absent (and in English).
+    pub label: Option<String>,
     /// Where it is checked.
     pub scope: RuleScope,
     /// Only volunteers in counties with these statuses count (all when `None`).
@@ -260,6 +263,13 @@ pub struct Rule {
     pub op: Op,
     /// Share in [0, 1].
     pub share: f64,
+}
+
+impl Rule {
+    /// The rule as people read it: its label, else its name.
+    pub fn display(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.name)
+    }
 }
 
 /// The whole policy model.

@@ -95,6 +95,8 @@ struct RawTier {
 #[serde(deny_unknown_fields)]
 struct RawRule {
     name: Spanned<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    label: Option<String>,
     scope: Spanned<String>,
     county_status: Option<Vec<Spanned<String>>>,
     count: Spanned<RawCount>,
@@ -282,6 +284,7 @@ pub fn model_json(p: &Policy) -> serde_json::Value {
             .iter()
             .map(|r| RawRule {
                 name: at(r.name.clone()),
+                label: r.label.clone(),
                 scope: at(r.scope.key().to_string()),
                 county_status: r
                     .county_status
@@ -587,6 +590,7 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
         if let (Some(scope), Some(count), Some(op)) = (scope, count, op) {
             rules.push(Rule {
                 name,
+                label: r.label.clone().filter(|l| !l.trim().is_empty()),
                 scope,
                 county_status,
                 count,

@@ -4,6 +4,7 @@
 //! or quota that binds; the county suspended …). `unplaced.csv`,
 //! `changes.csv` and `xibu explain` all take their words from here.
 
+use crate::domain::policy::Op;
 use crate::domain::types::{CandidateIdx, PostIdx};
 use crate::lang::{Lang, Word};
 use crate::model::evaluate::{worst_holders, Assignment, Headcount};
@@ -236,20 +237,20 @@ impl<'a> Explainer<'a> {
                 let tc = pb.priority_at(c, p).describe(&pb.policy, lang);
                 match lang {
                     Lang::Zh => format!(
-                        "名额已满，排序最后的在岗人选仍排在你之前（其排序：{tw}；你：{tc}）"
+                        "名额已满，排序最后的在岗人选仍排在该考生之前（其排序：{tw}；该考生：{tc}）"
                     ),
                     Lang::En => format!(
-                        "full: its last seat went to a candidate ranked above you ({tw}; you: {tc})"
+                        "full: its last seat went to a candidate ranked above this one ({tw}; this candidate: {tc})"
                     ),
                 }
             }
             Block::Tradeoff { full: true } => match lang {
                 Lang::Zh => format!(
-                    "名额已满，其中有排在你之后的人选，但把你调入会违反比例规则或在别处造成更多不公平（目标：{}）",
+                    "名额已满，其中虽有排序在该考生之后的人选，但调入该考生会违反比例规定，或在别处造成更多不公平（{}）",
                     self.objective_text()
                 ),
                 Lang::En => format!(
-                    "full, and holds a candidate ranked below you, but moving you there would break a rule or cost more blocking pairs elsewhere than it saves (objective {})",
+                    "full, and it holds someone ranked below this candidate, but moving them there would break a share rule or cause more unfairness elsewhere than it removes ({})",
                     self.objective_text()
                 ),
             },
@@ -272,31 +273,38 @@ impl<'a> Explainer<'a> {
             } => {
                 let rule = &pb.policy.rules[r];
                 let s = &self.rules.scopes(r)[k];
-                let op = rule.op.symbol();
                 match lang {
                     Lang::Zh => format!(
-                        "比例规则 {} 在{} {} 已到界限（{total} 人中计入 {count} 人；再调入你就会违反 {op} {}）",
-                        rule.name,
+                        "{}在{} {} 已到界限（{total} 名志愿者中计入 {count} 名；再调入该考生，比例就会{}规定的 {}）",
+                        rule.display(),
                         self.t_scope(rule.scope),
                         s.label,
-                        rule.share
+                        match rule.op {
+                            Op::Ge => "低于",
+                            Op::Le => "高于",
+                        },
+                        percent(rule.share)
                     ),
                     Lang::En => format!(
-                        "rule {} binds in {} {} ({count} of {total} volunteers counted; moving you there would break {op} {})",
+                        "the rule {} binds in {} {} ({count} of {total} volunteers counted; one more there would take the share {} the required {})",
                         rule.name,
                         rule.scope.key(),
                         s.label,
-                        rule.share
+                        match rule.op {
+                            Op::Ge => "below",
+                            Op::Le => "above",
+                        },
+                        percent(rule.share)
                     ),
                 }
             }
             Block::Tradeoff { full: false } => match lang {
                 Lang::Zh => format!(
-                    "有空余名额，但把你安排到这里需要连带其他调整才能满足规则，对目标（{}）的代价更大",
+                    "有空余名额，但安排该考生到这里需要连带其他调整才能满足规定，总体上得不偿失（{}）",
                     self.objective_text()
                 ),
                 Lang::En => format!(
-                    "has a free seat, but placing you there would cost more than it gains for the objective ({}): it would force other changes to keep the rules",
+                    "has a free seat, but placing this candidate there would force other changes to keep the rules and cost more than it gains ({})",
                     self.objective_text()
                 ),
             },
@@ -362,10 +370,10 @@ impl<'a> Explainer<'a> {
             Block::Scale(_) => self.t("旗县实施规模", "county scale").into(),
             Block::Quota(_) => self.t("项目名额", "project quota").into(),
             Block::Rule { rule, .. } => {
-                let name = &self.pb.policy.rules[rule].name;
+                let rule = &self.pb.policy.rules[rule];
                 match self.lang {
-                    Lang::Zh => format!("比例规则 {name}"),
-                    Lang::En => format!("rule {name}"),
+                    Lang::Zh => rule.display().to_string(),
+                    Lang::En => format!("the rule {}", rule.name),
                 }
             }
         }
@@ -380,9 +388,24 @@ impl<'a> Explainer<'a> {
         }
     }
 
+    /// The model's objective in words, most important first.
     fn objective_text(&self) -> String {
-        let o: Vec<&str> = self.pb.policy.objective.iter().map(|c| c.key()).collect();
-        o.join(", ")
+        use crate::domain::policy::Criterion;
+        let words: Vec<&str> = self
+            .pb
+            .policy
+            .objective
+            .iter()
+            .map(|c| match c {
+                Criterion::Envy => self.t(
+                    "首先不让任何人被排序更低者占去想要的岗位",
+                    "first, nobody loses a post they want to someone ranked lower",
+                ),
+                Criterion::Fill => self.t("其次尽量多派遣", "then as many placed as possible"),
+                Criterion::Preference => self.t("再次尽量满足靠前志愿", "then choices honoured"),
+            })
+            .collect();
+        words.join(self.t("，", "; "))
     }
 
     /// Every unplaced candidate with its reason, in input order.
@@ -427,5 +450,15 @@ impl<'a> Explainer<'a> {
                 post.level.en()
             ),
         }
+    }
+}
+
+/// A share as people write it: 0.25 → 25%.
+fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{}%", p.round())
+    } else {
+        format!("{p:.1}%")
     }
 }
