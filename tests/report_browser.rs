@@ -141,3 +141,61 @@ fn report_renders_in_chromium_with_the_summary_numbers() {
     let png = std::fs::read(&shot).expect("screenshot written");
     assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
 }
+
+/// Whether a page fits `width` px without sideways scrolling: it is shown
+/// in a frame that wide (headless Chromium's window is at least 500 px),
+/// and the frame's scroll width is compared with its width.
+fn fits(page: &Path, width: u32) -> String {
+    let frame = page.with_file_name(format!("fit-{width}.html"));
+    let name = page.file_name().unwrap().to_string_lossy();
+    let html = format!(
+        r#"<html><body style="margin:0"><iframe id="f" src="{name}" style="width:{width}px;height:1200px;border:0"></iframe><script>f.onload=function(){{var d=f.contentDocument.documentElement;document.documentElement.dataset.fits=(d.scrollWidth<=d.clientWidth)+" "+d.scrollWidth+" "+d.clientWidth;}};</script></body></html>"#
+    );
+    std::fs::write(&frame, html).unwrap();
+    let flags = [
+        "--dump-dom",
+        "--allow-file-access-from-files",
+        "--virtual-time-budget=5000",
+    ];
+    let (dom, _) = render(&frame, &flags);
+    let at = dom.find("data-fits=\"").expect("the probe ran") + 11;
+    dom[at..].split('"').next().unwrap().to_string()
+}
+
+/// The report and the comparison page work on a 400 px wide screen (a
+/// phone): nothing makes the page scroll sideways — wide tables scroll
+/// inside their own box, charts shrink — and they carry a print style.
+#[test]
+fn pages_fit_400_px_and_have_a_print_style() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut inputs = inputs_in(&root.join("data-samples"), "csv", 0);
+    inputs.model = root.join("models/inner-mongolia-2023-2024.toml");
+    let out = tmp.path().join("out");
+    let o = allocate_into(&inputs, &out, &["--engine", "fast"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report = out.join("report.html");
+    let fit = fits(&report, 400);
+    assert!(fit.starts_with("true"), "report.html at 400 px: {fit}");
+    assert!(std::fs::read_to_string(&report)
+        .unwrap()
+        .contains("@media print"));
+
+    // comparison.html, with its charts, on the example instance.
+    let example = inputs_in(&example_dir("rules-ties-incumbents"), "csv", 0);
+    let s = tmp.path().join("s.toml");
+    let set = r#"set = { "rule.rural_education_share.share" = 0.30 }"#;
+    std::fs::write(
+        &s,
+        format!("[[scenario]]\nname = \"base\"\n\n[[scenario]]\nname = \"edu30\"\n{set}\n"),
+    )
+    .unwrap();
+    let mut a = vec!["scenarios".to_string()];
+    a.extend(input_args(&example));
+    a.extend(["--scenarios", s.to_str().unwrap(), "--out"].map(String::from));
+    a.push(tmp.path().join("cmp").display().to_string());
+    let o = xibu(&a);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let fit = fits(&tmp.path().join("cmp/comparison.html"), 400);
+    assert!(fit.starts_with("true"), "comparison.html at 400 px: {fit}");
+}

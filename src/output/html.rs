@@ -31,7 +31,7 @@ pub(crate) fn bar_chart(
     let gw = (w - left - 10.0) / groups;
     let bw = (gw * 0.8 / series.len().max(1) as f64).max(1.0);
     let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" aria-label="{t}"><text x="{left}" y="18" font-size="14">{t}</text>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{t}"><text x="{left}" y="18" font-size="14">{t}</text>"#,
         t = esc(title)
     );
     let plot_h = h - bottom - top;
@@ -91,4 +91,20 @@ pub(crate) fn page_head(title: &str) -> String {
     )
 }
 
-const STYLE: &str = "body{font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC','WenQuanYi Micro Hei',sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.bad{color:#b00}.ok{color:#070}.big{display:inline-block;margin:0 24px 12px 0}.big b{display:block;font-size:28px}section{margin-top:24px}";
+/// The pages' one style sheet. Narrow screens (a phone, 400 px): wide
+/// tables scroll inside their own box and charts shrink, so the page never
+/// scrolls sideways. Print: A4, black on white, header rows kept with their
+/// tables, nothing cut at the right edge.
+const STYLE: &str = concat!(
+    "body{font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC','WenQuanYi Micro Hei',sans-serif;margin:24px;color:#222;overflow-wrap:anywhere}",
+    "table{border-collapse:collapse;margin:12px 0;display:block;overflow-x:auto;max-width:100%}",
+    "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f3f3f3}",
+    "td:first-child,th:first-child{text-align:left}.bad{color:#b00}.ok{color:#070}",
+    ".big{display:inline-block;margin:0 24px 12px 0}.big b{display:block;font-size:28px}section{margin-top:24px}",
+    "svg{max-width:100%;height:auto}",
+    "@media (max-width:600px){body{margin:8px}.big{margin:0 12px 8px 0}.big b{font-size:22px}td,th{padding:3px 4px}}",
+    "@page{size:A4;margin:12mm}",
+    "@media print{body{margin:0;color:#000;font-size:10pt}table{display:table;overflow:visible;max-width:none}",
+    "tr,svg{break-inside:avoid}thead,th{break-after:avoid}th{background:#eee;print-color-adjust:exact;-webkit-print-color-adjust:exact}",
+    "section{margin-top:12px}h2{break-after:avoid}}",
+);
