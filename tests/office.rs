@@ -909,6 +909,13 @@ fn the_leadership_summary_adds_up_and_explains_every_vacancy() {
     let n = |r: &Vec<String>, h: &str| r[col(h)].parse::<u64>().unwrap();
     let (body, total) = (&rows[1..rows.len() - 1], &rows[rows.len() - 1]);
     assert_eq!(total[0], "合计");
+    // Leagues by name (the model's [leagues]), here and in the report.
+    assert!(
+        body.iter().any(|r| r[0] == "呼和浩特市（1501）"),
+        "{body:?}"
+    );
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("呼和浩特市（1501）"));
     let placed: u64 = body.iter().map(|r| n(r, "派遣人数")).sum();
     assert_eq!(placed, summary["placed"].as_u64().unwrap());
     assert_eq!(n(total, "派遣人数"), placed);

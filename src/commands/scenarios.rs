@@ -175,6 +175,8 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
         .first()
         .map(|(_, pb)| pb.leagues.clone())
         .unwrap_or_default();
+    // The page names leagues; the CSV keeps the codes.
+    let league_labels: Vec<String> = leagues.iter().map(|l| policy.league_label(l)).collect();
     let mut root: Files = vec![(
         "comparison.csv".into(),
         comparison_csv(&rows, &leagues, &rule_names),
@@ -185,7 +187,7 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
     super::encode_csv(&mut root, &opts.output)?;
     root.push((
         "comparison.html".into(),
-        comparison_html(&rows, &leagues).into_bytes(),
+        comparison_html(&rows, &league_labels).into_bytes(),
     ));
     for (name, bytes) in &root {
         dir.write(name, bytes)?;

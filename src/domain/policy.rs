@@ -297,9 +297,20 @@ pub struct Policy {
     pub specialties: Vec<Specialty>,
     /// Share rules.
     pub rules: Vec<Rule>,
+    /// League (盟市) names by code (`[leagues]` in the model), sorted by
+    /// code: reports and lists show "呼和浩特市（1501）".
+    pub league_names: Vec<(String, String)>,
 }
 
 impl Policy {
+    /// How a league is shown: its name with the code, or the code.
+    pub fn league_label(&self, code: &str) -> String {
+        match self.league_names.iter().find(|(c, _)| c == code) {
+            Some((_, name)) => format!("{name}（{code}）"),
+            None => code.to_string(),
+        }
+    }
+
     /// Look a specialty up by key or Chinese name.
     pub fn specialty(&self, s: &str) -> Option<SpecialtyIdx> {
         let s = s.trim();

@@ -36,6 +36,9 @@ struct RawModel {
     specialty: Vec<RawSpecialty>,
     #[serde(default)]
     rule: Vec<RawRule>,
+    /// League (盟市) names by code, for what people read.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    leagues: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize, Serialize)]
@@ -237,6 +240,7 @@ impl ModelSource {
 pub fn model_json(p: &Policy) -> serde_json::Value {
     let at = |v| Spanned::new(0..0, v);
     let raw = RawModel {
+        leagues: p.league_names.iter().cloned().collect(),
         name: Some(p.name.clone()),
         objective: Some(
             p.objective
@@ -612,5 +616,6 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
         quotas,
         specialties,
         rules,
+        league_names: raw.leagues.into_iter().collect(),
     })
 }

@@ -181,7 +181,7 @@ fn rules_section(h: &mut String, pb: &Problem, s: &Summary) {
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
                 esc(&c.code),
                 esc(&c.name),
-                esc(&pb.leagues[c.league.ix()]),
+                esc(&pb.policy.league_label(&pb.leagues[c.league.ix()])),
                 c.status.zh()
             );
             for r in &county_rules {
@@ -233,7 +233,11 @@ fn placements_section(h: &mut String, pb: &Problem, sol: &Solution) {
     }
     h.push_str("<th>合计</th></tr>");
     for (l, row) in by.iter().enumerate() {
-        let _ = write!(h, "<tr><td>{}</td>", esc(&pb.leagues[l]));
+        let _ = write!(
+            h,
+            "<tr><td>{}</td>",
+            esc(&pb.policy.league_label(&pb.leagues[l]))
+        );
         for n in row {
             let _ = write!(h, "<td>{n}</td>");
         }

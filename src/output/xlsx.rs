@@ -423,7 +423,7 @@ impl<'a> Lists<'a> {
             .into_iter()
             .enumerate()
             .map(|(l, name)| Sheet {
-                title: self.title("派遣名单", &format!("盟市 {}", pb.leagues[l])),
+                title: self.title("派遣名单", &pb.policy.league_label(&pb.leagues[l])),
                 name,
                 header: self.header(&DISPATCH_HEADER),
                 rows: placed
@@ -568,6 +568,7 @@ impl<'a> Lists<'a> {
         let mut rows = Vec::new();
         let (mut all_seats, mut all_placed) = (0u32, 0u32);
         for (l, league) in pb.leagues.iter().enumerate() {
+            let league = pb.policy.league_label(league);
             let league_met = met(&|place| league_of(place) == Some(l));
             for (k, specialty) in pb.policy.specialties.iter().enumerate() {
                 let posts: Vec<usize> = (0..pb.posts.len())
