@@ -916,6 +916,10 @@ fn the_leadership_summary_adds_up_and_explains_every_vacancy() {
     );
     let report = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(report.contains("呼和浩特市（1501）"));
+    assert!(
+        report.contains("<th>乡镇及以下服务岗位比例</th>"),
+        "rules by label"
+    );
     let placed: u64 = body.iter().map(|r| n(r, "派遣人数")).sum();
     assert_eq!(placed, summary["placed"].as_u64().unwrap());
     assert_eq!(n(total, "派遣人数"), placed);

@@ -169,10 +169,15 @@ fn rules_section(h: &mut String, pb: &Problem, s: &Summary) {
         .filter(|f| f.scope == RuleScope::County)
         .map(|f| ((f.rule.as_str(), f.place.as_str()), f))
         .collect();
+    // Rules by their Chinese label where the model gives one.
+    let label = |name: &str| -> String {
+        let rule = pb.policy.rules.iter().find(|r| r.name == name);
+        rule.map_or(name, |r| r.display()).to_string()
+    };
     if !county_rules.is_empty() {
         h.push_str("<table><tr><th>旗县</th><th>名称</th><th>盟市</th><th>状态</th>");
         for r in &county_rules {
-            let _ = write!(h, "<th>{}</th>", esc(r));
+            let _ = write!(h, "<th>{}</th>", esc(&label(r)));
         }
         h.push_str("</tr>");
         for c in &pb.counties {
@@ -210,7 +215,7 @@ fn rules_section(h: &mut String, pb: &Problem, s: &Summary) {
             let _ = write!(
                 h,
                 "<tr><td>{}</td><td>{scope}</td><td>{}</td>{}</tr>",
-                esc(&f.rule),
+                esc(&label(&f.rule)),
                 esc(&f.place),
                 cell(f)
             );
