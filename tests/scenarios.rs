@@ -137,6 +137,14 @@ fn every_scenario_equals_allocate_on_the_edited_files_and_failures_stay_isolated
     assert!(moves.lines().skip(1).all(|l| !l.starts_with("base,")));
     let html = std::fs::read_to_string(t.join("out/comparison.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("各盟市安置人数") && html.contains("edu30"));
+    // What each scenario changed, from its file; the base changed nothing.
+    let edu = "quotas.local = 5；rule.rural_education_share.share = 0.3";
+    assert!(html.contains(edu), "{html}");
+    assert!(
+        html.contains("county.150322.status = &quot;suspended&quot;"),
+        "{html}"
+    );
+    assert!(html.contains("无改动（按输入文件）"));
     assert!(
         !html.contains("http://")
             || html.matches("http://").count()

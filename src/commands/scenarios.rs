@@ -175,6 +175,18 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
         .first()
         .map(|(_, pb)| pb.leagues.clone())
         .unwrap_or_default();
+    // What each scenario changed, as its file says it, for the page.
+    let changed: HashMap<String, String> = list
+        .iter()
+        .map(|sc| {
+            let edits: Vec<String> = sc
+                .overrides
+                .iter()
+                .map(|o| format!("{} = {}", o.key, o.value))
+                .collect();
+            (sc.name.clone(), edits.join("；"))
+        })
+        .collect();
     // The page names leagues; the CSV keeps the codes.
     let league_labels: Vec<String> = leagues.iter().map(|l| policy.league_label(l)).collect();
     let mut root: Files = vec![(
@@ -187,7 +199,7 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
     super::encode_csv(&mut root, &opts.output)?;
     root.push((
         "comparison.html".into(),
-        comparison_html(&rows, &league_labels).into_bytes(),
+        comparison_html(&rows, &league_labels, &changed).into_bytes(),
     ));
     for (name, bytes) in &root {
         dir.write(name, bytes)?;
@@ -394,7 +406,12 @@ pub(crate) fn moves_csv(rows: &[Row], baseline: &str) -> Vec<u8> {
 }
 
 /// `comparison.html`: a self-contained page (inline CSS and SVG).
-pub(crate) fn comparison_html(rows: &[Row], leagues: &[String]) -> String {
+/// `changed`: per scenario name, its overrides in words (empty: none).
+pub(crate) fn comparison_html(
+    rows: &[Row],
+    leagues: &[String],
+    changed: &HashMap<String, String>,
+) -> String {
     let names: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
     let per_league = |f: &dyn Fn(&Row) -> &Vec<u64>| -> Vec<(String, Vec<f64>)> {
         rows.iter()
@@ -410,7 +427,7 @@ pub(crate) fn comparison_html(rows: &[Row], leagues: &[String]) -> String {
     };
     let mut html = page_head("情景比较 · Scenario comparison");
     html.push_str(
-        r#"<h1>情景比较（Scenario comparison）</h1><table><tr><th>情景</th><th>状态</th><th>安置人数</th><th>阻塞对 envy</th><th>志愿序号和</th><th>空余岗位</th><th>用时（秒）</th></tr>"#,
+        r#"<h1>情景比较（Scenario comparison）</h1><table><tr><th>情景</th><th>改动</th><th>状态</th><th>安置人数</th><th>阻塞对 envy</th><th>志愿序号和</th><th>空余岗位</th><th>用时（秒）</th></tr>"#,
     );
     for r in rows {
         let cls = if matches!(r.status, Some(Outcome::Optimal | Outcome::Feasible)) {
@@ -419,8 +436,12 @@ pub(crate) fn comparison_html(rows: &[Row], leagues: &[String]) -> String {
             " class=\"bad\""
         };
         html.push_str(&format!(
-            "<tr><td>{}</td><td{cls}>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td></tr>",
+            "<tr><td>{}</td><td class=\"edits\">{}</td><td{cls}>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td></tr>",
             esc(&r.name),
+            esc(changed
+                .get(&r.name)
+                .filter(|c| !c.is_empty())
+                .map_or("无改动（按输入文件）", |c| c.as_str())),
             r.status_key(),
             opt(r.placed),
             opt(r.envy),
