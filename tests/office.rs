@@ -960,5 +960,71 @@ fn the_leadership_summary_adds_up_and_explains_every_vacancy() {
         let applied: u64 = r[col("申请人数")].parse().unwrap();
         let eligible: u64 = r[col("符合条件人数")].parse().unwrap();
         assert!(eligible <= applied && !r[col("原因")].is_empty(), "{r:?}");
+        // The report gives the same reason beside the post.
+        let esc = r[col("原因")]
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;");
+        assert!(report.contains(&esc), "report.html lacks {esc}");
     }
+}
+
+/// `explain` says where a candidate is a reserve, as reserves.csv has it.
+#[test]
+fn explain_gives_the_reserve_places() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut inputs = inputs_in(&root.join("data-samples"), "csv", 0);
+    inputs.model = root.join("models/inner-mongolia-2023-2024.toml");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (code, _, err) = run(&allocate_args(&inputs, &out, &["--engine", "fast"]));
+    assert_eq!(code, 0, "{err}");
+    let mut places: std::collections::BTreeMap<String, Vec<(String, usize)>> = Default::default();
+    for r in common::csv_rows(&out.join("reserves.csv")) {
+        let k: usize = r["position"].parse().unwrap();
+        places
+            .entry(r["candidate_id"].clone())
+            .or_default()
+            .push((r["post_id"].clone(), k));
+    }
+    let (who, want) = places.iter().max_by_key(|(_, v)| v.len()).unwrap();
+    let mut a = vec!["explain".to_string()];
+    a.extend(input_args(&inputs));
+    a.extend(
+        [
+            "--dispatch",
+            out.join("dispatch.csv").to_str().unwrap(),
+            "--candidate",
+            who,
+            "--json",
+        ]
+        .map(String::from),
+    );
+    let (code, stdout, err) = run(&a);
+    assert_eq!(code, 0, "{err}");
+    let e: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let got: Vec<(String, usize)> = e["reserve"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x[0].as_str().unwrap().to_string(),
+                x[1].as_u64().unwrap() as usize,
+            )
+        })
+        .collect();
+    let mut want = want.clone();
+    want.sort();
+    let mut got_sorted = got.clone();
+    got_sorted.sort();
+    assert_eq!(got_sorted, want);
+    a.pop();
+    let (_, text, _) = run(&a);
+    let (p, k) = &want[0];
+    assert!(
+        text.contains("候补：") && text.contains(&format!("{p} 第 {k} 位")),
+        "{text}"
+    );
 }

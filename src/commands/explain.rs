@@ -43,6 +43,9 @@ pub struct Explanation {
     /// Every post ranked above the one held (all acceptable posts when
     /// unplaced), with the reason.
     pub above: Vec<PostReason>,
+    /// Where the candidate is a reserve (候补): post id and place on its
+    /// list (1 = first called), as reserves.csv has them.
+    pub reserve: Vec<(String, usize)>,
     /// What the reader should know first: the inputs given differ from
     /// those of the run that wrote the dispatch (its run.json), so the
     /// reasons may not be the run's.
@@ -173,6 +176,13 @@ fn explain_in(
     }
     let ex = Explainer::new(pb, &a, post_occupancy(pb, &a), opts.lang);
     let post = a.post_of[c.ix()];
+    let reserve = crate::output::reserves::reserves(pb, &a)
+        .into_iter()
+        .filter_map(|(p, list)| {
+            let k = list.iter().position(|&x| x == c)?;
+            Some((pb.posts[p.ix()].id.clone(), k + 1))
+        })
+        .collect();
     Ok(Explanation {
         candidate: opts.candidate.clone(),
         name: pb.candidates[c.ix()].name.clone(),
@@ -180,6 +190,7 @@ fn explain_in(
         rank: post.and_then(|p| pb.rank(c, p)),
         placement: ex.placement(c),
         above: ex.above(c),
+        reserve,
         notes: Vec::new(),
     })
 }
@@ -265,6 +276,20 @@ pub fn explain_text(e: &Explanation, lang: Lang) -> String {
         e.candidate
     );
     let _ = writeln!(s, "{}", e.placement);
+    if !e.reserve.is_empty() {
+        let places: Vec<String> = e
+            .reserve
+            .iter()
+            .map(|(p, k)| match lang {
+                Lang::Zh => format!("{p} 第 {k} 位"),
+                Lang::En => format!("{p} no. {k}"),
+            })
+            .collect();
+        let _ = match lang {
+            Lang::Zh => writeln!(s, "候补：{}", places.join("；")),
+            Lang::En => writeln!(s, "reserve for: {}", places.join("; ")),
+        };
+    }
     if e.above.is_empty() {
         let none = match e.post {
             Some(_) => lang.pick(

@@ -98,7 +98,7 @@ pub(crate) fn page_head(title: &str) -> String {
 const STYLE: &str = concat!(
     "body{font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC','WenQuanYi Micro Hei',sans-serif;margin:24px;color:#222;overflow-wrap:break-word}",
     "table{border-collapse:collapse;margin:12px 0;display:block;overflow-x:auto;max-width:100%}",
-    "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td{white-space:nowrap}td.edits{white-space:normal;text-align:left;min-width:12em}th{background:#f3f3f3}",
+    "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td{white-space:nowrap}td.edits,td.text{white-space:normal;text-align:left;min-width:12em}th{background:#f3f3f3}",
     "td:first-child,th:first-child{text-align:left}.bad{color:#b00}.ok{color:#070}",
     ".big{display:inline-block;margin:0 24px 12px 0}.big b{display:block;font-size:28px}section{margin-top:24px}",
     "svg{max-width:100%;height:auto}",

@@ -92,7 +92,7 @@ pub fn report_html(
     rules_section(&mut h, pb, s);
     placements_section(&mut h, pb, sol);
     ranks_section(&mut h, pb, sol);
-    seats_section(&mut h, pb, occ, lists);
+    seats_section(&mut h, pb, &sol.assignment, occ, lists);
     if !pb.locks.is_empty() {
         h.push_str("<section><h2>锁定安排（已由办公室决定）</h2><table><tr><th>报名号</th><th>岗位</th><th>原因</th><th>批准人</th></tr>");
         for l in &pb.locks {
@@ -287,7 +287,14 @@ fn ranks_section(h: &mut String, pb: &Problem, sol: &Solution) {
     h.push_str("<p>服从调剂的岗位的序号为所填志愿组数 + 1。</p></section>");
 }
 
-fn seats_section(h: &mut String, pb: &Problem, occ: &[u32], lists: &ReserveLists) {
+fn seats_section(
+    h: &mut String,
+    pb: &Problem,
+    a: &crate::model::evaluate::Assignment,
+    occ: &[u32],
+    lists: &ReserveLists,
+) {
+    let ex = crate::output::reasons::Explainer::new(pb, a, occ.to_vec(), crate::lang::Lang::Zh);
     let mut open_league = vec![0f64; pb.leagues.len()];
     for (p, post) in pb.posts.iter().enumerate() {
         open_league[post.league.ix()] += f64::from(post.seats.saturating_sub(occ[p]));
@@ -298,7 +305,7 @@ fn seats_section(h: &mut String, pb: &Problem, occ: &[u32], lists: &ReserveLists
         &pb.leagues,
         &[("空余名额".into(), open_league)],
     ));
-    h.push_str("<table><tr><th>岗位</th><th>旗县</th><th>专项</th><th>层级</th><th>名额</th><th>已安置（含延期）</th><th>空余</th><th>候补人数 / 应有</th></tr>");
+    h.push_str("<table><tr><th>岗位</th><th>旗县</th><th>专项</th><th>层级</th><th>名额</th><th>已安置（含延期）</th><th>空余</th><th>候补人数 / 应有</th><th>空余原因</th></tr>");
     for (p, list) in lists {
         let post = &pb.posts[p.ix()];
         let want = reserve_length(pb.policy.reserve_ratio, post.open());
@@ -310,14 +317,19 @@ fn seats_section(h: &mut String, pb: &Problem, occ: &[u32], lists: &ReserveLists
         };
         let _ = write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{open}</td><td{cls}>{} / {want}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{open}</td><td{cls}>{} / {want}</td><td class=\"text\">{}</td></tr>",
             esc(&post.id),
             esc(&pb.counties[post.county.ix()].code),
             esc(&pb.policy.specialties[post.specialty.ix()].name),
             post.level.zh(),
             post.seats,
             occ[p.ix()],
-            list.len()
+            list.len(),
+            if open > 0 {
+                esc(&ex.vacancy(*p).reason)
+            } else {
+                String::new()
+            }
         );
     }
     h.push_str("</table></section>");
