@@ -288,9 +288,7 @@ fn the_replacement_list_names_who_left_who_replaces_and_their_reserve_place() {
     use calamine::{open_workbook, Reader, Xlsx};
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut inputs = inputs_in(&root.join("data-samples"), "csv", 0);
-    inputs.model = root.join("models/inner-mongolia-2023-2024.toml");
+    let inputs = sample_inputs();
     let o = allocate_into(&inputs, &d.join("r0"), &["--engine", "fast"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let placed: Vec<String> = placements(&d.join("r0/dispatch.csv")).into_keys().collect();

@@ -843,10 +843,7 @@ fn unused_candidate_columns_pass_through_to_the_lists() {
 /// place on each.
 #[test]
 fn a_reserve_on_several_lists_is_noted_on_each() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut inputs = inputs_in(&root.join("data-samples"), "csv", 0);
-    inputs.model = root.join("models/inner-mongolia-2023-2024.toml");
-    let tmp = tempfile::tempdir().unwrap();
+    let (tmp, inputs) = (tempfile::tempdir().unwrap(), sample_inputs());
     let out = tmp.path().join("out");
     let (code, _, err) = run(&allocate_args(
         &inputs,
@@ -890,10 +887,7 @@ fn a_reserve_on_several_lists_is_noted_on_each() {
 /// one row per post with open seats, with how many applied and why.
 #[test]
 fn the_leadership_summary_adds_up_and_explains_every_vacancy() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut inputs = inputs_in(&root.join("data-samples"), "csv", 0);
-    inputs.model = root.join("models/inner-mongolia-2023-2024.toml");
-    let tmp = tempfile::tempdir().unwrap();
+    let (tmp, inputs) = (tempfile::tempdir().unwrap(), sample_inputs());
     let out = tmp.path().join("out");
     let (code, _, err) = run(&allocate_args(
         &inputs,
@@ -973,10 +967,7 @@ fn the_leadership_summary_adds_up_and_explains_every_vacancy() {
 /// `explain` says where a candidate is a reserve, as reserves.csv has it.
 #[test]
 fn explain_gives_the_reserve_places() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut inputs = inputs_in(&root.join("data-samples"), "csv", 0);
-    inputs.model = root.join("models/inner-mongolia-2023-2024.toml");
-    let tmp = tempfile::tempdir().unwrap();
+    let (tmp, inputs) = (tempfile::tempdir().unwrap(), sample_inputs());
     let out = tmp.path().join("out");
     let (code, _, err) = run(&allocate_args(&inputs, &out, &["--engine", "fast"]));
     assert_eq!(code, 0, "{err}");

@@ -168,9 +168,7 @@ fn fits(page: &Path, width: u32) -> String {
 #[test]
 fn pages_fit_400_px_and_have_a_print_style() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut inputs = inputs_in(&root.join("data-samples"), "csv", 0);
-    inputs.model = root.join("models/inner-mongolia-2023-2024.toml");
+    let inputs = sample_inputs();
     let out = tmp.path().join("out");
     let o = allocate_into(&inputs, &out, &["--engine", "fast"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -128,6 +128,16 @@ pub fn csv_rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> 
         .collect()
 }
 
+/// The sample of data-samples/ with the bundled 2023 model (what the
+/// README's sample command runs).
+#[allow(dead_code)]
+pub fn sample_inputs() -> Inputs {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut inputs = inputs_in(&root.join("data-samples"), "csv", 0);
+    inputs.model = root.join("models/inner-mongolia-2023-2024.toml");
+    inputs
+}
+
 /// Run xibu with &str arguments.
 pub fn xibu_str(args: &[&str]) -> std::process::Output {
     xibu(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
