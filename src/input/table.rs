@@ -537,13 +537,9 @@ pub(crate) fn cell_text(d: &calamine::Data) -> String {
 }
 
 /// An Excel date serial (days since 1899-12-30, time as the fraction) as
-/// `YYYY-MM-DD` (and ` HH:MM` when there is a time), as Excel shows it.
-fn excel_date_text(serial: f64) -> String {
-    if !serial.is_finite() || !(0.0..3e6).contains(&serial) {
-        return number_text(serial);
-    }
-    let days = serial.floor() as i64 - 25_569; // days since 1970-01-01
-                                               // Civil date from days (Howard Hinnant's algorithm).
+/// The civil date (year, month, day) `days` after 1970-01-01 (Howard
+/// Hinnant's algorithm): Excel's date cells here, the lists' 制表日期.
+pub(crate) fn civil_date(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -552,7 +548,16 @@ fn excel_date_text(serial: f64) -> String {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// `YYYY-MM-DD` (and ` HH:MM` when there is a time), as Excel shows it.
+fn excel_date_text(serial: f64) -> String {
+    if !serial.is_finite() || !(0.0..3e6).contains(&serial) {
+        return number_text(serial);
+    }
+    let days = serial.floor() as i64 - 25_569; // days since 1970-01-01
+    let (y, m, d) = civil_date(days);
     let minutes = ((serial.fract()) * 1440.0).round() as i64;
     if minutes == 0 {
         format!("{y:04}-{m:02}-{d:02}")

@@ -59,18 +59,14 @@ impl ListDate {
         Self::from_days(((secs + 8 * 3600) / 86_400) as i64)
     }
 
-    /// The civil date `days` after 1970-01-01 (Howard Hinnant's algorithm).
+    /// The civil date `days` after 1970-01-01.
     fn from_days(days: i64) -> Self {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-        ListDate { year, month, day }
+        let (year, month, day) = crate::input::table::civil_date(days);
+        ListDate {
+            year: year as u16,
+            month: month as u8,
+            day: day as u8,
+        }
     }
 
     /// `2026年12月2日`, as the lists print it.
