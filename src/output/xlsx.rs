@@ -329,16 +329,12 @@ impl<'a> Lists<'a> {
         v
     }
 
-    fn dispatch_row(&self, p: PostIdx, c: CandidateIdx) -> Vec<String> {
+    /// 盟市, 旗县代码, 旗县名称, 岗位编号, 服务单位, 专项: where a post is, as
+    /// the dispatch, replacement and vacancy lists begin.
+    fn post_cells(&self, p: PostIdx) -> Vec<String> {
         let pb = self.pb;
         let post = &pb.posts[p.ix()];
         let county = &pb.counties[post.county.ix()];
-        let cand = &pb.candidates[c.ix()];
-        // A rank past the listed choices is the adjustment's (interface
-        // §1.1): 志愿序号 is then empty, never "1" for someone who listed
-        // nothing.
-        let rank = pb.rank(c, p);
-        let listed = rank.filter(|&r| (r as usize) <= cand.preferences.len());
         vec![
             pb.leagues[post.league.ix()].clone(),
             county.code.clone(),
@@ -346,6 +342,20 @@ impl<'a> Lists<'a> {
             post.id.clone(),
             post.unit.clone(),
             pb.policy.specialties[post.specialty.ix()].name.clone(),
+        ]
+    }
+
+    fn dispatch_row(&self, p: PostIdx, c: CandidateIdx) -> Vec<String> {
+        let pb = self.pb;
+        let post = &pb.posts[p.ix()];
+        let cand = &pb.candidates[c.ix()];
+        // A rank past the listed choices is the adjustment's (interface
+        // §1.1): 志愿序号 is then empty, never "1" for someone who listed
+        // nothing.
+        let rank = pb.rank(c, p);
+        let listed = rank.filter(|&r| (r as usize) <= cand.preferences.len());
+        let mut row = self.post_cells(p);
+        row.extend([
             post.level.zh().to_string(),
             post.project.zh().to_string(),
             cand.id.clone(),
@@ -359,10 +369,9 @@ impl<'a> Lists<'a> {
                 (None, None) => String::new(),
             },
             if self.locked[c.ix()] { "是" } else { "" }.to_string(),
-        ]
-        .into_iter()
-        .chain(self.extra(c))
-        .collect()
+        ]);
+        row.extend(self.extra(c));
+        row
     }
 
     fn reserve_rows(&self, keep: impl Fn(CountyIdx) -> bool) -> Vec<Vec<String>> {
@@ -486,8 +495,6 @@ impl<'a> Lists<'a> {
         let rows = rows
             .iter()
             .map(|r| {
-                let post = &pb.posts[r.post.ix()];
-                let county = &pb.counties[post.county.ix()];
                 let (left_id, left_name) = r.left.clone().unwrap_or_default();
                 let by = |f: &dyn Fn(CandidateIdx) -> String| r.by.map_or(String::new(), f);
                 let how = by(&|c| match pb.rank(c, r.post) {
@@ -502,13 +509,8 @@ impl<'a> Lists<'a> {
                     (Some(_), None) => "候补名单外".into(),
                     (None, _) => String::new(),
                 };
-                let row = vec![
-                    pb.leagues[post.league.ix()].clone(),
-                    county.code.clone(),
-                    county.name.clone(),
-                    post.id.clone(),
-                    post.unit.clone(),
-                    pb.policy.specialties[post.specialty.ix()].name.clone(),
+                let mut row = self.post_cells(r.post);
+                row.extend([
                     left_id,
                     left_name,
                     by(&|c| pb.candidates[c.ix()].id.clone()),
@@ -517,12 +519,12 @@ impl<'a> Lists<'a> {
                     how,
                     position,
                     r.note.clone(),
-                ];
-                let extra: Vec<String> = match r.by {
-                    Some(c) => self.extra(c).collect(),
-                    None => vec![String::new(); self.passed.len()],
-                };
-                row.into_iter().chain(extra).collect()
+                ]);
+                match r.by {
+                    Some(c) => row.extend(self.extra(c)),
+                    None => row.extend(vec![String::new(); self.passed.len()]),
+                }
+                row
             })
             .collect();
         workbook(
@@ -620,20 +622,14 @@ impl<'a> Lists<'a> {
         let open_rows = vacancies
             .iter()
             .map(|(p, v)| {
-                let post = &pb.posts[*p];
-                let county = &pb.counties[post.county.ix()];
-                vec![
-                    pb.leagues[post.league.ix()].clone(),
-                    county.code.clone(),
-                    county.name.clone(),
-                    post.id.clone(),
-                    post.unit.clone(),
-                    pb.policy.specialties[post.specialty.ix()].name.clone(),
-                    (post.seats - occ[*p]).to_string(),
+                let mut row = self.post_cells(PostIdx::from_ix(*p));
+                row.extend([
+                    (pb.posts[*p].seats - occ[*p]).to_string(),
                     v.applied.to_string(),
                     v.eligible.to_string(),
                     v.reason.clone(),
-                ]
+                ]);
+                row
             })
             .collect();
         let own = |h: &[&str]| h.iter().map(|s| s.to_string()).collect();
