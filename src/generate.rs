@@ -377,6 +377,18 @@ pub struct Generated {
     pub incumbents: Vec<Vec<String>>,
 }
 
+impl Generated {
+    /// Each table with its file stem and columns, in writing order.
+    pub(crate) fn tables(&self) -> [(&'static str, ColumnSpecs, &Vec<Vec<String>>); 4] {
+        [
+            ("candidates", CANDIDATE_COLUMNS, &self.candidates),
+            ("posts", POST_COLUMNS, &self.posts),
+            ("counties", COUNTY_COLUMNS, &self.counties),
+            ("incumbents", INCUMBENT_COLUMNS, &self.incumbents),
+        ]
+    }
+}
+
 fn id_number(rng: &mut Rng, league: &str) -> String {
     let mut s = format!(
         "{league}{:02}{}{:02}{:02}{:03}",
@@ -856,12 +868,7 @@ pub fn write_generated(opts: &GenerateOptions, out: &Path) -> Result<()> {
         "csv"
     };
     let mut dir = OutputDir::open(out, SetKind::Generated)?;
-    for (name, specs, rows) in [
-        ("candidates", CANDIDATE_COLUMNS, &g.candidates),
-        ("posts", POST_COLUMNS, &g.posts),
-        ("counties", COUNTY_COLUMNS, &g.counties),
-        ("incumbents", INCUMBENT_COLUMNS, &g.incumbents),
-    ] {
+    for (name, specs, rows) in g.tables() {
         let bytes = table_bytes(specs, rows, opts.chinese, opts.format)?;
         dir.write(&format!("{name}.{ext}"), &bytes)?;
     }

@@ -9,9 +9,7 @@ use std::path::Path;
 
 use crate::error::Result;
 use crate::generate::{chinese_values, generate, table_rows_zh, xlsx_with_lists, GenerateOptions};
-use crate::input::records::{
-    ColumnSpecs, CANDIDATE_COLUMNS, COUNTY_COLUMNS, INCUMBENT_COLUMNS, POST_COLUMNS,
-};
+use crate::input::records::ColumnSpecs;
 use crate::output::commit::{OutputDir, SetKind};
 
 /// Example rows per table.
@@ -26,12 +24,7 @@ pub fn write_template(out: &Path) -> Result<()> {
         ..Default::default()
     });
     let mut dir = OutputDir::open(out, SetKind::Generated)?;
-    for (name, specs, rows) in [
-        ("candidates", CANDIDATE_COLUMNS, &g.candidates),
-        ("posts", POST_COLUMNS, &g.posts),
-        ("counties", COUNTY_COLUMNS, &g.counties),
-        ("incumbents", INCUMBENT_COLUMNS, &g.incumbents),
-    ] {
+    for (name, specs, rows) in g.tables() {
         let (header, body) = table_rows_zh(specs, &rows[..rows.len().min(EXAMPLES)]);
         let bytes = xlsx_with_lists(&header, &body, &lists(name, specs))?;
         dir.write(&format!("{name}.xlsx"), &bytes)?;
