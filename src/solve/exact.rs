@@ -36,7 +36,6 @@ pub fn solve_mip(pb: &Problem, s: &MipSettings) -> Result<Solution> {
 pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
     s.validate()?;
     let t0 = Instant::now();
-    let left = |_: &Instant| s.time_left();
     let mut stages: Vec<(String, f64)> = Vec::new();
     let objective = pb.policy.objective.clone();
     let with_envy = objective.contains(&Criterion::Envy);
@@ -70,7 +69,7 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
             s.progress.stage("neighbourhood_search");
             let sub = MipSettings {
                 started: ts,
-                time_limit: left(&t0).map(|l| l / 2.0),
+                time_limit: s.time_left().map(|l| l / 2.0),
                 ..s.clone()
             };
             let passes = if s.time_limit.is_some() {
@@ -89,7 +88,7 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
         // first stage never runs out of time with nothing to show. It only
         // seeds the search; the optimum is unchanged.
         let ts = Instant::now();
-        let budget = left(&t0).map(|l| (l / 4.0).max(0.01));
+        let budget = s.time_left().map(|l| (l / 4.0).max(0.01));
         start = feasible_start(pb, s, &fix.kept, budget);
         stages.push(("feasible_start".into(), ts.elapsed().as_secs_f64()));
     }
@@ -150,7 +149,7 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
     } in plan
     {
         let ts = Instant::now();
-        if let (Some(cols), true) = (&current, left(&t0).is_some_and(|l| l < 1.0)) {
+        if let (Some(cols), true) = (&current, s.time_left().is_some_and(|l| l < 1.0)) {
             // No time for another stage (HiGHS's presolve alone would
             // overrun the limit): keep what the earlier stages proved.
             let status = Status::Feasible { gap: None };
@@ -159,7 +158,7 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
         }
         s.progress.stage(&name);
         set_objective(&mut model, f.mip.cols.len(), &costs);
-        let ran = run_stage(model, s, left(&t0), current.as_deref(), &costs);
+        let ran = run_stage(model, s, s.time_left(), current.as_deref(), &costs);
         let status = ran.status();
         let Ran { solved, cols, dual } = ran;
         stages.push((name.clone(), ts.elapsed().as_secs_f64()));
