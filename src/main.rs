@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+mod help_zh;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use xibu::commands::{self, Inputs};
 use xibu::generate::{GenerateOptions, TableFormat};
 use xibu::input::records::InputPaths;
@@ -25,6 +27,11 @@ use xibu::Error;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Language of everything a person reads (reasons, lists, report,
+    /// terminal lines): zh (default) or en; without the flag, a LANG or
+    /// LC_ALL of en_* means en
+    #[arg(long, global = true)]
+    lang: Option<Lang>,
 }
 
 #[derive(Args)]
@@ -111,7 +118,7 @@ struct SolverArgs {
 }
 
 impl SolverArgs {
-    fn settings(self) -> MipSettings {
+    fn settings(self, lang: Lang) -> MipSettings {
         MipSettings {
             time_limit: self.time_limit,
             threads: self.threads,
@@ -120,7 +127,7 @@ impl SolverArgs {
             solver_log: self.solver_log,
             max_columns: self.max_columns,
             staged: self.staged,
-            progress: Progress::stderr(self.quiet || self.solver_log),
+            progress: Progress::stderr(self.quiet || self.solver_log, lang),
             ..MipSettings::default()
         }
     }
@@ -129,10 +136,6 @@ impl SolverArgs {
 /// What the outputs people read look like.
 #[derive(Args)]
 struct OutputArgs {
-    /// Language of reasons: zh (default) or en; without the flag, a LANG
-    /// or LC_ALL of en_* means en
-    #[arg(long)]
-    lang: Option<Lang>,
     /// Also write 派遣名单.xlsx, 候补名单.xlsx and 未安排名单.xlsx
     #[arg(long)]
     xlsx: bool,
@@ -153,9 +156,9 @@ struct OutputArgs {
 }
 
 impl OutputArgs {
-    fn options(self) -> OutputOptions {
+    fn options(self, lang: Lang) -> OutputOptions {
         OutputOptions {
-            lang: Lang::or_from_env(self.lang),
+            lang,
             xlsx: self.xlsx,
             per_county: self.per_county,
             show_id: self.show_id,
@@ -167,7 +170,7 @@ impl OutputArgs {
 
 /// One line per file: the columns recognised (`header=column` when the
 /// header is an alias) and the headers ignored.
-fn print_columns(columns: &[xibu::domain::records::ColumnReport]) {
+fn print_columns(columns: &[xibu::domain::records::ColumnReport], lang: Lang) {
     for c in columns {
         let read: Vec<String> = c
             .recognised
@@ -183,36 +186,58 @@ fn print_columns(columns: &[xibu::domain::records::ColumnReport]) {
         let ignored = if c.ignored.is_empty() {
             String::new()
         } else {
-            format!("; ignored: {}", c.ignored.join(", "))
+            let sep = lang.pick("；未读取：", "; ignored: ");
+            format!("{sep}{}", c.ignored.join(", "))
         };
-        eprintln!("columns: {}: {}{ignored}", c.file, read.join(", "));
+        let head = lang.pick("识别的列", "columns");
+        eprintln!("{head}: {}: {}{ignored}", c.file, read.join(", "));
     }
 }
 
-fn report(s: &xibu::output::files::Summary) {
-    print_columns(&s.columns);
+/// The closing lines on stderr, in the office's words by default.
+fn report(s: &xibu::output::files::Summary, lang: Lang) {
+    print_columns(&s.columns, lang);
     for n in &s.notes {
-        eprintln!("note: {n}");
+        eprintln!("{}: {n}", lang.pick("提示", "note"));
     }
-    eprintln!(
-        "{}: placed {} (envy {}, preference {}), {} open seats",
-        s.status, s.placed, s.objective.envy, s.objective.preference, s.open_seats
+    let (placed, envy, pref, open) = (
+        s.placed,
+        s.objective.envy,
+        s.objective.preference,
+        s.open_seats,
     );
-    if let Some(b) = s.bound_sentence(xibu::lang::Lang::En) {
+    match lang {
+        Lang::Zh => eprintln!(
+            "{}：派遣 {placed} 人（阻塞对 {envy} 个，志愿序号之和 {pref}），空余名额 {open} 个",
+            s.status.words(lang)
+        ),
+        Lang::En => eprintln!(
+            "{}: placed {placed} (envy {envy}, preference {pref}), {open} open seats",
+            s.status
+        ),
+    }
+    if let Some(b) = s.bound_sentence(lang) {
         eprintln!("{b}");
     }
     const SHOWN: usize = 10;
     for f in s.shortfall.iter().take(SHOWN) {
-        eprintln!(
-            "shortfall: rule {} in {} short by {:.2}",
-            f.rule, f.place, f.shortfall
-        );
+        match lang {
+            Lang::Zh => eprintln!(
+                "未达标：规则 {} 在 {} 差 {:.2} 人",
+                f.rule, f.place, f.shortfall
+            ),
+            Lang::En => eprintln!(
+                "shortfall: rule {} in {} short by {:.2}",
+                f.rule, f.place, f.shortfall
+            ),
+        }
     }
-    if s.shortfall.len() > SHOWN {
-        eprintln!(
-            "… and {} more rules short (see summary.json)",
-            s.shortfall.len() - SHOWN
-        );
+    let more = s.shortfall.len().saturating_sub(SHOWN);
+    if more > 0 {
+        match lang {
+            Lang::Zh => eprintln!("…… 另有 {more} 条规则未达标（见 summary.json）"),
+            Lang::En => eprintln!("… and {more} more rules short (see summary.json)"),
+        }
     }
 }
 
@@ -302,10 +327,6 @@ enum Command {
         /// Candidate id (报名号)
         #[arg(long)]
         candidate: String,
-        /// Language: zh (default) or en; without the flag, a LANG or LC_ALL
-        /// of en_* means en
-        #[arg(long)]
-        lang: Option<Lang>,
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
@@ -364,6 +385,7 @@ enum Command {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
+    let lang = Lang::or_from_env(cli.lang);
     match cli.command {
         Command::Allocate {
             input,
@@ -372,8 +394,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             solver,
             output,
         } => {
-            let mip = solver.settings();
-            let output = output.options();
+            let mip = solver.settings(lang);
+            let output = output.options(lang);
             let opts = commands::AllocateOptions {
                 out,
                 engine,
@@ -382,7 +404,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             };
             let result = commands::allocate(&input.inputs(), &opts);
             opts.mip.progress.finish();
-            report(&result?);
+            report(&result?, lang);
             Ok(ExitCode::SUCCESS)
         }
         Command::Backfill {
@@ -400,13 +422,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 out,
                 dispatch,
                 withdrawn,
-                mip: solver.settings(),
+                mip: solver.settings(lang),
                 allow_shortfall,
-                output: output.options(),
+                output: output.options(lang),
             };
             let result = commands::backfill::backfill(&input.inputs(), &opts);
             opts.mip.progress.finish();
-            report(&result?);
+            report(&result?, lang);
             Ok(ExitCode::SUCCESS)
         }
         Command::Scenarios {
@@ -421,16 +443,17 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 scenarios,
                 out,
                 baseline,
-                mip: solver.settings(),
-                output: output.options(),
+                mip: solver.settings(lang),
+                output: output.options(lang),
                 only: None,
             };
             for r in commands::scenarios::scenarios(&input.inputs(), &opts)? {
                 let placed = r.placed.map_or("-".to_string(), |p| p.to_string());
                 eprintln!(
-                    "{:<20} {:<10} placed {placed:>6}  {:.1} s {}",
+                    "{:<20} {:<10} {} {placed:>6}  {:.1} s {}",
                     r.name,
                     r.status_key(),
+                    lang.pick("派遣", "placed"),
                     r.seconds,
                     r.note
                 );
@@ -439,19 +462,26 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Check { input } => {
             let (columns, built) = commands::check(&input.inputs())?;
-            print_columns(&columns);
+            print_columns(&columns, lang);
             let pb = built?;
             for n in pb.notes() {
-                eprintln!("note: {n}");
+                eprintln!("{}: {n}", lang.pick("提示", "note"));
             }
-            eprintln!(
-                "ok: {} candidates, {} posts, {} counties, {} continuing volunteers, {} locks; every file and the model are valid",
+            let (c, p, k, i, l) = (
                 pb.candidates().len(),
                 pb.posts().len(),
                 pb.counties().len(),
                 pb.incumbents().len(),
-                pb.locks().len()
+                pb.locks().len(),
             );
+            match lang {
+                Lang::Zh => eprintln!(
+                    "通过：考生 {c} 人，岗位 {p} 个，旗县 {k} 个，延期志愿者 {i} 人，锁定 {l} 条；所有文件和模型均有效"
+                ),
+                Lang::En => eprintln!(
+                    "ok: {c} candidates, {p} posts, {k} counties, {i} continuing volunteers, {l} locks; every file and the model are valid"
+                ),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify {
@@ -508,10 +538,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             dispatch,
             manifest,
             candidate,
-            lang,
             json,
         } => {
-            let lang = Lang::or_from_env(lang);
             let opts = commands::explain::ExplainOptions {
                 dispatch: dispatch.clone().unwrap_or_default(),
                 candidate,
@@ -598,7 +626,15 @@ fn exit_code(e: &Error) -> u8 {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<String> = std::env::args().collect();
+    let cmd = match help_zh::lang_of(&args) {
+        Lang::Zh => help_zh::chinese(Cli::command()),
+        Lang::En => Cli::command(),
+    };
+    let cli = match Cli::from_arg_matches(&cmd.get_matches_from(&args)) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     std::panic::set_hook(Box::new(|info| {
         eprintln!("xibu: internal error: {info}\nplease report it with the input files");
     }));

@@ -224,7 +224,7 @@ fn the_only_rural_teacher_leaving_is_infeasible_or_a_reported_shortfall() {
     let o = xibu(&fast);
     let err = assert_exit(&o, 0);
     assert!(
-        err.contains("shortfall: rule rural_education_share in 150121"),
+        err.contains("未达标：规则 rural_education_share 在 150121 差 0.75 人"),
         "{err}"
     );
 
@@ -243,7 +243,7 @@ fn the_only_rural_teacher_leaving_is_infeasible_or_a_reported_shortfall() {
         "{sf}"
     );
     assert!(String::from_utf8_lossy(&o.stderr)
-        .contains("shortfall: rule rural_education_share in 150121"));
+        .contains("未达标：规则 rural_education_share 在 150121 差 0.75 人"));
     // Kept placements stay.
     assert_eq!(placements(&d.join("o/dispatch.csv")).len(), 3);
 }

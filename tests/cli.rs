@@ -160,8 +160,8 @@ fn a_closed_stdout_is_not_an_internal_error() {
     );
 }
 
-/// Without `--lang`, an English locale gives English reasons; the flag
-/// wins over the locale; Chinese otherwise.
+/// Without `--lang`, an English locale gives English reasons and terminal
+/// lines; the flag wins over the locale; Chinese otherwise.
 #[test]
 fn the_locale_chooses_english_only_when_no_flag_is_given() {
     let name = "rules-ties-incumbents";
@@ -181,15 +181,54 @@ fn the_locale_chooses_english_only_when_no_flag_is_given() {
             .output()
             .unwrap();
         assert_eq!(o.status.code(), Some(0));
-        std::fs::read_to_string(out.join("unplaced.csv")).unwrap()
+        let closing = String::from_utf8_lossy(&o.stderr).into_owned();
+        (
+            std::fs::read_to_string(out.join("unplaced.csv")).unwrap(),
+            closing,
+        )
     };
     let han = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-    let en = reasons("en_US.UTF-8", &[], "en");
-    let zh = reasons("zh_CN.UTF-8", &[], "zh");
-    let flag = reasons("en_US.UTF-8", &["--lang", "zh"], "flag");
-    let en_flag = reasons("C.UTF-8", &["--lang", "en"], "en-flag");
+    let (en, en_line) = reasons("en_US.UTF-8", &[], "en");
+    let (zh, zh_line) = reasons("zh_CN.UTF-8", &[], "zh");
+    let (flag, flag_line) = reasons("en_US.UTF-8", &["--lang", "zh"], "flag");
+    let (en_flag, _) = reasons("C.UTF-8", &["--lang", "en"], "en-flag");
     assert_eq!(en, en_flag, "an English locale is --lang en");
+    assert!(
+        en_line.contains("open seats") && !en_line.contains("空余名额"),
+        "{en_line}"
+    );
+    assert!(
+        zh_line.contains("派遣") && zh_line.contains("空余名额"),
+        "{zh_line}"
+    );
+    assert_eq!(flag_line, zh_line, "the flag wins over the locale");
     assert_ne!(en, zh);
     assert!(han(&zh), "{zh}");
     assert_eq!(flag, zh, "the flag wins over the locale");
+}
+
+/// `--help` is Chinese by default (every command and option), English
+/// with `--lang en`.
+#[test]
+fn help_is_chinese_unless_english_is_asked() {
+    let help = |args: &[&str]| {
+        let o = common::xibu_str(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let top = help(&["--help"]);
+    assert!(
+        top.contains("用法") && top.contains("同等数额补招"),
+        "{top}"
+    );
+    let allocate = help(&["allocate", "--help"]);
+    assert!(
+        allocate.contains("输出目录") && allocate.contains("（默认：exact）"),
+        "{allocate}"
+    );
+    let en = help(&["allocate", "--help", "--lang", "en"]);
+    assert!(
+        en.contains("Output directory") && !en.contains("输出目录"),
+        "{en}"
+    );
 }

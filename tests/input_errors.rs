@@ -430,9 +430,9 @@ fn every_run_states_its_columns_and_a_near_miss_writes_nothing() {
     let o = xibu(&args);
     let err = common::fixture::assert_exit(&o, 0);
     assert!(
-        err.contains("columns: ")
+        err.contains("识别的列: ")
             && err.contains("体检=health")
-            && err.contains("ignored: 联系电话"),
+            && err.contains("未读取：联系电话"),
         "{err}"
     );
     let summary: serde_json::Value =
@@ -644,9 +644,17 @@ fn check_states_columns_and_every_problem_without_solving() {
     args.extend(input_args(&c.inputs()));
     let err = common::fixture::assert_exit(&xibu(&args), 0);
     assert!(
-        err.contains("columns: ")
+        err.contains("识别的列: ")
             && err.contains("preferences")
-            && err.contains("ok: 3 candidates"),
+            && err.contains("通过：考生 3 人"),
+        "{err}"
+    );
+    // The same lines in English with --lang en (a global flag).
+    let mut en = args.clone();
+    en.extend(["--lang".to_string(), "en".to_string()]);
+    let err = common::fixture::assert_exit(&xibu(&en), 0);
+    assert!(
+        err.contains("columns: ") && err.contains("ok: 3 candidates"),
         "{err}"
     );
 
@@ -656,7 +664,7 @@ fn check_states_columns_and_every_problem_without_solving() {
     );
     let err = common::fixture::assert_exit(&xibu(&args), 2);
     assert!(
-        err.contains("columns: ") && err.contains("candidates.csv: id, score, preferences"),
+        err.contains("识别的列: ") && err.contains("candidates.csv: id, score, preferences"),
         "{err}"
     );
     for want in [

@@ -15,14 +15,6 @@ use crate::lang::Word;
 use crate::model::Problem;
 use crate::solve::{Outcome, Solution};
 
-fn status_zh(s: Outcome) -> &'static str {
-    match s {
-        Outcome::Optimal => "最优（已证明）",
-        Outcome::Feasible => "可行（未证明最优）",
-        Outcome::Infeasible => "无解",
-    }
-}
-
 fn big(out: &mut String, id: &str, label: &str, value: impl std::fmt::Display) {
     let _ = write!(
         out,
@@ -57,7 +49,7 @@ pub fn report_html(
         h,
         r#"<p>求解状态：<b id="status" class="{st}" data-status="{}">{}</b>"#,
         s.status,
-        status_zh(s.status)
+        s.status.words(crate::lang::Lang::Zh)
     );
     if let Some(g) = s.gap.filter(|g| *g > 0.0) {
         let _ = write!(h, "，相对差距 {g:.4}");

@@ -107,6 +107,17 @@ impl Outcome {
             Outcome::Infeasible => "infeasible",
         }
     }
+
+    /// The status in words a person reads: `最优（已证明）`, or the key in
+    /// English.
+    pub fn words(self, lang: crate::lang::Lang) -> &'static str {
+        match (self, lang) {
+            (Outcome::Optimal, crate::lang::Lang::Zh) => "最优（已证明）",
+            (Outcome::Feasible, crate::lang::Lang::Zh) => "可行（未证明最优）",
+            (Outcome::Infeasible, crate::lang::Lang::Zh) => "无解",
+            (_, crate::lang::Lang::En) => self.key(),
+        }
+    }
 }
 
 impl std::fmt::Display for Outcome {

@@ -13,6 +13,7 @@ use super::highs::{observe_mip, MipObserver, MipReport};
 struct Inner {
     bar: ProgressBar,
     stage: Mutex<(String, Instant)>,
+    lang: crate::lang::Lang,
 }
 
 /// A spinner line for the solve; cheap to clone (shared).
@@ -38,11 +39,12 @@ impl Default for Progress {
 impl Progress {
     /// Nothing is shown.
     pub fn hidden() -> Self {
-        Self::with(ProgressBar::hidden())
+        Self::with(ProgressBar::hidden(), crate::lang::Lang::Zh)
     }
 
-    /// A spinner on stderr, unless `quiet` or stderr is not a terminal.
-    pub fn stderr(quiet: bool) -> Self {
+    /// A spinner on stderr, in `lang`, unless `quiet` or stderr is not a
+    /// terminal.
+    pub fn stderr(quiet: bool, lang: crate::lang::Lang) -> Self {
         if quiet || !std::io::stderr().is_terminal() {
             return Self::hidden();
         }
@@ -52,13 +54,14 @@ impl Progress {
                 .expect("a valid template"),
         );
         bar.enable_steady_tick(Duration::from_millis(200));
-        Self::with(bar)
+        Self::with(bar, lang)
     }
 
-    fn with(bar: ProgressBar) -> Self {
+    fn with(bar: ProgressBar, lang: crate::lang::Lang) -> Self {
         Progress(Arc::new(Inner {
             bar,
             stage: Mutex::new((String::new(), Instant::now())),
+            lang,
         }))
     }
 
@@ -67,7 +70,8 @@ impl Progress {
         if let Ok(mut s) = self.0.stage.lock() {
             *s = (name.to_string(), Instant::now());
         }
-        self.0.bar.set_message(format!("stage {name}"));
+        let word = self.0.lang.pick("阶段", "stage");
+        self.0.bar.set_message(format!("{word} {name}"));
     }
 
     /// Remove the line.
@@ -158,14 +162,17 @@ impl Inner {
                 "-".to_string()
             }
         };
-        self.bar.set_message(format!(
-            "stage {} ({:.0} s): best {} bound {} gap {:.1}% nodes {}",
-            stage.0,
-            stage.1.elapsed().as_secs_f64(),
-            bound(r.primal_bound),
-            bound(r.dual_bound),
-            100.0 * r.gap.clamp(0.0, 1e9),
-            r.nodes
-        ));
+        let (name, secs) = (&stage.0, stage.1.elapsed().as_secs_f64());
+        let (best, dual) = (bound(r.primal_bound), bound(r.dual_bound));
+        let (gap, nodes) = (100.0 * r.gap.clamp(0.0, 1e9), r.nodes);
+        // "best", never "incumbent": to the office that word is 延期志愿者.
+        self.bar.set_message(match self.lang {
+            crate::lang::Lang::Zh => format!(
+                "阶段 {name}（{secs:.0} 秒）：目前最好 {best}，下界 {dual}，差距 {gap:.1}%，节点 {nodes}"
+            ),
+            crate::lang::Lang::En => format!(
+                "stage {name} ({secs:.0} s): best {best} bound {dual} gap {gap:.1}% nodes {nodes}"
+            ),
+        });
     }
 }
