@@ -560,7 +560,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 }
             };
             for n in &e.notes {
-                eprintln!("note: {n}");
+                eprintln!("{}: {n}", lang.pick("提示", "note"));
             }
             if json {
                 let text = serde_json::to_string_pretty(&e).expect("explanation serializes");

@@ -182,7 +182,7 @@ fn the_template_passes_check_and_offers_drop_down_lists() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let said = String::from_utf8_lossy(&o.stderr) + String::from_utf8_lossy(&o.stdout);
-    assert!(said.contains("3 candidates, 3 posts"), "{said}");
+    assert!(said.contains("考生 3 人，岗位 3 个"), "{said}");
     // Drop-down lists on the closed-valued columns, by header.
     for (file, headers) in [
         (

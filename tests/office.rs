@@ -252,13 +252,13 @@ fn explain_names_inputs_that_differ_from_the_run_and_follows_a_manifest() {
     let (code, _, err) = explain_b(&inputs);
     assert_eq!(code, 0, "{err}");
     assert!(
-        err.contains("the run read counties from") && err.contains("counties-2.csv"),
+        err.contains("提示: the run read counties from") && err.contains("counties-2.csv"),
         "{err}"
     );
     inputs.paths.counties = counties;
     let (code, expected, err) = explain_b(&inputs);
     assert_eq!(code, 0, "{err}");
-    assert!(!err.contains("note:"), "same inputs as the run: {err}");
+    assert!(!err.contains("提示"), "same inputs as the run: {err}");
 
     let manifest = out.join("run.json").display().to_string();
     let by_manifest =
