@@ -89,7 +89,9 @@ fn modules_import_only_downwards_and_never_in_circles() {
     for f in &files {
         let module = module_of(&src, f);
         let Some(top) = module.first() else { continue };
-        if top == "lib" || top == "main" {
+        // The binary's own files (main.rs and the Chinese --help it
+        // builds) sit above every layer.
+        if top == "lib" || top == "main" || top == "help_zh" {
             continue;
         }
         let layer = LAYERS.iter().position(|l| l == top);
