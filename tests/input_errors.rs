@@ -669,7 +669,19 @@ fn check_states_columns_and_every_problem_without_solving() {
     );
     for want in [
         "candidates.csv:1:4: [D] column '体检结论' looks like 'health'",
-        "candidates.csv:2:2: [B] score \"x\"",
+        "candidates.csv:2:2: [B] 'score' \"x\"",
+    ] {
+        assert!(err.contains(want), "{want} not in {err}");
+    }
+    // A message names the column as the file writes it (成绩, not score).
+    c.fixture.write(
+        "candidates.csv",
+        "报名号,成绩,志愿,体检\nC1,x,P1,合格\n,80,P1,合格\n",
+    );
+    let err = common::fixture::assert_exit(&xibu(&args), 2);
+    for want in [
+        "candidates.csv:2:2: [B] '成绩' \"x\"",
+        "candidates.csv:3:1: [A] '报名号' is empty",
     ] {
         assert!(err.contains(want), "{want} not in {err}");
     }

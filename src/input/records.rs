@@ -156,6 +156,14 @@ impl<'a> RowReader<'a> {
         }
     }
 
+    /// Column `name`'s header as written in the file (`Columns::header_of`).
+    pub fn header<'n>(&self, name: &'n str) -> &'n str
+    where
+        'a: 'n,
+    {
+        self.cols.header_of(name)
+    }
+
     /// 1-based column of `name` (1 when the column is absent).
     pub fn column(&self, name: &str) -> usize {
         self.cols.get(name).map_or(1, |i| i + 1)
@@ -207,16 +215,18 @@ impl<'a> RowReader<'a> {
     pub fn required(&mut self, name: &str) -> Option<String> {
         let v = self.text(name).map(str::to_string);
         if v.is_none() && self.cols.get(name).is_some() && !self.is_reported(name) {
-            self.error(name, format!("'{name}' is empty; it is required"));
+            let h = self.cols.header_of(name);
+            self.error(name, format!("'{h}' is empty; it is required"));
         }
         // An id with a NUL or another control character would be written
         // raw into every output and every county's list.
         if v.as_deref()
             .is_some_and(|s| s.chars().any(char::is_control))
         {
+            let h = self.cols.header_of(name);
             self.error(
                 name,
-                format!("'{name}' contains a control character (NUL, tab …); remove it"),
+                format!("'{h}' contains a control character (NUL, tab …); remove it"),
             );
             return None;
         }
@@ -237,7 +247,8 @@ impl<'a> RowReader<'a> {
             Some(s) => match parse(s) {
                 Some(v) => v,
                 None => {
-                    self.error(name, format!("'{name}' is {s:?}; expected {expected}"));
+                    let h = self.cols.header_of(name);
+                    self.error(name, format!("'{h}' is {s:?}; expected {expected}"));
                     default
                 }
             },
@@ -260,10 +271,8 @@ impl<'a> RowReader<'a> {
         match parse_count(s) {
             Some(n) => Some(n),
             None => {
-                self.error(
-                    name,
-                    format!("'{name}' is {s:?}; expected a whole number ≥ 0"),
-                );
+                let h = self.cols.header_of(name);
+                self.error(name, format!("'{h}' is {s:?}; expected a whole number ≥ 0"));
                 None
             }
         }
@@ -415,7 +424,8 @@ pub fn read_candidates(
             Some(s) => match s.parse::<f64>() {
                 Ok(v) if v.is_finite() => Some(v),
                 _ => {
-                    r.error("score", format!("score {s:?} is not a finite number"));
+                    let h = r.header("score");
+                    r.error("score", format!("'{h}' {s:?} is not a finite number"));
                     None
                 }
             },
@@ -423,7 +433,8 @@ pub fn read_candidates(
         let major_code = r.text("major_code").and_then(|s| {
             let c = parse_major_code(s);
             if c.is_none() {
-                r.error("major_code", format!("major code {s:?} is not a discipline code (digits with an optional T/K, e.g. 040101 or 100201K)"));
+                let h = r.header("major_code");
+                r.error("major_code", format!("'{h}' {s:?} is not a discipline code (digits with an optional T/K, e.g. 040101 or 100201K)"));
             }
             c
         });

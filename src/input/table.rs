@@ -666,6 +666,19 @@ pub struct Columns {
     ignored_at: Vec<usize>,
 }
 
+impl Columns {
+    /// Column `name`'s header as written in the file (成绩 for `score`), so
+    /// that a message names the column the user sees; `name` itself when
+    /// the column is absent.
+    pub fn header_of<'s>(&'s self, name: &'s str) -> &'s str {
+        self.report
+            .recognised
+            .iter()
+            .find(|r| r.column == name)
+            .map_or(name, |r| r.header.as_str())
+    }
+}
+
 /// Does an unknown header look like a known one that is absent? It
 /// contains the name or an alias (or is contained in one) — 体检结论 and
 /// 体检, 是否应届 and 应届 — counting only names of at least two Chinese
