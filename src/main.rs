@@ -194,12 +194,17 @@ fn print_columns(columns: &[xibu::domain::records::ColumnReport], lang: Lang) {
     }
 }
 
+/// Notes on stderr, one per line (提示 / note).
+fn print_notes<N: std::fmt::Display>(notes: impl IntoIterator<Item = N>, lang: Lang) {
+    for n in notes {
+        eprintln!("{}: {n}", lang.pick("提示", "note"));
+    }
+}
+
 /// The closing lines on stderr, in the office's words by default.
 fn report(s: &xibu::output::files::Summary, lang: Lang) {
     print_columns(&s.columns, lang);
-    for n in &s.notes {
-        eprintln!("{}: {n}", lang.pick("提示", "note"));
-    }
+    print_notes(&s.notes, lang);
     let (placed, envy, pref, open) = (
         s.placed,
         s.objective.envy,
@@ -464,9 +469,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let (columns, built) = commands::check(&input.inputs())?;
             print_columns(&columns, lang);
             let pb = built?;
-            for n in pb.notes() {
-                eprintln!("{}: {n}", lang.pick("提示", "note"));
-            }
+            print_notes(pb.notes(), lang);
             let (c, p, k, i, l) = (
                 pb.candidates().len(),
                 pb.posts().len(),
@@ -559,9 +562,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     )]))
                 }
             };
-            for n in &e.notes {
-                eprintln!("{}: {n}", lang.pick("提示", "note"));
-            }
+            print_notes(&e.notes, lang);
             if json {
                 let text = serde_json::to_string_pretty(&e).expect("explanation serializes");
                 out(&format!("{text}\n"));

@@ -215,7 +215,7 @@ impl<'a> RowReader<'a> {
     pub fn required(&mut self, name: &str) -> Option<String> {
         let v = self.text(name).map(str::to_string);
         if v.is_none() && self.cols.get(name).is_some() && !self.is_reported(name) {
-            let h = self.cols.header_of(name);
+            let h = self.header(name);
             self.error(name, format!("'{h}' is empty; it is required"));
         }
         // An id with a NUL or another control character would be written
@@ -223,7 +223,7 @@ impl<'a> RowReader<'a> {
         if v.as_deref()
             .is_some_and(|s| s.chars().any(char::is_control))
         {
-            let h = self.cols.header_of(name);
+            let h = self.header(name);
             self.error(
                 name,
                 format!("'{h}' contains a control character (NUL, tab …); remove it"),
@@ -247,7 +247,7 @@ impl<'a> RowReader<'a> {
             Some(s) => match parse(s) {
                 Some(v) => v,
                 None => {
-                    let h = self.cols.header_of(name);
+                    let h = self.header(name);
                     self.error(name, format!("'{h}' is {s:?}; expected {expected}"));
                     default
                 }
@@ -271,7 +271,7 @@ impl<'a> RowReader<'a> {
         match parse_count(s) {
             Some(n) => Some(n),
             None => {
-                let h = self.cols.header_of(name);
+                let h = self.header(name);
                 self.error(name, format!("'{h}' is {s:?}; expected a whole number ≥ 0"));
                 None
             }
@@ -289,14 +289,15 @@ fn typed_cell_problem(row: &Row, cols: &Columns, j: usize) -> Option<String> {
         return None;
     }
     let name = cols.name_at(j)?;
+    let h = cols.header_of(name);
     if is_date {
         Some(format!(
-            "'{name}' is a date cell in Excel ({}); format the column as text or number and re-enter the value",
+            "'{h}' is a date cell in Excel ({}); format the column as text or number and re-enter the value",
             row.cells[j]
         ))
     } else if !YES_NO_COLUMNS.contains(&name) {
         Some(format!(
-            "'{name}' is a TRUE/FALSE cell in Excel ({}); it is not a yes/no column — re-enter the value as text or number",
+            "'{h}' is a TRUE/FALSE cell in Excel ({}); it is not a yes/no column — re-enter the value as text or number",
             row.cells[j]
         ))
     } else {
