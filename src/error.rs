@@ -3,6 +3,55 @@
 
 use std::fmt;
 
+use crate::lang::Lang;
+
+/// A sentence in both languages. The library writes both; the edge (the
+/// terminal, a page) picks the reader's, so no reader needs a `Lang`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Msg {
+    /// 中文
+    pub zh: String,
+    /// English
+    pub en: String,
+}
+
+impl Msg {
+    /// The same words in both languages: a value, a path, or a third
+    /// party's message that only exists in one language.
+    pub fn same(text: impl Into<String>) -> Self {
+        let text = text.into();
+        Msg {
+            zh: text.clone(),
+            en: text,
+        }
+    }
+
+    /// The sentence in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        lang.pick(&self.zh, &self.en)
+    }
+
+    /// Both sentences rewritten by `f` (a prefix, masking).
+    pub fn map(self, f: impl Fn(Lang, String) -> String) -> Self {
+        Msg {
+            zh: f(Lang::Zh, self.zh),
+            en: f(Lang::En, self.en),
+        }
+    }
+}
+
+/// A [`Msg`] from a Chinese and an English format string, each capturing
+/// the variables it names (`msg!("'{h}' 为空", "'{h}' is empty")`).
+#[macro_export]
+macro_rules! msg {
+    ($zh:literal, $en:literal $(,)?) => {
+        $crate::error::Msg {
+            zh: format!($zh),
+            en: format!($en),
+        }
+    };
+}
+
 /// One problem found in an input file, located as `file:line:column`.
 ///
 /// `line` is the 1-based line (CSV) or row (xlsx) of the record; `column` is
@@ -16,8 +65,8 @@ pub struct Diagnostic {
     pub line: usize,
     /// 1-based field number.
     pub column: usize,
-    /// What is wrong and how to fix it.
-    pub message: String,
+    /// What is wrong and how to fix it, in both languages.
+    pub message: Msg,
 }
 
 impl Diagnostic {
@@ -25,13 +74,24 @@ impl Diagnostic {
     /// anything that looks like an ID number is masked, control characters
     /// are replaced, and a message longer than `MAX_MESSAGE` characters is
     /// cut (a 10 MB cell is not echoed whole).
-    pub fn new(file: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
+    pub fn new(file: &str, line: usize, column: usize, message: Msg) -> Self {
         Diagnostic {
             file: file.to_string(),
             line: line.max(1),
             column: column.max(1),
-            message: safe_message(&message.into()),
+            message: message.map(|_, m| safe_message(&m)),
         }
+    }
+
+    /// `file:line:column: message` in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        format!(
+            "{}:{}:{}: {}",
+            self.file,
+            self.line,
+            self.column,
+            self.message.get(lang)
+        )
     }
 }
 
@@ -50,8 +110,9 @@ pub fn column_letter(col: usize) -> String {
 
 /// A message about one cell, led by its Excel column letter (`[D] …`), so
 /// that a person finds the cell in Excel or WPS.
-pub fn at_cell(col: usize, msg: impl AsRef<str>) -> String {
-    format!("[{}] {}", column_letter(col), msg.as_ref())
+pub fn at_cell(col: usize, msg: Msg) -> Msg {
+    let letter = column_letter(col);
+    msg.map(|_, m| format!("[{letter}] {m}"))
 }
 
 /// Longest message shown, in characters.
@@ -71,7 +132,7 @@ pub fn safe_message(text: &str) -> String {
     let mut shown = 0;
     while i < chars.len() {
         if shown >= MAX_MESSAGE {
-            out.push_str(&format!("… ({} more characters)", chars.len() - i));
+            out.push_str(&format!("… (+{})", chars.len() - i));
             break;
         }
         let digits = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
@@ -107,11 +168,7 @@ pub fn safe_message(text: &str) -> String {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
+        f.write_str(&self.render(Lang::En))
     }
 }
 
@@ -119,7 +176,7 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The input files are wrong; every problem found is listed.
-    #[error("{}", render_diagnostics(.0))]
+    #[error("{}", render_diagnostics(.0, Lang::En))]
     Input(Vec<Diagnostic>),
     /// No assignment satisfies every hard constraint.
     #[error("infeasible: {0}")]
@@ -147,6 +204,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error as a person reads it in `lang`: input problems in that
+    /// language, one a line.
+    pub fn render(&self, lang: Lang) -> String {
+        match self {
+            Error::Input(d) => render_diagnostics(d, lang),
+            e => e.to_string(),
+        }
+    }
+
     /// An I/O error with the path or action that caused it.
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
@@ -158,7 +224,7 @@ impl Error {
 
 /// Every problem, one a line, at most `MAX_PER_FILE` per file, then a
 /// count of the rest (1 M unknown choices print 200 lines, not 110 MB).
-fn render_diagnostics(d: &[Diagnostic]) -> String {
+fn render_diagnostics(d: &[Diagnostic], lang: Lang) -> String {
     let mut lines: Vec<String> = Vec::new();
     let mut shown: std::collections::HashMap<&str, usize> = Default::default();
     let mut hidden: Vec<(&str, usize)> = Vec::new();
@@ -166,7 +232,7 @@ fn render_diagnostics(d: &[Diagnostic]) -> String {
         let n = shown.entry(x.file.as_str()).or_default();
         *n += 1;
         if *n <= MAX_PER_FILE {
-            lines.push(x.to_string());
+            lines.push(x.render(lang));
         } else if let Some(h) = hidden.iter_mut().find(|(f, _)| *f == x.file) {
             h.1 += 1;
         } else {
@@ -174,9 +240,14 @@ fn render_diagnostics(d: &[Diagnostic]) -> String {
         }
     }
     for (file, n) in hidden {
-        lines.push(format!(
-            "{file}: … and {n} more problems not shown; fix the first {MAX_PER_FILE} and run again"
-        ));
+        lines.push(match lang {
+            Lang::Zh => format!(
+                "{file}：…… 另有 {n} 个问题未列出；请先改正前 {MAX_PER_FILE} 个再运行"
+            ),
+            Lang::En => format!(
+                "{file}: … and {n} more problems not shown; fix the first {MAX_PER_FILE} and run again"
+            ),
+        });
     }
     lines.join("\n")
 }
@@ -191,12 +262,12 @@ pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
     /// Record one problem.
-    pub fn push(&mut self, file: &str, line: usize, column: usize, message: impl Into<String>) {
+    pub fn push(&mut self, file: &str, line: usize, column: usize, message: Msg) {
         self.0.push(Diagnostic::new(file, line, column, message));
     }
     /// Record a problem about one cell: the message starts with the
     /// cell's Excel column letter (`[D] …`).
-    pub fn push_cell(&mut self, file: &str, line: usize, column: usize, message: impl AsRef<str>) {
+    pub fn push_cell(&mut self, file: &str, line: usize, column: usize, message: Msg) {
         self.push(file, line, column, at_cell(column, message));
     }
     /// True when nothing was recorded.
@@ -253,7 +324,10 @@ mod tests {
     fn messages_are_short_and_printable() {
         let m = safe_message(&format!("value \"{}\"", "x".repeat(10_000_000)));
         assert!(m.chars().count() < MAX_MESSAGE + 40, "{}", m.len());
-        assert!(m.ends_with("more characters)"));
+        assert!(
+            m.ends_with(&format!("… (+{})", 10_000_000 + 8 - MAX_MESSAGE)),
+            "{m}"
+        );
         assert_eq!(safe_message("a\0b\u{7}c"), "a\u{fffd}b\u{fffd}c");
     }
 
@@ -261,15 +335,18 @@ mod tests {
     fn at_most_200_problems_per_file_are_printed() {
         let mut d = Diagnostics::default();
         for line in 1..=1000 {
-            d.push("a.csv", line, 1, "unknown post");
+            d.push("a.csv", line, 1, Msg::same("unknown post"));
         }
-        d.push("b.csv", 1, 1, "bad");
-        let text = d.into_error().to_string();
+        d.push("b.csv", 1, 1, Msg::same("bad"));
+        let err = d.into_error();
+        let text = err.to_string();
         assert_eq!(text.lines().count(), MAX_PER_FILE + 2);
         assert!(
             text.contains("a.csv: … and 800 more problems not shown"),
             "{text}"
         );
         assert!(text.contains("b.csv:1:1: bad"));
+        let zh = err.render(Lang::Zh);
+        assert!(zh.contains("a.csv：…… 另有 800 个问题未列出"), "{zh}");
     }
 }

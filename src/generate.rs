@@ -857,7 +857,10 @@ pub fn write_generated(opts: &GenerateOptions, out: &Path) -> Result<()> {
                 flag,
                 1,
                 1,
-                format!("{n} is more than generate makes (at most {most})"),
+                crate::msg!(
+                    "{n} 超过 generate 能生成的数量（最多 {most}）",
+                    "{n} is more than generate makes (at most {most})"
+                ),
             )]));
         }
     }

@@ -163,6 +163,94 @@ fn translate(cmd: Command, name: &str) -> Command {
         })
 }
 
+/// What each option with a checked value accepts, in Chinese (clap's
+/// own message quotes the English parser).
+const VALUES: &[(&str, &str)] = &[
+    ("--lang", "zh 或 en"),
+    ("--engine", "exact、fast 或 da"),
+    ("--encoding", "auto、utf-8 或 gbk"),
+    ("--csv-encoding", "utf-8、utf-8-bom 或 gbk"),
+    ("--date", "YYYY-MM-DD 格式的日期"),
+    ("--time-limit", "正的秒数"),
+    ("--format", "csv、csv-bom、gbk 或 xlsx"),
+    ("--highs-option", "选项名=值（如 mip_rel_gap=0.01）"),
+    ("--seed", "不小于 0 的整数"),
+    ("--threads", "不小于 1 的整数"),
+    ("--max-columns", "不小于 0 的整数"),
+    ("--candidates", "不小于 0 的整数"),
+    ("--posts", "不小于 0 的整数"),
+];
+
+/// A usage error (unknown option, bad value, missing option …) in
+/// Chinese, or `None` for help, version and kinds left to clap.
+pub fn usage_error(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind as C, ContextValue as V, ErrorKind as K};
+    let get = |k: C| match e.get(k) {
+        Some(V::String(s)) => s.clone(),
+        Some(V::Strings(v)) => v.join("、"),
+        Some(V::StyledStr(s)) => s.to_string(),
+        Some(V::StyledStrs(v)) => v
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("、"),
+        Some(V::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let (arg, value) = (get(C::InvalidArg), get(C::InvalidValue));
+    let flag = arg.split([' ', '=']).next().unwrap_or_default();
+    let head = match e.kind() {
+        K::UnknownArgument => format!("无法识别的参数 '{arg}'"),
+        K::InvalidSubcommand => format!("无法识别的命令 '{}'", get(C::InvalidSubcommand)),
+        K::MissingSubcommand => "缺少命令".to_string(),
+        K::InvalidValue if value.is_empty() => format!("参数 '{arg}' 需要一个值"),
+        K::InvalidValue => format!(
+            "参数 '{arg}' 的值 '{value}' 无效；可选：{}",
+            get(C::ValidValue)
+        ),
+        K::ValueValidation => {
+            let want = VALUES.iter().find(|(f, _)| *f == flag).map(|(_, w)| *w);
+            match (want, std::error::Error::source(e)) {
+                (Some(w), _) => format!("参数 '{arg}' 的值 '{value}' 无效；应为：{w}"),
+                (None, Some(s)) => format!("参数 '{arg}' 的值 '{value}' 无效：{s}"),
+                (None, None) => format!("参数 '{arg}' 的值 '{value}' 无效"),
+            }
+        }
+        K::MissingRequiredArgument => {
+            format!("缺少必需的参数：{arg}")
+        }
+        K::ArgumentConflict => {
+            format!("参数 '{arg}' 不能与 '{}' 同时使用", get(C::PriorArg))
+        }
+        K::NoEquals => format!("参数 '{arg}' 的值要用等号写出（{flag}=值）"),
+        K::TooManyValues => format!("参数 '{arg}' 的值 '{value}' 多余"),
+        K::TooFewValues | K::WrongNumberOfValues => format!(
+            "参数 '{arg}' 需要 {} 个值，只给了 {}",
+            get(C::ExpectedNumValues),
+            get(C::ActualNumValues)
+        ),
+        K::InvalidUtf8 => "参数不是有效的 UTF-8 文本".to_string(),
+        _ => return None,
+    };
+    let mut out = format!("错误：{head}\n");
+    for (kind, what) in [
+        (C::SuggestedSubcommand, "命令"),
+        (C::SuggestedArg, "参数"),
+        (C::SuggestedValue, "值"),
+    ] {
+        let s = get(kind);
+        if !s.is_empty() {
+            out.push_str(&format!("\n  提示：有相近的{what} '{s}'\n"));
+        }
+    }
+    let usage = get(C::Usage);
+    if let Some(u) = usage.trim().strip_prefix("Usage:") {
+        out.push_str(&format!("\n用法：{}\n", u.trim()));
+    }
+    out.push_str("\n更多信息请用 --help。\n");
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,4 +20,4 @@ pub mod output;
 pub mod solve;
 pub mod template;
 
-pub use error::{Diagnostic, Error, Result};
+pub use error::{Diagnostic, Error, Msg, Result};

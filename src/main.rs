@@ -517,7 +517,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     "command line",
                     1,
                     1,
-                    "verify needs --candidates, --posts, --model and --dispatch (or --manifest run.json)",
+                    xibu::msg!(
+                        "verify 需要 --candidates、--posts、--model 和 --dispatch（或 --manifest run.json）",
+                        "verify needs --candidates, --posts, --model and --dispatch (or --manifest run.json)"
+                    ),
                 )]));
             };
             let ev = commands::verify(&input.inputs(), &dispatch)?;
@@ -558,7 +561,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         "command line",
                         1,
                         1,
-                        "explain needs --candidates, --posts, --model and --dispatch, or only --manifest run.json",
+                        xibu::msg!(
+                            "explain 需要 --candidates、--posts、--model 和 --dispatch，或者只给 --manifest run.json",
+                            "explain needs --candidates, --posts, --model and --dispatch, or only --manifest run.json"
+                        ),
                     )]))
                 }
             };
@@ -626,15 +632,32 @@ fn exit_code(e: &Error) -> u8 {
     }
 }
 
+/// A usage error in the reader's language (clap's English with `--lang en`),
+/// exit code 2; help and version print as clap prints them.
+fn usage_exit(e: &clap::Error, lang: Lang) -> ! {
+    match (lang, help_zh::usage_error(e)) {
+        (Lang::Zh, Some(text)) => {
+            eprint!("{text}");
+            std::process::exit(2)
+        }
+        _ => e.exit(),
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
-    let cmd = match help_zh::lang_of(&args) {
+    let lang = help_zh::lang_of(&args);
+    let cmd = match lang {
         Lang::Zh => help_zh::chinese(Cli::command()),
         Lang::En => Cli::command(),
     };
-    let cli = match Cli::from_arg_matches(&cmd.get_matches_from(&args)) {
+    let matches = match cmd.try_get_matches_from(&args) {
+        Ok(m) => m,
+        Err(e) => usage_exit(&e, lang),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => usage_exit(&e, lang),
     };
     std::panic::set_hook(Box::new(|info| {
         eprintln!("xibu: internal error: {info}\nplease report it with the input files");
@@ -642,7 +665,7 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
-            eprintln!("{e}");
+            eprintln!("{}", e.render(lang));
             ExitCode::from(exit_code(&e))
         }
         Err(_) => ExitCode::from(1),

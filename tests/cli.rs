@@ -83,7 +83,7 @@ fn a_failed_run_leaves_earlier_outputs_intact() {
     args.extend(["--out".into(), out.display().to_string()]);
     let o = xibu(&args);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("missing.csv:1:1: cannot read the file"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing.csv:1:1: 无法读取文件"));
     assert_eq!(std::fs::read(out.join("dispatch.csv")).unwrap(), before);
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
@@ -230,5 +230,39 @@ fn help_is_chinese_unless_english_is_asked() {
     assert!(
         en.contains("Output directory") && !en.contains("输出目录"),
         "{en}"
+    );
+}
+
+/// A mistyped command line is answered in Chinese by default (what is
+/// wrong, the near option, the usage line), in clap's English with
+/// `--lang en`, and exits 2 either way.
+#[test]
+fn usage_errors_speak_the_readers_language() {
+    let zh = xibu_str(&["allocate", "--engin", "exact"]);
+    let text = String::from_utf8_lossy(&zh.stderr);
+    assert_eq!(zh.status.code(), Some(2), "{text}");
+    for want in [
+        "错误：无法识别的参数 '--engin'",
+        "提示：有相近的参数 '--engine'",
+        "用法：xibu allocate",
+    ] {
+        assert!(text.contains(want), "{want} not in {text}");
+    }
+    let bad = xibu_str(&["allocate", "--engine", "foo"]);
+    let text = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("参数 '--engine <ENGINE>' 的值 'foo' 无效；应为：exact、fast 或 da"),
+        "{text}"
+    );
+    let missing = xibu_str(&["allocate"]);
+    let text = String::from_utf8_lossy(&missing.stderr);
+    assert!(text.contains("缺少必需的参数：--candidates"), "{text}");
+    let en = xibu_str(&["--lang", "en", "allocate", "--engin", "exact"]);
+    let text = String::from_utf8_lossy(&en.stderr);
+    assert_eq!(en.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("unexpected argument '--engin'") && !text.contains("错误"),
+        "{text}"
     );
 }

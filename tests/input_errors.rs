@@ -75,19 +75,25 @@ impl Case {
     fn inputs(&self) -> Inputs {
         self.fixture.inputs()
     }
-    /// Diagnostics as `file:line:col: msg` with the file reduced to its name.
+    /// Diagnostics as `file:line:col: msg` (English) with the file reduced
+    /// to its name. Every problem must also have its own Chinese sentence.
     fn errors(&self) -> Vec<String> {
         match commands::load(&self.inputs()) {
             Ok(_) => vec![],
             Err(Error::Input(d)) => d
                 .iter()
                 .map(|d| {
+                    let (zh, en) = (&d.message.zh, &d.message.en);
+                    assert!(
+                        zh != en && zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                        "no Chinese sentence for: {en}"
+                    );
                     let f = Path::new(&d.file)
                         .file_name()
                         .unwrap()
                         .to_string_lossy()
                         .into_owned();
-                    format!("{f}:{}:{}: {}", d.line, d.column, d.message)
+                    format!("{f}:{}:{}: {en}", d.line, d.column)
                 })
                 .collect(),
             Err(e) => panic!("not an input error: {e}"),
@@ -420,7 +426,7 @@ fn every_run_states_its_columns_and_a_near_miss_writes_nothing() {
     ]);
     let o = xibu(&args);
     let err = common::fixture::assert_exit(&o, 2);
-    assert!(err.contains("looks like 'health'"), "{err}");
+    assert!(err.contains("很像缺少的列 'health'"), "{err}");
     assert!(!out.join("dispatch.csv").exists());
 
     c.fixture.write(
@@ -568,7 +574,7 @@ fn bad_flags_exit_2() {
         "0".into(),
     ]);
     let err = common::fixture::assert_exit(&xibu(&args), 2);
-    assert!(err.contains("threads must be at least 1"), "{err}");
+    assert!(err.contains("--threads:1:1: 线程数至少为 1"), "{err}");
     let out = c.path().join("gen").display().to_string();
     let o = xibu_str(&[
         "generate",
@@ -582,7 +588,7 @@ fn bad_flags_exit_2() {
         &out,
     ]);
     let err = common::fixture::assert_exit(&o, 2);
-    assert!(err.contains("more than generate makes"), "{err}");
+    assert!(err.contains("超过 generate 能生成的数量"), "{err}");
 }
 
 /// Issue 13 (4): Excel stores a date as a number with a date format. A
@@ -668,8 +674,16 @@ fn check_states_columns_and_every_problem_without_solving() {
         "{err}"
     );
     for want in [
+        "candidates.csv:1:4: [D] 列 '体检结论' 很像缺少的列 'health'",
+        "candidates.csv:2:2: [B] 'score' \"x\" 不是有效的数",
+    ] {
+        assert!(err.contains(want), "{want} not in {err}");
+    }
+    // The same problems in English with --lang en.
+    let err = common::fixture::assert_exit(&xibu(&en), 2);
+    for want in [
         "candidates.csv:1:4: [D] column '体检结论' looks like 'health'",
-        "candidates.csv:2:2: [B] 'score' \"x\"",
+        "candidates.csv:2:2: [B] 'score' \"x\" is not a finite number",
     ] {
         assert!(err.contains(want), "{want} not in {err}");
     }
@@ -681,7 +695,7 @@ fn check_states_columns_and_every_problem_without_solving() {
     let err = common::fixture::assert_exit(&xibu(&args), 2);
     for want in [
         "candidates.csv:2:2: [B] '成绩' \"x\"",
-        "candidates.csv:3:1: [A] '报名号' is empty",
+        "candidates.csv:3:1: [A] '报名号' 为空",
     ] {
         assert!(err.contains(want), "{want} not in {err}");
     }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// Top-level modules from the bottom up: each may use only those before it.
 const LAYERS: &[&str] = &[
-    "error", "domain", "lang", "input", "model", "solve", "output", "commands", "generate",
+    "domain", "lang", "error", "input", "model", "solve", "output", "commands", "generate",
     "template",
 ];
 

@@ -193,7 +193,7 @@ fn explain_names_each_kind_of_reason() {
     );
     let (code, _, err) = run(&a);
     assert_eq!(code, 2);
-    assert!(err.contains("unknown candidate ZZ"), "{err}");
+    assert!(err.contains("考生 ZZ（--candidate）不存在"), "{err}");
 }
 
 /// `explain` checks its dispatch as `verify` does: a candidate listed twice
@@ -422,10 +422,10 @@ fn locks_are_kept_counted_and_recorded() {
     let (code, _, err) = run(&allocate_args(&inputs, &d.join("bad"), &[]));
     assert_eq!(code, 2, "{err}");
     for want in [
-        "bad-locks.csv:2:1: [A] unknown candidate ZZ",
-        "bad-locks.csv:3:2: [B] candidate B cannot hold post P2",
-        "bad-locks.csv:5:2: [B] post P1 has 1 seats",
-        "bad-locks.csv:6:3: [C] 'reason' is empty",
+        "bad-locks.csv:2:1: [A] 考生 ZZ 不存在",
+        "bad-locks.csv:3:2: [B] 考生 B 不能担任岗位 P2：学历本科低于岗位最低学历硕士",
+        "bad-locks.csv:5:2: [B] 岗位 P1 有 1 个名额",
+        "bad-locks.csv:6:3: [C] 'reason' 为空",
     ] {
         assert!(err.contains(want), "missing {want:?} in\n{err}");
     }

@@ -188,10 +188,10 @@ fn bad_overrides_are_input_errors_naming_scenario_and_key() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     for needle in [
-        "s.toml:3:29: scenario 'a': key 'rule.nope.share': unknown rule 'nope'",
-        "s.toml:7:22: scenario 'b': key 'post.G0001.seats': expected a whole number",
-        "scenario 'b': key 'colour': unknown key",
-        "s.toml:9:18: scenario 'b': key 'quotas.local': quota -3 must be an integer ≥ 0",
+        "s.toml:3:29: 方案 'a'：键 'rule.nope.share'：没有名为 'nope' 的规则",
+        "s.toml:7:22: 方案 'b'：键 'post.G0001.seats'：应为不小于 0 的整数，而不是 \"many\"",
+        "方案 'b'：键 'colour'：无法识别的键",
+        "s.toml:9:18: 方案 'b'：键 'quotas.local'：项目名额 -3 应为不小于 0 的整数",
     ] {
         assert!(err.contains(needle), "{needle} not in\n{err}");
     }

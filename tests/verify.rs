@@ -139,12 +139,9 @@ fn unknown_ids_in_the_dispatch_are_input_errors() {
     let out = xibu(&args);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("dispatch.csv:2:1: [A] 考生 Z 不存在"), "{err}");
     assert!(
-        err.contains("dispatch.csv:2:1: [A] unknown candidate Z"),
-        "{err}"
-    );
-    assert!(
-        err.contains("dispatch.csv:3:2: [B] unknown post P9"),
+        err.contains("dispatch.csv:3:2: [B] 岗位 P9 不存在"),
         "{err}"
     );
 }
@@ -240,5 +237,5 @@ fn rows_continued_on_another_sheet_are_an_error() {
     ]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("sheet '二' continues this table"), "{err}");
+    assert!(err.contains("工作表“二”接续了这张表"), "{err}");
 }

@@ -18,6 +18,7 @@ use super::replay::{bad_manifest, Replay};
 use crate::error::{Diagnostic, Error, Result};
 use crate::input::model_json;
 use crate::model::Problem;
+use crate::msg;
 use crate::output::files::Summary;
 use crate::solve::Engine;
 use crate::solve::{highs::highs_version, settings::MipSettings};
@@ -144,7 +145,10 @@ impl ManifestFile {
                 &file,
                 e.line(),
                 e.column(),
-                format!("not a run.json written by xibu: {e}"),
+                msg!(
+                    "不是 xibu 写出的 run.json：{e}",
+                    "not a run.json written by xibu: {e}"
+                ),
             )])
         })
     }

@@ -16,6 +16,7 @@ use crate::model::evaluate::{capacity_violations, post_occupancy, rule_violation
 use crate::model::placements::PlacementChecker;
 use crate::model::rules::rule_figures;
 use crate::model::{build_problem, Problem};
+use crate::msg;
 use crate::output::commit::{OutputDir, SetKind};
 use crate::output::csvfile::{csv_bytes, CsvFile};
 use crate::output::files::Summary;
@@ -64,15 +65,13 @@ pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
         let file = path.display().to_string();
         for w in read_withdrawn(path, inputs.encoding, &mut diags).rows {
             if inst.candidates.complete && !known.contains(&w.id) {
-                diags.push(
-                    &file,
-                    w.pos.line,
-                    w.pos.column,
-                    format!(
-                        "unknown candidate {}; it is not in {}",
-                        w.id, inst.candidates_file
-                    ),
-                );
+                diags.push(&file, w.pos.line, w.pos.column, {
+                    let (id, cf) = (&w.id, &inst.candidates_file);
+                    msg!(
+                        "考生 {id} 不存在：他/她不在 {cf} 中",
+                        "unknown candidate {id}; it is not in {cf}"
+                    )
+                });
             } else if !gone.contains(&w.id) {
                 gone.push(w.id);
             }
@@ -189,9 +188,10 @@ fn resolve_dispatch(
             continue;
         };
         if let Some(first) = seen_gone.insert(r.candidate.as_str(), r.pos.line) {
-            let msg = format!(
-                "candidate {} is listed twice (first on line {first})",
-                r.candidate
+            let id = &r.candidate;
+            let msg = msg!(
+                "考生 {id} 出现了两次（第一次在第 {first} 行）",
+                "candidate {id} is listed twice (first on line {first})"
             );
             d.push(check.file(), r.pos.line, r.pos.column, msg);
             continue;
@@ -211,7 +211,8 @@ fn resolve_dispatch(
             &file,
             1,
             1,
-            format!(
+            msg!(
+                "派遣名单违反硬约束：{v}；请先用 verify 检查并改正",
                 "the dispatch breaks a hard constraint: {v}; run verify on it and correct it first"
             ),
         );
@@ -219,9 +220,10 @@ fn resolve_dispatch(
     // A lock is a decision already made: the dispatch must honour it.
     for l in &pb.locks {
         if kept[l.candidate.ix()] != Some(l.post) {
-            let msg = format!(
-                "candidate {} is locked at post {} (locks file line {}) but the dispatch does not place them there",
-                l.candidate_id, l.post_id, l.line
+            let (id, post, line) = (&l.candidate_id, &l.post_id, l.line);
+            let msg = msg!(
+                "考生 {id} 被锁定在岗位 {post}（锁定文件第 {line} 行），派遣名单却没有把他/她派到那里",
+                "candidate {id} is locked at post {post} (locks file line {line}) but the dispatch does not place them there"
             );
             d.push(&file, 1, 1, msg);
         }

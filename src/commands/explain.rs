@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use super::audit::{on_disk, ManifestFile};
 use super::replay::abs;
 use super::{load, read_all, read_assignment, Inputs};
-use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::error::{Diagnostic, Diagnostics, Error, Msg, Result};
 use crate::input::records::read_withdrawn;
 use crate::input::Encoding;
 use crate::lang::Lang;
 use crate::model::evaluate::{evaluate, post_occupancy};
 use crate::model::{build_problem, Problem};
+use crate::msg;
 use crate::output::reasons::{Explainer, PostReason};
 
 /// Options of `explain`.
@@ -79,11 +80,12 @@ pub fn explain_run(manifest: &Path, opts: &ExplainOptions) -> Result<Explanation
     let m = ManifestFile::read(manifest)?;
     let r = &m.replay;
     let file = manifest.display().to_string();
-    let refuse = |msg: String| Error::Input(vec![Diagnostic::new(&file, 1, 1, msg)]);
+    let refuse = |m: Msg| Error::Input(vec![Diagnostic::new(&file, 1, 1, m)]);
     if r.command == "scenarios" {
-        return Err(refuse(
-            "explain --manifest takes allocate and backfill results; for a scenario, give the scenario's inputs and --dispatch".into(),
-        ));
+        return Err(refuse(msg!(
+            "explain --manifest 只接受 allocate 和 backfill 的结果；方案请给出该方案的输入和 --dispatch",
+            "explain --manifest takes allocate and backfill results; for a scenario, give the scenario's inputs and --dispatch"
+        )));
     }
     let dispatch = manifest
         .parent()
@@ -103,9 +105,10 @@ pub fn explain_run(manifest: &Path, opts: &ExplainOptions) -> Result<Explanation
         .map(|c| c.line)
         .collect();
     if !bad.is_empty() {
-        return Err(refuse(format!(
-            "the files are no longer those of the run, so its outcomes cannot be explained from them: {}",
-            bad.join("; ")
+        let bad = bad.join("; ");
+        return Err(refuse(msg!(
+            "这些文件已不是那次运行所用的文件，无法据此解释其结果：{bad}",
+            "the files are no longer those of the run, so its outcomes cannot be explained from them: {bad}"
         )));
     }
     let inputs = r.inputs()?;
@@ -145,15 +148,13 @@ fn explain_in(
 ) -> Result<Explanation> {
     let Some(&c) = pb.candidate_index().get(opts.candidate.as_str()) else {
         let mut d = Diagnostics::default();
-        d.push(
-            &pb.files.candidates,
-            1,
-            1,
-            format!(
-                "unknown candidate {} (--candidate); it is not in this file",
-                opts.candidate
-            ),
-        );
+        d.push(&pb.files.candidates, 1, 1, {
+            let id = &opts.candidate;
+            msg!(
+                "考生 {id}（--candidate）不存在：他/她不在这个文件中",
+                "unknown candidate {id} (--candidate); it is not in this file"
+            )
+        });
         return Err(d.into_error());
     };
     let (a, dup) = read_assignment(pb, dispatch, enc)?;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::Inputs;
 use crate::error::{Diagnostic, Error, Result};
 use crate::lang::Lang;
+use crate::msg;
 use crate::output::OutputOptions;
 use crate::solve::settings::MipSettings;
 use crate::solve::Engine;
@@ -196,6 +197,11 @@ impl Replay {
     }
 }
 
-pub(crate) fn bad_manifest(msg: String) -> Error {
-    Error::Input(vec![Diagnostic::new("run.json", 1, 1, msg)])
+pub(crate) fn bad_manifest(m: String) -> Error {
+    Error::Input(vec![Diagnostic::new(
+        "run.json",
+        1,
+        1,
+        msg!("run.json 中的值无效：{m}", "invalid value in run.json: {m}"),
+    )])
 }

@@ -96,7 +96,12 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
     };
     if let Some(b) = &opts.baseline {
         if !list.is_empty() && !list.iter().any(|s| &s.name == b) {
-            diags.push("--baseline", 1, 1, format!("no scenario is named '{b}'"));
+            diags.push(
+                "--baseline",
+                1,
+                1,
+                crate::msg!("没有名为 '{b}' 的方案", "no scenario is named '{b}'"),
+            );
         }
     }
     let Some(policy) = policy.filter(|_| diags.is_empty()) else {
@@ -124,7 +129,13 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
         match built {
             Ok(pb) => problems.push((sc.name.clone(), pb)),
             Err(Error::Input(d)) => errs.extend(d.into_iter().map(|x| Diagnostic {
-                message: format!("with scenario '{}': {}", sc.name, x.message),
+                message: x.message.map(|lang, m| {
+                    let name = &sc.name;
+                    match lang {
+                        crate::lang::Lang::Zh => format!("在方案 '{name}' 中：{m}"),
+                        crate::lang::Lang::En => format!("with scenario '{name}': {m}"),
+                    }
+                }),
                 ..x
             })),
             Err(e) => return Err(e),

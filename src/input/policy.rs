@@ -18,7 +18,8 @@ use crate::domain::policy::{
     Specialty, Tier,
 };
 use crate::domain::types::{Project, SpecialtyIdx};
-use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::error::{Diagnostic, Diagnostics, Error, Msg, Result};
+use crate::msg;
 
 use super::values::{parse_level, parse_major_code, parse_status};
 
@@ -131,7 +132,7 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn err<T>(&mut self, at: &Spanned<T>, msg: impl Into<String>) {
+    fn err<T>(&mut self, at: &Spanned<T>, msg: Msg) {
         let (l, c) = line_col(self.text, at.span().start);
         self.diags.push(self.file, l, c, msg);
     }
@@ -156,9 +157,13 @@ impl ModelSource {
     /// Read a model file (UTF-8 or GBK).
     pub fn load(path: &Path) -> Result<Self> {
         let file = path.display().to_string();
-        let at = |line: usize, m: String| Error::Input(vec![Diagnostic::new(&file, line, 1, m)]);
-        let bytes =
-            std::fs::read(path).map_err(|e| at(1, format!("cannot read the model file: {e}")))?;
+        let at = |line: usize, m: Msg| Error::Input(vec![Diagnostic::new(&file, line, 1, m)]);
+        let bytes = std::fs::read(path).map_err(|e| {
+            at(
+                1,
+                msg!("无法读取模型文件：{e}", "cannot read the model file: {e}"),
+            )
+        })?;
         let text = super::table::decode(&bytes, super::table::Encoding::Auto)
             .map_err(|(line, m)| at(line, m))?;
         // A file that is not TOML is reported by `policy()`, at its position.
@@ -202,7 +207,7 @@ impl ModelSource {
     /// Set a dotted key to a value: `reserves.ratio`, `objective`, or
     /// `rule.<name>.<field>` (the rule table whose `name` is `<name>`).
     /// Whether the value is valid is for `policy()` to say.
-    pub fn set(&mut self, key: &str, value: toml::Value) -> std::result::Result<(), String> {
+    pub fn set(&mut self, key: &str, value: toml::Value) -> std::result::Result<(), Msg> {
         let parts: Vec<&str> = key.split('.').collect();
         let mut table = &mut self.table;
         let mut rest = parts.as_slice();
@@ -210,24 +215,30 @@ impl ModelSource {
             let rules = table
                 .get_mut("rule")
                 .and_then(toml::Value::as_array_mut)
-                .ok_or_else(|| format!("unknown rule '{name}'"))?;
+                .ok_or_else(|| msg!("没有名为 '{name}' 的规则", "unknown rule '{name}'"))?;
             table = rules
                 .iter_mut()
                 .filter_map(toml::Value::as_table_mut)
                 .find(|t| t.get("name").and_then(toml::Value::as_str) == Some(*name))
-                .ok_or_else(|| format!("unknown rule '{name}'"))?;
+                .ok_or_else(|| msg!("没有名为 '{name}' 的规则", "unknown rule '{name}'"))?;
             rest = tail;
         }
         let Some((last, path)) = rest.split_last() else {
-            return Err("name a field of the rule, e.g. rule.<name>.share".into());
+            return Err(msg!(
+                "请写出规则的字段，如 rule.<名称>.share",
+                "name a field of the rule, e.g. rule.<name>.share"
+            ));
         };
         for part in path {
             let entry = table
                 .entry(part.to_string())
                 .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-            table = entry
-                .as_table_mut()
-                .ok_or_else(|| format!("'{part}' is not a table in the model"))?;
+            table = entry.as_table_mut().ok_or_else(|| {
+                msg!(
+                    "'{part}' 在模型中不是一个表",
+                    "'{part}' is not a table in the model"
+                )
+            })?;
         }
         table.insert(last.to_string(), value);
         self.edited = true;
@@ -321,11 +332,12 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
         Ok(r) => r,
         Err(e) => {
             let (l, c) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+            let m = e.message().trim();
             return Err(Error::Input(vec![Diagnostic::new(
                 file,
                 l,
                 c,
-                e.message().trim(),
+                msg!("TOML 格式错误：{m}", "{m}"),
             )]));
         }
     };
@@ -342,22 +354,32 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
             file,
             1,
             1,
-            "objective = [] names no criterion; list at least one of envy, fill, preference (or leave objective out for all three)",
+            msg!(
+                "objective = [] 没有列出任何目标；请至少列出 envy、fill、preference 之一（或删去 objective，三者全用）",
+                "objective = [] names no criterion; list at least one of envy, fill, preference (or leave objective out for all three)"
+            ),
         ),
         Some(list) => {
             for s in list {
                 match Criterion::parse(s.get_ref()) {
                     Some(c) if objective.contains(&c) => {
-                        cx.err(s, format!("objective lists '{}' twice", s.get_ref()))
+                        let v = s.get_ref();
+                        cx.err(
+                            s,
+                            msg!("objective 两次列出 '{v}'", "objective lists '{v}' twice"),
+                        )
                     }
                     Some(c) => objective.push(c),
-                    None => cx.err(
-                        s,
-                        format!(
-                            "unknown objective criterion '{}'; use envy, fill or preference",
-                            s.get_ref()
-                        ),
-                    ),
+                    None => {
+                        let v = s.get_ref();
+                        cx.err(
+                            s,
+                            msg!(
+                                "目标 '{v}' 无法识别；请用 envy、fill 或 preference",
+                                "unknown objective criterion '{v}'; use envy, fill or preference"
+                            ),
+                        )
+                    }
                 }
             }
         }
@@ -371,13 +393,16 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
         if let Some(h) = &e.health {
             match HealthRule::parse(h.get_ref()) {
                 Some(rule) => health = rule,
-                None => cx.err(
-                    h,
-                    format!(
-                        "unknown health rule '{}'; use \"pass\" or \"not-fail\"",
-                        h.get_ref()
-                    ),
-                ),
+                None => {
+                    let v = h.get_ref();
+                    cx.err(
+                        h,
+                        msg!(
+                            "体检规则 '{v}' 无法识别；请用 \"pass\" 或 \"not-fail\"",
+                            "unknown health rule '{v}'; use \"pass\" or \"not-fail\""
+                        ),
+                    )
+                }
             }
         }
     }
@@ -386,13 +411,16 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
     if let Some(a) = &raw.adjustment {
         match AdjustScope::parse(a.scope.get_ref()) {
             Some(scope) => adjustment = scope,
-            None => cx.err(
-                &a.scope,
-                format!(
-                    "unknown adjustment scope '{}'; use none, league or region",
-                    a.scope.get_ref()
-                ),
-            ),
+            None => {
+                let v = a.scope.get_ref();
+                cx.err(
+                    &a.scope,
+                    msg!(
+                        "调剂范围 '{v}' 无法识别；请用 none、league 或 region",
+                        "unknown adjustment scope '{v}'; use none, league or region"
+                    ),
+                )
+            }
         }
     }
 
@@ -410,22 +438,35 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
             file,
             1,
             1,
-            "priority.order = [] names no key; list at least one of major, volunteer, leader, score (the lottery only breaks ties)",
+            msg!(
+                "priority.order = [] 没有列出任何排序依据；请至少列出 major、volunteer、leader、score 之一（抽签只用于打破并列）",
+                "priority.order = [] names no key; list at least one of major, volunteer, leader, score (the lottery only breaks ties)"
+            ),
         ),
         Some(p) => {
             for s in &p.order {
                 match PriorityKey::parse(s.get_ref()) {
                     Some(k) if priority.contains(&k) => {
-                        cx.err(s, format!("priority order lists '{}' twice", s.get_ref()))
+                        let v = s.get_ref();
+                        cx.err(
+                            s,
+                            msg!(
+                                "priority.order 两次列出 '{v}'",
+                                "priority order lists '{v}' twice"
+                            ),
+                        )
                     }
                     Some(k) => priority.push(k),
-                    None => cx.err(
-                        s,
-                        format!(
-                            "unknown priority key '{}'; use major, volunteer, leader or score",
-                            s.get_ref()
-                        ),
-                    ),
+                    None => {
+                        let v = s.get_ref();
+                        cx.err(
+                            s,
+                            msg!(
+                                "排序依据 '{v}' 无法识别；请用 major、volunteer、leader 或 score",
+                                "unknown priority key '{v}'; use major, volunteer, leader or score"
+                            ),
+                        )
+                    }
                 }
             }
         }
@@ -435,7 +476,13 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
     if let Some(r) = &raw.reserves {
         let v = *r.ratio.get_ref();
         if !v.is_finite() || v < 0.0 {
-            cx.err(&r.ratio, format!("reserve ratio {v} must be a number ≥ 0"));
+            cx.err(
+                &r.ratio,
+                msg!(
+                    "候补比例 {v} 应为不小于 0 的数",
+                    "reserve ratio {v} must be a number ≥ 0"
+                ),
+            );
         } else {
             reserve_ratio = v;
         }
@@ -447,7 +494,16 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
             if let Some(v) = val {
                 match u32::try_from(*v.get_ref()) {
                     Ok(n) => quotas[proj as usize] = Some(n),
-                    Err(_) => cx.err(v, format!("quota {} must be an integer ≥ 0", v.get_ref())),
+                    Err(_) => {
+                        let n = v.get_ref();
+                        cx.err(
+                            v,
+                            msg!(
+                                "项目名额 {n} 应为不小于 0 的整数",
+                                "quota {n} must be an integer ≥ 0"
+                            ),
+                        )
+                    }
                 }
             }
         }
@@ -458,7 +514,10 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
         let key = s.key.get_ref().trim().to_string();
         let name = s.name.clone().unwrap_or_else(|| key.clone());
         if key.is_empty() {
-            cx.err(&s.key, "specialty key must not be empty");
+            cx.err(
+                &s.key,
+                msg!("专项的 key 不能为空", "specialty key must not be empty"),
+            );
         }
         if specialties
             .iter()
@@ -466,7 +525,10 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
         {
             cx.err(
                 &s.key,
-                format!("specialty '{key}' ({name}) is defined twice"),
+                msg!(
+                    "专项 '{key}'（{name}）定义了两次",
+                    "specialty '{key}' ({name}) is defined twice"
+                ),
             );
         }
         let mut tiers = Vec::new();
@@ -475,26 +537,32 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
             for c in &t.codes {
                 match parse_major_code(c.get_ref()) {
                     Some(code) => codes.push(code),
-                    None => cx.err(
-                        c,
-                        format!(
-                            "'{}' is not a major-code prefix (digits, e.g. \"0402\")",
-                            c.get_ref()
-                        ),
-                    ),
+                    None => {
+                        let v = c.get_ref();
+                        cx.err(
+                            c,
+                            msg!(
+                                "'{v}' 不是专业代码前缀（数字，如 \"0402\"）",
+                                "'{v}' is not a major-code prefix (digits, e.g. \"0402\")"
+                            ),
+                        )
+                    }
                 }
             }
             let mut flags = Vec::new();
             for f in &t.flags {
                 match Flag::parse(f.get_ref()) {
                     Some(fl) => flags.push(fl),
-                    None => cx.err(
-                        f,
-                        format!(
-                            "unknown flag '{}'; use teacher_training, volunteer_experience or student_leader",
-                            f.get_ref()
-                        ),
-                    ),
+                    None => {
+                        let v = f.get_ref();
+                        cx.err(
+                            f,
+                            msg!(
+                                "条件 '{v}' 无法识别；请用 teacher_training、volunteer_experience 或 student_leader",
+                                "unknown flag '{v}'; use teacher_training, volunteer_experience or student_leader"
+                            ),
+                        )
+                    }
                 }
             }
             tiers.push(Tier { codes, flags });
@@ -514,22 +582,29 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
         if name.is_empty() {
             cx.err(
                 &r.name,
-                "a rule needs a name (it names the rule in every report)",
+                msg!(
+                    "规则需要一个名称（每份报告都用它指称这条规则）",
+                    "a rule needs a name (it names the rule in every report)"
+                ),
             );
         }
         if !names.insert(name.clone()) {
             cx.err(
                 &r.name,
-                format!("rule name '{name}' is used twice; rule names must be unique"),
+                msg!(
+                    "规则名称 '{name}' 用了两次；规则名称必须唯一",
+                    "rule name '{name}' is used twice; rule names must be unique"
+                ),
             );
         }
         let scope = RuleScope::parse(r.scope.get_ref());
         if scope.is_none() {
+            let v = r.scope.get_ref();
             cx.err(
                 &r.scope,
-                format!(
-                    "rule '{name}': unknown scope '{}'; use county, league or region",
-                    r.scope.get_ref()
+                msg!(
+                    "规则 '{name}'：范围 '{v}' 无法识别；请用 county、league 或 region",
+                    "rule '{name}': unknown scope '{v}'; use county, league or region"
                 ),
             );
         }
@@ -538,7 +613,14 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
                 .filter_map(|s| {
                     let st = parse_status(s.get_ref());
                     if st.is_none() {
-                        cx.err(s, format!("rule '{name}': unknown county status '{}'; use active, new or suspended", s.get_ref()));
+                        let v = s.get_ref();
+                        cx.err(
+                            s,
+                            msg!(
+                                "规则 '{name}'：旗县状态 '{v}' 无法识别；请用 active、new 或 suspended",
+                                "rule '{name}': unknown county status '{v}'; use active, new or suspended"
+                            ),
+                        );
                     }
                     st
                 })
@@ -551,7 +633,10 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
                 None => {
                     cx.err(
                         &r.count,
-                        format!("rule '{name}': unknown level '{l}'; use township or county"),
+                        msg!(
+                            "规则 '{name}'：层级 '{l}' 无法识别；请用 township 或 county",
+                            "rule '{name}': unknown level '{l}'; use township or county"
+                        ),
                     );
                     None
                 }
@@ -562,25 +647,35 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
             {
                 Some(i) => Some(RuleCount::Specialty(SpecialtyIdx::from_ix(i))),
                 None => {
-                    cx.err(&r.count, format!("rule '{name}': unknown specialty '{s}'; define it in a [[specialty]] table"));
+                    cx.err(
+                        &r.count,
+                        msg!(
+                            "规则 '{name}'：专项 '{s}' 未定义；请在 [[specialty]] 表中定义它",
+                            "rule '{name}': unknown specialty '{s}'; define it in a [[specialty]] table"
+                        ),
+                    );
                     None
                 }
             },
             _ => {
                 cx.err(
                     &r.count,
-                    format!("rule '{name}': count needs exactly one of level or specialty"),
+                    msg!(
+                        "规则 '{name}'：count 必须恰好写 level 或 specialty 之一",
+                        "rule '{name}': count needs exactly one of level or specialty"
+                    ),
                 );
                 None
             }
         };
         let op = Op::parse(r.op.get_ref());
         if op.is_none() {
+            let v = r.op.get_ref();
             cx.err(
                 &r.op,
-                format!(
-                    "rule '{name}': unknown op '{}'; use \">=\" or \"<=\"",
-                    r.op.get_ref()
+                msg!(
+                    "规则 '{name}'：比较符 '{v}' 无法识别；请用 \">=\" 或 \"<=\"",
+                    "rule '{name}': unknown op '{v}'; use \">=\" or \"<=\""
                 ),
             );
         }
@@ -588,7 +683,10 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
         if !(0.0..=1.0).contains(&share) {
             cx.err(
                 &r.share,
-                format!("rule '{name}': share {share} is outside [0, 1]"),
+                msg!(
+                    "规则 '{name}'：比例 {share} 不在 [0, 1] 之内",
+                    "rule '{name}': share {share} is outside [0, 1]"
+                ),
             );
         }
         if let (Some(scope), Some(count), Some(op)) = (scope, count, op) {

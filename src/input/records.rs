@@ -15,7 +15,8 @@ use super::values::{
 };
 use crate::domain::records::*;
 use crate::domain::types::{CountyStatus, Degree, Health, Level, Project};
-use crate::error::Diagnostics;
+use crate::error::{Diagnostics, Msg};
+use crate::msg;
 
 /// Paths of the input files.
 #[derive(Debug, Clone, Default)]
@@ -125,14 +126,20 @@ impl<'a> RowReader<'a> {
                 &table.file,
                 row.line,
                 j + 1,
-                "a quote (\") opened in this cell is never closed, so the lines after it were read into it; close the quote or remove it",
+                msg!(
+                    "这个单元格里的引号（\"）没有闭合，后面的行都被读进了这个单元格；请补上或删去引号",
+                    "a quote (\") opened in this cell is never closed, so the lines after it were read into it; close the quote or remove it"
+                ),
             );
         } else if n < want {
             diags.push_cell(
                 &table.file,
                 row.line,
                 n + 1,
-                format!("the row has {n} fields but the header has {want}; the row is truncated — complete it"),
+                msg!(
+                    "这一行有 {n} 格，表头有 {want} 列；这一行不完整，请补齐",
+                    "the row has {n} fields but the header has {want}; the row is truncated — complete it"
+                ),
             );
         }
         if n > want && row.cells[want..].iter().any(|c| !c.is_empty()) {
@@ -140,7 +147,10 @@ impl<'a> RowReader<'a> {
                 &table.file,
                 row.line,
                 want + 1,
-                format!("the row has {n} fields but the header has {want}; remove the extra cells or quote a value containing a comma"),
+                msg!(
+                    "这一行有 {n} 格，表头只有 {want} 列；请删去多余的格，或给含逗号的值加上引号",
+                    "the row has {n} fields but the header has {want}; remove the extra cells or quote a value containing a comma"
+                ),
             );
         }
         for &j in row.bools.iter().chain(&row.dates) {
@@ -201,11 +211,10 @@ impl<'a> RowReader<'a> {
     }
 
     /// Report a problem at column `name`.
-    pub fn error(&mut self, name: &str, msg: impl Into<String>) {
+    pub fn error(&mut self, name: &str, msg: Msg) {
         let c = self.column(name);
         if self.cols.get(name).is_some() {
-            self.diags
-                .push_cell(self.file, self.row.line, c, msg.into());
+            self.diags.push_cell(self.file, self.row.line, c, msg);
         } else {
             self.diags.push(self.file, self.row.line, c, msg);
         }
@@ -216,7 +225,10 @@ impl<'a> RowReader<'a> {
         let v = self.text(name).map(str::to_string);
         if v.is_none() && self.cols.get(name).is_some() && !self.is_reported(name) {
             let h = self.header(name);
-            self.error(name, format!("'{h}' is empty; it is required"));
+            self.error(
+                name,
+                msg!("'{h}' 为空；这一项必填", "'{h}' is empty; it is required"),
+            );
         }
         // An id with a NUL or another control character would be written
         // raw into every output and every county's list.
@@ -226,7 +238,10 @@ impl<'a> RowReader<'a> {
             let h = self.header(name);
             self.error(
                 name,
-                format!("'{h}' contains a control character (NUL, tab …); remove it"),
+                msg!(
+                    "'{h}' 含有控制字符（NUL、制表符等）；请删去",
+                    "'{h}' contains a control character (NUL, tab …); remove it"
+                ),
             );
             return None;
         }
@@ -234,13 +249,13 @@ impl<'a> RowReader<'a> {
     }
 
     /// An optional value parsed by `parse`; empty → `default`; unparsable →
-    /// reported (naming `expected`) and `default`.
+    /// reported (naming `expected`, Chinese and English) and `default`.
     pub fn parse<T>(
         &mut self,
         name: &str,
         default: T,
         parse: impl Fn(&str) -> Option<T>,
-        expected: &str,
+        [zh, en]: [&str; 2],
     ) -> T {
         match self.text(name) {
             None => default,
@@ -248,7 +263,10 @@ impl<'a> RowReader<'a> {
                 Some(v) => v,
                 None => {
                     let h = self.header(name);
-                    self.error(name, format!("'{h}' is {s:?}; expected {expected}"));
+                    self.error(
+                        name,
+                        msg!("'{h}' 是 {s:?}；应为 {zh}", "'{h}' is {s:?}; expected {en}"),
+                    );
                     default
                 }
             },
@@ -261,7 +279,10 @@ impl<'a> RowReader<'a> {
             name,
             default,
             parse_bool,
-            "1/0, true/false, yes/no, y/n or 是/否",
+            [
+                "是/否（或 1/0、true/false、yes/no、y/n）",
+                "1/0, true/false, yes/no, y/n or 是/否",
+            ],
         )
     }
 
@@ -272,7 +293,13 @@ impl<'a> RowReader<'a> {
             Some(n) => Some(n),
             None => {
                 let h = self.header(name);
-                self.error(name, format!("'{h}' is {s:?}; expected a whole number ≥ 0"));
+                self.error(
+                    name,
+                    msg!(
+                        "'{h}' 是 {s:?}；应为不小于 0 的整数",
+                        "'{h}' is {s:?}; expected a whole number ≥ 0"
+                    ),
+                );
                 None
             }
         }
@@ -283,22 +310,23 @@ impl<'a> RowReader<'a> {
 /// column xibu reads there, if it cannot: a date (Excel's doing — a number
 /// formatted as a date, or a date typed by mistake; its serial must never
 /// pass as the value), or TRUE/FALSE outside a yes/no column.
-fn typed_cell_problem(row: &Row, cols: &Columns, j: usize) -> Option<String> {
+fn typed_cell_problem(row: &Row, cols: &Columns, j: usize) -> Option<Msg> {
     let is_date = row.dates.contains(&j);
     if !is_date && !row.bools.contains(&j) {
         return None;
     }
     let name = cols.name_at(j)?;
     let h = cols.header_of(name);
+    let v = &row.cells[j];
     if is_date {
-        Some(format!(
-            "'{h}' is a date cell in Excel ({}); format the column as text or number and re-enter the value",
-            row.cells[j]
+        Some(msg!(
+            "'{h}' 在 Excel 中是日期单元格（{v}）；请把这一列设为文本或数字格式，再重新输入",
+            "'{h}' is a date cell in Excel ({v}); format the column as text or number and re-enter the value"
         ))
     } else if !YES_NO_COLUMNS.contains(&name) {
-        Some(format!(
-            "'{h}' is a TRUE/FALSE cell in Excel ({}); it is not a yes/no column — re-enter the value as text or number",
-            row.cells[j]
+        Some(msg!(
+            "'{h}' 在 Excel 中是 TRUE/FALSE 单元格（{v}）；这一列不是是/否列，请以文本或数字重新输入",
+            "'{h}' is a TRUE/FALSE cell in Excel ({v}); it is not a yes/no column — re-enter the value as text or number"
         ))
     } else {
         None
@@ -329,19 +357,23 @@ fn parse_count(s: &str) -> Option<u32> {
 
 /// Parse one preference choice (`P017`, `post:P017`, `county:150121`,
 /// `league:1501`, or the Chinese prefixes 岗位/旗县/盟市, either colon).
-pub(crate) fn parse_choice(s: &str) -> Result<Choice, String> {
+pub(crate) fn parse_choice(s: &str) -> Result<Choice, Msg> {
     let Some((prefix, value)) = s.split_once([':', '：']) else {
         return Ok(Choice::Post(s.trim().to_string()));
     };
     let value = value.trim().to_string();
     if value.is_empty() {
-        return Err(format!("choice {s:?} names nothing after the colon"));
+        return Err(msg!(
+            "志愿 {s:?} 的冒号后面是空的",
+            "choice {s:?} names nothing after the colon"
+        ));
     }
     match prefix.trim().to_lowercase().as_str() {
         "post" | "岗位" => Ok(Choice::Post(value)),
         "county" | "旗县" => Ok(Choice::County(value)),
         "league" | "盟市" => Ok(Choice::League(value)),
-        other => Err(format!(
+        other => Err(msg!(
+            "志愿 {s:?} 的前缀 '{other}' 无法识别；请用 岗位:、旗县:、盟市:（或 post:、county:、league:）",
             "choice {s:?} has unknown prefix '{other}'; use post:, county: or league: (岗位:, 旗县:, 盟市:)"
         )),
     }
@@ -380,7 +412,7 @@ fn load<T>(
 /// Report every id seen before, at its second occurrence.
 fn check_unique<'a>(
     file: &str,
-    what: &str,
+    [zh, en]: [&str; 2],
     items: impl Iterator<Item = (&'a str, Pos)>,
     diags: &mut Diagnostics,
 ) {
@@ -392,7 +424,10 @@ fn check_unique<'a>(
                 file,
                 pos.line,
                 pos.column,
-                format!("duplicate {what} '{id}' (first on line {first}); ids must be unique"),
+                msg!(
+                    "{zh} '{id}' 重复（第一次在第 {first} 行）；编号必须唯一",
+                    "duplicate {en} '{id}' (first on line {first}); ids must be unique"
+                ),
             );
         }
     }
@@ -416,9 +451,13 @@ pub fn read_candidates(
         let score = match r.text("score") {
             None if r.is_reported("score") => None, // reported as a date
             None => {
+                let h = r.header("score");
                 r.error(
                     "score",
-                    "'score' is empty; every candidate needs an exam score",
+                    msg!(
+                        "'{h}' 为空；每位考生都要有考试成绩",
+                        "'{h}' is empty; every candidate needs an exam score"
+                    ),
                 );
                 None
             }
@@ -426,7 +465,13 @@ pub fn read_candidates(
                 Ok(v) if v.is_finite() => Some(v),
                 _ => {
                     let h = r.header("score");
-                    r.error("score", format!("'{h}' {s:?} is not a finite number"));
+                    r.error(
+                        "score",
+                        msg!(
+                            "'{h}' {s:?} 不是有效的数",
+                            "'{h}' {s:?} is not a finite number"
+                        ),
+                    );
                     None
                 }
             },
@@ -435,7 +480,13 @@ pub fn read_candidates(
             let c = parse_major_code(s);
             if c.is_none() {
                 let h = r.header("major_code");
-                r.error("major_code", format!("'{h}' {s:?} is not a discipline code (digits with an optional T/K, e.g. 040101 or 100201K)"));
+                r.error(
+                    "major_code",
+                    msg!(
+                        "'{h}' {s:?} 不是专业代码（数字，可带 T/K，如 040101、100201K）",
+                        "'{h}' {s:?} is not a discipline code (digits with an optional T/K, e.g. 040101 or 100201K)"
+                    ),
+                );
             }
             c
         });
@@ -456,7 +507,13 @@ pub fn read_candidates(
         // Only separators (`;;；`) is no choice at all; a cell with a bad
         // choice has its own error already.
         if preferences.is_empty() && !bad_choice && !adjustable {
-            r.error("preferences", "no choices and not adjustable (服从调剂): list at least one post, county: or league:, or set adjustable");
+            r.error(
+                "preferences",
+                msg!(
+                    "没有填志愿，也不服从调剂：请至少填一个岗位、旗县: 或 盟市:，或者把服从调剂设为“是”",
+                    "no choices and not adjustable (服从调剂): list at least one post, county: or league:, or set adjustable"
+                ),
+            );
         }
         let extra = r.ignored_cells();
         let rec = CandidateRecord {
@@ -468,7 +525,10 @@ pub fn read_candidates(
                 "degree",
                 Degree::Bachelor,
                 parse_degree,
-                "associate/bachelor/master/doctor or 专科/本科/硕士/博士",
+                [
+                    "专科/本科/硕士/博士（或 associate/bachelor/master/doctor）",
+                    "associate/bachelor/master/doctor or 专科/本科/硕士/博士",
+                ],
             ),
             major_code,
             major: r.text("major").unwrap_or_default().to_string(),
@@ -479,7 +539,10 @@ pub fn read_candidates(
                 "health",
                 Health::Pending,
                 parse_health,
-                "pass/fail/pending or 合格/不合格/待定",
+                [
+                    "合格/不合格/待定（或 pass/fail/pending）",
+                    "pass/fail/pending or 合格/不合格/待定",
+                ],
             ),
             volunteer_experience: r.bool("volunteer_experience", false),
             student_leader: r.bool("student_leader", false),
@@ -488,7 +551,10 @@ pub fn read_candidates(
                 "project",
                 None,
                 parse_candidate_project,
-                "national/local/any or 全国/地方/不限",
+                [
+                    "全国/地方/不限（或 national/local/any）",
+                    "national/local/any or 全国/地方/不限",
+                ],
             ),
             adjustable,
             preferences,
@@ -499,7 +565,7 @@ pub fn read_candidates(
     });
     check_unique(
         &file,
-        "candidate id",
+        ["报名号", "candidate id"],
         out.rows.iter().map(|c| (c.id.as_str(), c.pos)),
         diags,
     );
@@ -524,7 +590,10 @@ pub fn read_posts(
                 if l.is_none() {
                     r.error(
                         "level",
-                        format!("unknown level {s:?}; use township/county or 乡镇/县级"),
+                        msg!(
+                            "层级 {s:?} 无法识别；请填 乡镇 或 县级（或 township/county）",
+                            "unknown level {s:?}; use township/county or 乡镇/县级"
+                        ),
                     );
                 }
                 l
@@ -533,9 +602,13 @@ pub fn read_posts(
         };
         let seats = match r.text("seats") {
             None => {
+                let h = r.header("seats");
                 r.error(
                     "seats",
-                    "'seats' is empty; give the number of seats (0 or more)",
+                    msg!(
+                        "'{h}' 为空；请填名额数（0 或以上）",
+                        "'{h}' is empty; give the number of seats (0 or more)"
+                    ),
                 );
                 None
             }
@@ -543,7 +616,10 @@ pub fn read_posts(
                 Ok(v) if v < 0.0 => {
                     r.error(
                         "seats",
-                        format!("seats {s} is negative; it must be 0 or more"),
+                        msg!(
+                            "名额 {s} 是负数；应为 0 或以上",
+                            "seats {s} is negative; it must be 0 or more"
+                        ),
                     );
                     None
                 }
@@ -553,7 +629,10 @@ pub fn read_posts(
                     if !ok {
                         r.error(
                             "seats",
-                            format!("seats {n} is more than any post has (at most {MAX_SEATS}); check the cell"),
+                            msg!(
+                                "名额 {n} 超过任何岗位可能有的数（最多 {MAX_SEATS}）；请检查这一格",
+                                "seats {n} is more than any post has (at most {MAX_SEATS}); check the cell"
+                            ),
                         );
                     }
                     ok
@@ -567,7 +646,10 @@ pub fn read_posts(
                     Some(c) => majors_required.push(c),
                     None => r.error(
                         "majors_required",
-                        format!("{piece:?} is not a major-code prefix (digits, e.g. 0402)"),
+                        msg!(
+                            "{piece:?} 不是专业代码前缀（数字，如 0402）",
+                            "{piece:?} is not a major-code prefix (digits, e.g. 0402)"
+                        ),
                     ),
                 }
             }
@@ -584,13 +666,19 @@ pub fn read_posts(
                 "project",
                 Project::National,
                 parse_project,
-                "national/local or 全国/地方",
+                [
+                    "全国/地方（或 national/local）",
+                    "national/local or 全国/地方",
+                ],
             ),
             degree_min: r.parse(
                 "degree_min",
                 None,
                 |s| parse_degree(s).map(Some),
-                "associate/bachelor/master/doctor or 专科/本科/硕士/博士",
+                [
+                    "专科/本科/硕士/博士（或 associate/bachelor/master/doctor）",
+                    "associate/bachelor/master/doctor or 专科/本科/硕士/博士",
+                ],
             ),
             majors_required,
             pos: r.pos("id"),
@@ -605,7 +693,7 @@ pub fn read_posts(
     });
     check_unique(
         &file,
-        "post id",
+        ["岗位编号", "post id"],
         out.rows.iter().map(|p| (p.id.as_str(), p.pos)),
         diags,
     );
@@ -631,7 +719,10 @@ pub fn read_counties(
                 "status",
                 CountyStatus::Active,
                 parse_status,
-                "active/new/suspended or 正常/新增/暂停",
+                [
+                    "正常/新增/暂停（或 active/new/suspended）",
+                    "active/new/suspended or 正常/新增/暂停",
+                ],
             ),
             scale: r.count("scale"),
             pos: r.pos("code"),
@@ -640,7 +731,7 @@ pub fn read_counties(
     });
     check_unique(
         &file,
-        "county code",
+        ["旗县代码", "county code"],
         out.rows.iter().map(|c| (c.code.as_str(), c.pos)),
         diags,
     );
@@ -667,7 +758,7 @@ pub fn read_incumbents(
     });
     check_unique(
         &file,
-        "incumbent id",
+        ["延期志愿者报名号", "incumbent id"],
         out.rows.iter().map(|c| {
             let at = Pos {
                 line: c.pos.line,

@@ -13,7 +13,9 @@ use super::policy::ModelSource;
 use super::values::{parse_level, parse_project, parse_status};
 use crate::domain::policy::Policy;
 use crate::domain::records::Instance;
-use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::error::{Diagnostic, Diagnostics, Error, Msg, Result};
+use crate::lang::Lang;
+use crate::msg;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,12 +82,22 @@ fn flatten(prefix: &str, v: &toml::Value, at: (usize, usize), out: &mut Vec<Over
 /// Read a scenario file.
 pub fn load_scenarios(path: &Path) -> Result<Vec<Scenario>> {
     let file = path.display().to_string();
-    let whole = |m: String| Error::Input(vec![Diagnostic::new(&file, 1, 1, m)]);
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| whole(format!("cannot read the scenario file: {e}")))?;
+    let whole = |m: Msg| Error::Input(vec![Diagnostic::new(&file, 1, 1, m)]);
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        whole(msg!(
+            "无法读取方案文件：{e}",
+            "cannot read the scenario file: {e}"
+        ))
+    })?;
     let raw: RawFile = toml::from_str(&text).map_err(|e| {
         let (l, c) = e.span().map_or((1, 1), |s| line_col(&text, s.start));
-        Error::Input(vec![Diagnostic::new(&file, l, c, e.message().trim())])
+        let m = e.message().trim();
+        Error::Input(vec![Diagnostic::new(
+            &file,
+            l,
+            c,
+            msg!("TOML 格式错误：{m}", "{m}"),
+        )])
     })?;
     let mut d = Diagnostics::default();
     let mut out: Vec<Scenario> = Vec::new();
@@ -103,12 +115,21 @@ pub fn load_scenarios(path: &Path) -> Result<Vec<Scenario>> {
                 &file,
                 l,
                 c,
-                format!(
+                msg!(
+                    "方案名称 {name:?} 不能用作文件夹名；请用字母、数字、- 或 _",
                     "scenario name {name:?} cannot be a folder name; use letters, digits, - or _"
                 ),
             );
         } else if out.iter().any(|o| o.name == name) {
-            d.push(&file, l, c, format!("scenario name '{name}' is used twice"));
+            d.push(
+                &file,
+                l,
+                c,
+                msg!(
+                    "方案名称 '{name}' 用了两次",
+                    "scenario name '{name}' is used twice"
+                ),
+            );
         }
         let mut overrides = Vec::new();
         for (k, v) in &s.set {
@@ -122,7 +143,10 @@ pub fn load_scenarios(path: &Path) -> Result<Vec<Scenario>> {
             &file,
             1,
             1,
-            "no [[scenario]] tables; add at least one with a name and a set of overrides",
+            msg!(
+                "没有 [[scenario]] 表；请至少加一个，写上 name 和要改的 set",
+                "no [[scenario]] tables; add at least one with a name and a set of overrides"
+            ),
         );
     }
     d.finish(out)
@@ -147,12 +171,16 @@ pub fn apply(
     inst: &mut Instance,
 ) -> std::result::Result<Policy, Vec<Diagnostic>> {
     let mut errs = Vec::new();
-    let mut err = |o: &Override, msg: String| {
+    let mut err = |o: &Override, m: Msg| {
+        let (name, key) = (&sc.name, &o.key);
         errs.push(Diagnostic::new(
             file,
             o.line,
             o.column,
-            format!("scenario '{}': key '{}': {msg}", sc.name, o.key),
+            m.map(|lang, m| match lang {
+                Lang::Zh => format!("方案 '{name}'：键 '{key}'：{m}"),
+                Lang::En => format!("scenario '{name}': key '{key}': {m}"),
+            }),
         ))
     };
     let section = |o: &Override| o.key.split('.').next().unwrap_or_default().to_string();
@@ -195,14 +223,21 @@ pub fn apply(
 }
 
 /// What the policy parser said, without positions in the edited text.
-fn parser_words(e: &Error) -> String {
+fn parser_words(e: &Error) -> Msg {
     match e {
-        Error::Input(d) => d
-            .iter()
-            .map(|x| x.message.as_str())
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
+        Error::Input(d) => {
+            let join = |lang: Lang, sep: &str| {
+                d.iter()
+                    .map(|x| x.message.get(lang))
+                    .collect::<Vec<_>>()
+                    .join(sep)
+            };
+            Msg {
+                zh: join(Lang::Zh, "；"),
+                en: join(Lang::En, "; "),
+            }
+        }
+        other => Msg::same(other.to_string()),
     }
 }
 
@@ -210,10 +245,11 @@ fn apply_to_instance(
     o: &Override,
     policy: &Policy,
     inst: &mut Instance,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), Msg> {
     let v = &o.value;
     let parts: Vec<&str> = o.key.split('.').collect();
-    let want = |what: &str| format!("expected {what}, got {v}");
+    let want = |[zh, en]: [&str; 2]| msg!("应为{zh}，而不是 {v}", "expected {en}, got {v}");
+    let count = ["不小于 0 的整数", "a whole number ≥ 0"];
     match parts.as_slice() {
         ["post", id, field] => {
             let post = inst
@@ -221,17 +257,20 @@ fn apply_to_instance(
                 .rows
                 .iter_mut()
                 .find(|p| p.id == *id)
-                .ok_or_else(|| format!("unknown post '{id}'"))?;
+                .ok_or_else(|| msg!("没有岗位 '{id}'", "unknown post '{id}'"))?;
             match *field {
-                "seats" => post.seats = as_count(v).ok_or_else(|| want("a whole number ≥ 0"))?,
-                "level" => post.level = v.as_str().and_then(parse_level).ok_or_else(|| want("township or county"))?,
-                "project" => post.project = v.as_str().and_then(parse_project).ok_or_else(|| want("national or local"))?,
+                "seats" => post.seats = as_count(v).ok_or_else(|| want(count))?,
+                "level" => post.level = v.as_str().and_then(parse_level).ok_or_else(|| want(["乡镇或县级（township/county）", "township or county"]))?,
+                "project" => post.project = v.as_str().and_then(parse_project).ok_or_else(|| want(["全国或地方（national/local）", "national or local"]))?,
                 "specialty" => {
-                    let s = v.as_str().ok_or_else(|| want("a specialty key or name"))?;
-                    policy.specialty(s).ok_or_else(|| format!("unknown specialty '{s}'"))?;
+                    let s = v.as_str().ok_or_else(|| want(["专项的 key 或名称", "a specialty key or name"]))?;
+                    policy.specialty(s).ok_or_else(|| msg!("没有专项 '{s}'", "unknown specialty '{s}'"))?;
                     post.specialty = s.to_string();
                 }
-                other => return Err(format!("unknown post field '{other}'; use seats, level, project or specialty")),
+                other => return Err(msg!(
+                    "岗位没有字段 '{other}'；请用 seats、level、project 或 specialty",
+                    "unknown post field '{other}'; use seats, level, project or specialty"
+                )),
             }
         }
         ["county", code, field] => {
@@ -239,15 +278,24 @@ fn apply_to_instance(
                 .counties
                 .as_mut()
                 .and_then(|c| c.rows.iter_mut().find(|c| c.code == *code))
-                .ok_or_else(|| format!("unknown county '{code}' (counties are read from --counties)"))?;
+                .ok_or_else(|| msg!(
+                    "没有旗县 '{code}'（旗县从 --counties 读取）",
+                    "unknown county '{code}' (counties are read from --counties)"
+                ))?;
             match *field {
-                "status" => county.status = v.as_str().and_then(parse_status).ok_or_else(|| want("active, new or suspended"))?,
-                "scale" => county.scale = Some(as_count(v).ok_or_else(|| want("a whole number ≥ 0"))?),
-                other => return Err(format!("unknown county field '{other}'; use status or scale")),
+                "status" => county.status = v.as_str().and_then(parse_status).ok_or_else(|| want(["正常、新增或暂停（active/new/suspended）", "active, new or suspended"]))?,
+                "scale" => county.scale = Some(as_count(v).ok_or_else(|| want(count))?),
+                other => return Err(msg!(
+                    "旗县没有字段 '{other}'；请用 status 或 scale",
+                    "unknown county field '{other}'; use status or scale"
+                )),
             }
         }
         _ => {
-            return Err("unknown key; use objective, reserves.ratio, adjustment.scope, priority.order, eligibility.<field>, quotas.<project>, rule.<name>.<field>, post.<id>.<field> or county.<code>.<field>".into())
+            return Err(msg!(
+                "无法识别的键；请用 objective、reserves.ratio、adjustment.scope、priority.order、eligibility.<字段>、quotas.<项目>、rule.<名称>.<字段>、post.<编号>.<字段> 或 county.<代码>.<字段>",
+                "unknown key; use objective, reserves.ratio, adjustment.scope, priority.order, eligibility.<field>, quotas.<project>, rule.<name>.<field>, post.<id>.<field> or county.<code>.<field>"
+            ))
         }
     }
     Ok(())

@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use crate::domain::records::{ColumnReport, RecognisedColumn};
-use crate::error::{column_letter, Diagnostics};
+use crate::error::{column_letter, Diagnostics, Msg};
+use crate::msg;
 
 /// How to decode a CSV file's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -79,7 +80,7 @@ pub struct Table {
 /// one row pasted from a GBK file. Decoding it all as GB18030 would garble
 /// every other row in silence, so it is an error at that line.
 /// `Err((line, message))`.
-pub(crate) fn decode(bytes: &[u8], enc: Encoding) -> Result<String, (usize, String)> {
+pub(crate) fn decode(bytes: &[u8], enc: Encoding) -> Result<String, (usize, Msg)> {
     let bom = bytes.starts_with(b"\xEF\xBB\xBF");
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let utf8 = std::str::from_utf8(bytes);
@@ -88,20 +89,27 @@ pub(crate) fn decode(bytes: &[u8], enc: Encoding) -> Result<String, (usize, Stri
         (Encoding::Auto | Encoding::Utf8, Ok(s)) => Ok(s.to_string()),
         (Encoding::Utf8, Err(e)) => Err((
             line_at(e.valid_up_to()),
-            "not valid UTF-8 (from this line on); save the file as UTF-8 or pass --encoding gbk"
-                .to_string(),
+            msg!(
+                "从这一行起不是有效的 UTF-8 文本；请把文件另存为 UTF-8，或加 --encoding gbk",
+                "not valid UTF-8 (from this line on); save the file as UTF-8 or pass --encoding gbk"
+            ),
         )),
         (Encoding::Auto, Err(e)) if bom || has_utf8_chinese_line(bytes) => Err((
             line_at(e.valid_up_to()),
-            "this line is not UTF-8 like the rest of the file (a row pasted from a GBK file?); save the whole file in one encoding"
-                .to_string(),
+            msg!(
+                "这一行不像文件其余部分那样是 UTF-8（是从 GBK 文件粘贴来的行吗？）；请把整个文件存为同一种编码",
+                "this line is not UTF-8 like the rest of the file (a row pasted from a GBK file?); save the whole file in one encoding"
+            ),
         )),
         (Encoding::Auto | Encoding::Gb18030, _) => {
             let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             if had_errors {
                 Err((
                     1,
-                    "neither UTF-8 nor GB18030/GBK text; save the file as UTF-8".to_string(),
+                    msg!(
+                        "既不是 UTF-8 也不是 GB18030/GBK 文本；请把文件另存为 UTF-8",
+                        "neither UTF-8 nor GB18030/GBK text; save the file as UTF-8"
+                    ),
                 ))
             } else {
                 Ok(text.into_owned())
@@ -191,7 +199,12 @@ pub fn read_table(path: &Path, enc: Encoding, diags: &mut Diagnostics) -> Option
                 }
             },
             Err(e) => {
-                diags.push(&file, 1, 1, format!("cannot read the file: {e}"));
+                diags.push(
+                    &file,
+                    1,
+                    1,
+                    msg!("无法读取文件：{e}", "cannot read the file: {e}"),
+                );
                 None
             }
         }
@@ -206,7 +219,10 @@ fn non_empty(table: Table, file: &str, diags: &mut Diagnostics) -> Option<Table>
             file,
             1,
             1,
-            "the file is empty; it needs a header row naming its columns",
+            msg!(
+                "文件是空的；第一行应是列名（表头）",
+                "the file is empty; it needs a header row naming its columns"
+            ),
         );
         return None;
     }
@@ -310,7 +326,10 @@ pub fn parse_csv(text: &str, file: &str, diags: &mut Diagnostics) -> Option<Tabl
                             file,
                             line,
                             j + 1,
-                            format!("the cell holds {n} characters, more than the {MAX_CELL_CHARS} an Excel cell can hold (the lists xibu writes could not show it); is a quote left open?"),
+                            msg!(
+                                "单元格有 {n} 个字符，超过 Excel 单元格能容纳的 {MAX_CELL_CHARS} 个（xibu 写出的名单无法显示）；是否有引号没有闭合？",
+                                "the cell holds {n} characters, more than the {MAX_CELL_CHARS} an Excel cell can hold (the lists xibu writes could not show it); is a quote left open?"
+                            ),
                         );
                     }
                 }
@@ -328,7 +347,12 @@ pub fn parse_csv(text: &str, file: &str, diags: &mut Diagnostics) -> Option<Tabl
             }
             Err(e) => {
                 let line = e.position().map_or(1, |p| lines.line_of(p.byte()));
-                diags.push(file, line, 1, format!("unreadable CSV: {e}"));
+                diags.push(
+                    file,
+                    line,
+                    1,
+                    msg!("无法读取的 CSV：{e}", "unreadable CSV: {e}"),
+                );
                 return None;
             }
         }
@@ -381,11 +405,15 @@ fn continued_on_other_sheets(path: &Path, first: &Table, diags: &mut Diagnostics
     let file = path.display().to_string();
     for (_, name, t) in sheet_tables(path, 1) {
         if t.headers == first.headers && !t.rows.is_empty() {
+            let n = t.rows.len();
             diags.push(
                 &file,
                 1,
                 1,
-                format!("sheet '{name}' continues this table ({} rows under the same header), but xibu reads only the first sheet; move those rows onto the first sheet", t.rows.len()),
+                msg!(
+                    "工作表“{name}”接续了这张表（同样表头下还有 {n} 行），但 xibu 只读第一个工作表；请把这些行移到第一个工作表",
+                    "sheet '{name}' continues this table ({n} rows under the same header), but xibu reads only the first sheet; move those rows onto the first sheet"
+                ),
             );
         }
     }
@@ -395,7 +423,12 @@ fn read_xlsx(path: &Path, file: &str, index: usize, diags: &mut Diagnostics) -> 
     let mut wb = match calamine::open_workbook_auto(path) {
         Ok(wb) => wb,
         Err(e) => {
-            diags.push(file, 1, 1, format!("cannot open the workbook: {e}"));
+            diags.push(
+                file,
+                1,
+                1,
+                msg!("无法打开工作簿：{e}", "cannot open the workbook: {e}"),
+            );
             return None;
         }
     };
@@ -413,11 +446,21 @@ fn sheet_table<RS: std::io::Read + std::io::Seek>(
     let range = match wb.worksheet_range_at(index) {
         Some(Ok(r)) => r,
         Some(Err(e)) => {
-            diags.push(file, 1, 1, format!("cannot read the sheet: {e}"));
+            diags.push(
+                file,
+                1,
+                1,
+                msg!("无法读取工作表：{e}", "cannot read the sheet: {e}"),
+            );
             return None;
         }
         None => {
-            diags.push(file, 1, 1, "the workbook has no sheet");
+            diags.push(
+                file,
+                1,
+                1,
+                msg!("工作簿里没有工作表", "the workbook has no sheet"),
+            );
             return None;
         }
     };
@@ -471,15 +514,14 @@ fn sheet_table<RS: std::io::Read + std::io::Seek>(
         if (r0, c0) == (r1, c1) || !rows.iter().any(|r| (r0..=r1).contains(&r.line)) {
             continue;
         }
+        let (a, b) = (column_letter(c0 + 1), column_letter(c1 + 1));
         diags.push_cell(
             file,
             r0,
             c0 + 1,
-            format!(
-                    "cells {}{r0}:{}{r1} are merged in Excel; unmerge them and fill every cell (only the first cell of a merged region holds its value)",
-                    column_letter(c0 + 1),
-                    column_letter(c1 + 1)
-                ,
+            msg!(
+                "单元格 {a}{r0}:{b}{r1} 在 Excel 中被合并；请取消合并并填满每个单元格（合并区域只有第一个单元格有值）",
+                "cells {a}{r0}:{b}{r1} are merged in Excel; unmerge them and fill every cell (only the first cell of a merged region holds its value)"
             ),
         );
         for row in rows.iter_mut().filter(|r| (r0..=r1).contains(&r.line)) {
@@ -763,14 +805,14 @@ impl Columns {
                 column: specs[k].name.to_string(),
             });
             if let Some(prev) = index[k] {
+                let (name, other) = (raw.trim(), column_letter(prev + 1));
                 diags.push_cell(
                     &table.file,
                     1,
                     col + 1,
-                    format!(
-                        "column '{}' appears twice (also column {}); keep one",
-                        specs[k].name,
-                        column_letter(prev + 1),
+                    msg!(
+                        "列 '{name}' 出现了两次（另一处在 {other} 列）；只保留一列",
+                        "column '{name}' appears twice (also column {other}); keep one"
                     ),
                 );
             } else {
@@ -779,18 +821,31 @@ impl Columns {
         }
         for (k, s) in specs.iter().enumerate() {
             if s.required && index[k].is_none() {
+                let name = s.name;
                 let also = if s.aliases.is_empty() {
                     String::new()
                 } else {
                     format!(" (or {})", s.aliases.join(", "))
                 };
+                // In Chinese, the Chinese header first (the office's name).
+                let zh = s.aliases.first().copied().unwrap_or(name);
+                let zh_also = std::iter::once(name)
+                    .chain(s.aliases.iter().copied().skip(1))
+                    .filter(|a| *a != zh)
+                    .collect::<Vec<_>>()
+                    .join("、");
+                let zh_also = if zh_also.is_empty() {
+                    String::new()
+                } else {
+                    format!("（或 {zh_also}）")
+                };
                 diags.push(
                     &table.file,
                     1,
                     1,
-                    format!(
-                        "missing required column '{}'{also}; add it to the header row",
-                        s.name
+                    msg!(
+                        "缺少必需的列 '{zh}'{zh_also}；请在表头行加上这一列",
+                        "missing required column '{name}'{also}; add it to the header row"
                     ),
                 );
             }
@@ -811,14 +866,14 @@ impl Columns {
                         .chain(s.aliases.iter().copied())
                         .collect::<Vec<_>>()
                         .join(", ");
+                    let name = s.name;
                     diags.push_cell(
                         &table.file,
                         1,
                         col + 1,
-                        format!(
-                                "column '{raw}' looks like '{}' ({names}), which is absent: rename the header to one of those, or if it is another column pass --ignore-column '{raw}'",
-                                s.name
-                            ,
+                        msg!(
+                            "列 '{raw}' 很像缺少的列 '{name}'（{names}）：请把表头改成其中之一；如果它确实是另一列，请加 --ignore-column '{raw}'",
+                            "column '{raw}' looks like '{name}' ({names}), which is absent: rename the header to one of those, or if it is another column pass --ignore-column '{raw}'"
                         ),
                     );
                 }

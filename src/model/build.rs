@@ -10,6 +10,7 @@ use crate::domain::policy::{AdjustScope, Policy};
 use crate::domain::records::{Choice, ColumnReport, Instance};
 use crate::domain::types::*;
 use crate::error::{Diagnostics, Result};
+use crate::msg;
 
 /// Build the problem in one step, locks included, reporting every
 /// cross-file problem (together with the problems already found while
@@ -56,19 +57,22 @@ pub fn build_problem(
             Some(s) => s,
             None => {
                 if !r.specialty.is_empty() {
-                    let known: Vec<String> = policy
-                        .specialties
-                        .iter()
-                        .map(|s| format!("{} ({})", s.key, s.name))
-                        .collect();
-                    diags.push(
+                    let known = |sep: &str| {
+                        policy
+                            .specialties
+                            .iter()
+                            .map(|s| format!("{} ({})", s.name, s.key))
+                            .collect::<Vec<_>>()
+                            .join(sep)
+                    };
+                    let (v, zh, en) = (&r.specialty, known("、"), known(", "));
+                    diags.push_cell(
                         pf,
                         r.pos.line,
                         r.columns.specialty,
-                        format!(
-                            "unknown specialty {:?}; the model defines {}",
-                            r.specialty,
-                            known.join(", ")
+                        msg!(
+                            "专项 {v:?} 在模型中没有定义；模型定义的专项有 {zh}",
+                            "unknown specialty {v:?}; the model defines {en}"
                         ),
                     );
                 }
@@ -79,13 +83,14 @@ pub fn build_problem(
             Some(&c) => {
                 let cl = &leagues[counties[c.ix()].league.ix()];
                 if !r.league.is_empty() && &r.league != cl {
-                    diags.push(
+                    let (l, c) = (&r.league, &r.county);
+                    diags.push_cell(
                         pf,
                         r.pos.line,
                         r.columns.league,
-                        format!(
-                            "league {} disagrees with counties.csv, which puts county {} in league {cl}",
-                            r.league, r.county
+                        msg!(
+                            "盟市 {l} 与 counties.csv 不一致：那里旗县 {c} 属于盟市 {cl}",
+                            "league {l} disagrees with counties.csv, which puts county {c} in league {cl}"
                         ),
                     );
                 }
@@ -93,22 +98,26 @@ pub fn build_problem(
             }
             None => {
                 if counties_given && counties_complete && !r.county.is_empty() {
-                    diags.push(
+                    let c = &r.county;
+                    let cf = inst.counties_file.as_deref().unwrap_or("counties.csv");
+                    diags.push_cell(
                         pf,
                         r.pos.line,
                         r.columns.county,
-                        format!(
-                            "county {} is not in {}; add it there or correct the code",
-                            r.county,
-                            inst.counties_file.as_deref().unwrap_or("counties.csv")
+                        msg!(
+                            "旗县 {c} 不在 {cf} 中；请在那里加上它，或改正代码",
+                            "county {c} is not in {cf}; add it there or correct the code"
                         ),
                     );
                 } else if !counties_given && r.league.is_empty() {
-                    diags.push(
+                    diags.push_cell(
                         pf,
                         r.pos.line,
                         r.columns.league,
-                        "league is empty; give the league code, or pass --counties with the county's league",
+                        msg!(
+                            "盟市为空；请填盟市代码，或用 --counties 给出旗县所属盟市",
+                            "league is empty; give the league code, or pass --counties with the county's league"
+                        ),
                     );
                 }
                 let league = intern(&r.league, &mut leagues);
@@ -160,10 +169,13 @@ pub fn build_problem(
                 inf,
                 r.pos.line,
                 1,
-                format!(
-                    "incumbent {} is also a candidate ({} line {line}); a continuing volunteer is not re-allocated — remove one",
-                    r.id, inst.candidates_file
-                ),
+                {
+                    let (id, cf) = (&r.id, &inst.candidates_file);
+                    msg!(
+                        "延期志愿者 {id} 同时也是考生（{cf} 第 {line} 行）；延期志愿者不参加重新分配，请删去其中一处",
+                        "incumbent {id} is also a candidate ({cf} line {line}); a continuing volunteer is not re-allocated — remove one"
+                    )
+                },
             );
         }
         match post_ix.get(r.post.as_str()) {
@@ -171,13 +183,14 @@ pub fn build_problem(
                 let post = &mut posts[p.ix()];
                 post.incumbents += 1;
                 if post.incumbents == post.seats + 1 {
-                    diags.push(
+                    let (id, n, at) = (&r.post, post.seats, post.line);
+                    diags.push_cell(
                         inf,
                         r.pos.line,
                         r.pos.column,
-                        format!(
-                            "post {} has {} seat(s) ({pf} line {}) but more incumbents; raise its seats or correct the post",
-                            r.post, post.seats, post.line
+                        msg!(
+                            "岗位 {id} 只有 {n} 个名额（{pf} 第 {at} 行），延期志愿者却更多；请增加名额或改正岗位",
+                            "post {id} has {n} seat(s) ({pf} line {at}) but more incumbents; raise its seats or correct the post"
                         ),
                     );
                 }
@@ -185,11 +198,15 @@ pub fn build_problem(
             }
             None => {
                 if inst.posts.complete && !r.post.is_empty() {
-                    diags.push(
+                    let id = &r.post;
+                    diags.push_cell(
                         inf,
                         r.pos.line,
                         r.pos.column,
-                        format!("incumbent on unknown post {}; it is not in {pf}", r.post),
+                        msg!(
+                            "延期志愿者所在岗位 {id} 不在 {pf} 中",
+                            "incumbent on unknown post {id}; it is not in {pf}"
+                        ),
                     );
                 }
             }
@@ -241,17 +258,20 @@ pub fn build_problem(
             let members = found.unwrap_or_else(|| {
                 if refs_checkable {
                     let msg = match choice {
-                        Choice::Post(id) => {
-                            format!("choice {id} names an unknown post; it is not in {pf}")
-                        }
-                        Choice::County(code) => {
-                            format!("choice county:{code} names an unknown county")
-                        }
-                        Choice::League(code) => {
-                            format!("choice league:{code} names an unknown league")
-                        }
+                        Choice::Post(id) => msg!(
+                            "志愿 {id} 不是已知岗位：它不在 {pf} 中",
+                            "choice {id} names an unknown post; it is not in {pf}"
+                        ),
+                        Choice::County(code) => msg!(
+                            "志愿 旗县:{code} 不是已知旗县",
+                            "choice county:{code} names an unknown county"
+                        ),
+                        Choice::League(code) => msg!(
+                            "志愿 盟市:{code} 不是已知盟市",
+                            "choice league:{code} names an unknown league"
+                        ),
                     };
-                    diags.push(cf, c.pos.line, c.preferences_column, msg);
+                    diags.push_cell(cf, c.pos.line, c.preferences_column, msg);
                 }
                 &[]
             });

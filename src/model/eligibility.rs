@@ -4,6 +4,7 @@
 use super::Problem;
 use crate::domain::policy::HealthRule;
 use crate::domain::types::{CandidateIdx, CountyStatus, Degree, Health, PostIdx, Project};
+use crate::lang::{Lang, Word};
 
 /// Why a candidate cannot hold a post.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +39,7 @@ pub enum Ineligible {
 }
 
 /// The canonical English line (what `verify` prints); the office's
-/// wording in either language is `output::wording`.
+/// wording in either language is `describe`.
 impl std::fmt::Display for Ineligible {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -58,6 +59,37 @@ impl std::fmt::Display for Ineligible {
             }
             Ineligible::Suspended => f.write_str("the post's county is suspended"),
         }
+    }
+}
+
+impl Ineligible {
+    /// The condition that fails, as one line a person can act on.
+    pub fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (_, Lang::En) => self.to_string(),
+            (Ineligible::NotGraduating, Lang::Zh) => "不是应届毕业生或在读研究生".into(),
+            (Ineligible::NoDiploma, Lang::Zh) => "到岗前不能取得毕业证、学位证".into(),
+            (Ineligible::Health(h), Lang::Zh) => format!("体检结果为{}", h.zh()),
+            (Ineligible::Project { candidate, post }, Lang::Zh) => {
+                format!("报名{}，该岗位属{}", candidate.zh(), post.zh())
+            }
+            (Ineligible::Degree { have, need }, Lang::Zh) => {
+                format!("学历{}低于岗位最低学历{}", have.zh(), need.zh())
+            }
+            (Ineligible::Major { need }, Lang::Zh) => {
+                format!("专业代码不符合岗位专业要求（{}）", need.join(";"))
+            }
+            (Ineligible::Suspended, Lang::Zh) => "岗位所在旗县已暂停实施".into(),
+        }
+    }
+
+    /// `describe` with the lead word (不符合条件 / ineligible).
+    pub fn sentence(&self, lang: Lang) -> String {
+        format!(
+            "{}{}",
+            lang.pick("不符合条件：", "ineligible: "),
+            self.describe(lang)
+        )
     }
 }
 

@@ -9,7 +9,9 @@ use super::evaluate::Headcount;
 use super::placements::PlacementChecker;
 use super::{Lock, Problem};
 use crate::domain::records::LockRecord;
-use crate::error::Diagnostics;
+use crate::error::{Diagnostics, Msg};
+use crate::lang::Word;
+use crate::msg;
 
 /// Check a locks file's rows against the problem; problems go to `d`.
 pub(crate) fn check_locks(
@@ -29,25 +31,29 @@ pub(crate) fn check_locks(
         };
         let post = &pb.posts[p.ix()];
         heads.add(pb, p);
-        let mut over = |msg: String| d.push_cell(check.file(), row.pos.line, row.post_column, msg);
+        let mut over = |msg: Msg| d.push_cell(check.file(), row.pos.line, row.post_column, msg);
         if check.occ[p.ix()] > post.seats {
-            over(format!(
-                "post {} has {} seats ({} held by continuing volunteers); this lock is one more than it can take",
-                post.id, post.seats, post.incumbents
+            let (id, n, inc) = (&post.id, post.seats, post.incumbents);
+            over(msg!(
+                "岗位 {id} 有 {n} 个名额（其中 {inc} 个由延期志愿者占用）；这条锁定超出了一个",
+                "post {id} has {n} seats ({inc} held by continuing volunteers); this lock is one more than it can take"
             ));
         }
         if let Some(scale) = heads.over_scale(pb, post.county, 0) {
-            over(format!(
-                "county {} has a scale of {scale} volunteers; with this lock it would have {}",
-                pb.counties[post.county.ix()].code,
-                heads.county[post.county.ix()]
+            let code = &pb.counties[post.county.ix()].code;
+            let n = heads.county[post.county.ix()];
+            over(msg!(
+                "旗县 {code} 的规模是 {scale} 名志愿者；加上这条锁定会有 {n} 名",
+                "county {code} has a scale of {scale} volunteers; with this lock it would have {n}"
             ));
         }
         let proj = post.project;
         if let Some(q) = heads.over_quota(pb, proj, 0) {
-            over(format!(
-                "the {proj} project quota is {q}; with this lock it would have {}",
-                heads.project[proj as usize]
+            let n = heads.project[proj as usize];
+            let zh = proj.zh();
+            over(msg!(
+                "{zh}名额是 {q}；加上这条锁定会有 {n} 名",
+                "the {proj} project quota is {q}; with this lock it would have {n}"
             ));
         }
         locks.push(Lock {

@@ -9,6 +9,8 @@ use super::Problem;
 use crate::domain::records::DispatchRecord;
 use crate::domain::types::{CandidateIdx, PostIdx};
 use crate::error::Diagnostics;
+use crate::lang::Lang;
+use crate::msg;
 
 /// Row-by-row checker of placements.
 pub struct PlacementChecker<'a> {
@@ -51,9 +53,10 @@ impl<'a> PlacementChecker<'a> {
     pub fn post(&self, d: &mut Diagnostics, r: &DispatchRecord) -> Option<PostIdx> {
         let p = self.post.get(r.post.as_str()).copied();
         if p.is_none() {
-            let msg = format!(
-                "unknown post {}; it is not in {}",
-                r.post, self.pb.files.posts
+            let (id, pf) = (&r.post, &self.pb.files.posts);
+            let msg = msg!(
+                "岗位 {id} 不存在：它不在 {pf} 中",
+                "unknown post {id}; it is not in {pf}"
             );
             d.push_cell(self.at(r), r.pos.line, r.post_column, msg);
         }
@@ -64,9 +67,10 @@ impl<'a> PlacementChecker<'a> {
     pub fn candidate(&self, d: &mut Diagnostics, r: &DispatchRecord) -> Option<CandidateIdx> {
         let c = self.cand.get(r.candidate.as_str()).copied();
         if c.is_none() {
-            let msg = format!(
-                "unknown candidate {}; it is not in {}",
-                r.candidate, self.pb.files.candidates
+            let (id, cf) = (&r.candidate, &self.pb.files.candidates);
+            let msg = msg!(
+                "考生 {id} 不存在：他/她不在 {cf} 中",
+                "unknown candidate {id}; it is not in {cf}"
             );
             d.push_cell(self.at(r), r.pos.line, r.pos.column, msg);
         }
@@ -95,23 +99,27 @@ impl<'a> PlacementChecker<'a> {
         let pb = self.pb;
         let c = ci.ix();
         if self.placed[c].is_some() {
-            let msg = format!(
-                "candidate {} is listed twice (first on line {})",
-                r.candidate, self.line_of[c]
+            let (id, first) = (&r.candidate, self.line_of[c]);
+            let msg = msg!(
+                "考生 {id} 出现了两次（第一次在第 {first} 行）",
+                "candidate {id} is listed twice (first on line {first})"
             );
             d.push_cell(self.at(r), r.pos.line, r.pos.column, msg);
             return None;
         }
         if let Err(why) = pb.eligibility(ci, p) {
-            let msg = format!(
-                "candidate {} cannot hold post {}: {}",
-                r.candidate, r.post, why
+            let (id, post) = (&r.candidate, &r.post);
+            let (zh, en) = (why.describe(Lang::Zh), why.describe(Lang::En));
+            let msg = msg!(
+                "考生 {id} 不能担任岗位 {post}：{zh}",
+                "candidate {id} cannot hold post {post}: {en}"
             );
             d.push_cell(self.at(r), r.pos.line, r.post_column, msg);
         } else if pb.rank(ci, p).is_none() {
-            let msg = format!(
-                "candidate {} did not choose post {} (and it is not within their adjustment scope)",
-                r.candidate, r.post
+            let (id, post) = (&r.candidate, &r.post);
+            let msg = msg!(
+                "考生 {id} 没有填报岗位 {post}（该岗位也不在其服从调剂范围内）",
+                "candidate {id} did not choose post {post} (and it is not within their adjustment scope)"
             );
             d.push_cell(self.at(r), r.pos.line, r.post_column, msg);
         }

@@ -183,7 +183,10 @@ pub fn solve_with(
             "--engine",
             1,
             1,
-            "the da engine cannot keep locked or kept placements; use --engine exact",
+            crate::msg!(
+                "da 引擎不能保留锁定或既有的安排；请用 --engine exact",
+                "the da engine cannot keep locked or kept placements; use --engine exact"
+            ),
         )])),
         Engine::Da => Ok(da_solution(Status::Feasible { gap: None })),
         Engine::Fast => match fast::solve(pb, &fix.kept, t) {

@@ -77,7 +77,10 @@ impl MipSettings {
                     "--time-limit",
                     1,
                     1,
-                    format!("time limit {t} must be a positive number of seconds"),
+                    crate::msg!(
+                        "时间限制 {t} 应为正的秒数",
+                        "time limit {t} must be a positive number of seconds"
+                    ),
                 )]));
             }
         }
@@ -86,12 +89,13 @@ impl MipSettings {
                 "--threads",
                 1,
                 1,
-                "threads must be at least 1",
+                crate::msg!("线程数至少为 1", "threads must be at least 1"),
             )]));
         }
         let mut probe = ColProblem::default().optimise(Sense::Minimise);
         for (k, v) in &self.highs_options {
             super::highs::set_text_option(&mut probe, k, v).map_err(|m| {
+                let m = crate::msg!("HiGHS 选项无效：{m}", "{m}");
                 Error::Input(vec![crate::Diagnostic::new("--highs-option", 1, 1, m)])
             })?;
         }
