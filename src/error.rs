@@ -31,12 +31,34 @@ impl Msg {
         lang.pick(&self.zh, &self.en)
     }
 
+    /// The sentences joined, with `；` in Chinese and `; ` in English.
+    pub fn join(list: &[Msg]) -> Msg {
+        let join = |lang: Lang, sep: &str| {
+            list.iter()
+                .map(|m| m.get(lang))
+                .collect::<Vec<_>>()
+                .join(sep)
+        };
+        Msg {
+            zh: join(Lang::Zh, "；"),
+            en: join(Lang::En, "; "),
+        }
+    }
+
     /// Both sentences rewritten by `f` (a prefix, masking).
     pub fn map(self, f: impl Fn(Lang, String) -> String) -> Self {
         Msg {
             zh: f(Lang::Zh, self.zh),
             en: f(Lang::En, self.en),
         }
+    }
+}
+
+/// In files for programs (summary.json, verify's JSON) a sentence is its
+/// English: the contract's words, stable across `--lang`.
+impl serde::Serialize for Msg {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.en)
     }
 }
 
@@ -179,46 +201,66 @@ pub enum Error {
     #[error("{}", render_diagnostics(.0, Lang::En))]
     Input(Vec<Diagnostic>),
     /// No assignment satisfies every hard constraint.
-    #[error("infeasible: {0}")]
-    Infeasible(String),
+    #[error("infeasible: {}", .0.en)]
+    Infeasible(Msg),
     /// Reading or writing a file failed.
-    #[error("{context}: {source}")]
+    #[error("{}: {source}", .context.en)]
     Io {
         /// What was being done, with the path.
-        context: String,
+        context: Msg,
         /// The underlying error.
         source: std::io::Error,
     },
     /// The optimiser failed in a way that is not the input's fault.
-    #[error("solver: {0}")]
-    Solver(String),
+    #[error("solver: {}", .0.en)]
+    Solver(Msg),
     /// The outputs cannot be written as asked (folder busy or unusable,
     /// a workbook the Excel writer refuses).
-    #[error("{0}")]
-    Output(String),
+    #[error("{}", .0.en)]
+    Output(Msg),
     /// `verify` (or `explain`) found hard constraints the dispatch breaks,
     /// or `verify --manifest` found a run that does not reproduce: what was
     /// found is already printed; this only carries the exit code.
-    #[error("{0}")]
-    Violations(String),
+    #[error("{}", .0.en)]
+    Violations(Msg),
 }
 
 impl Error {
-    /// The error as a person reads it in `lang`: input problems in that
-    /// language, one a line.
+    /// The error as a person reads it in `lang` (`Display` is English, for
+    /// logs and programs).
     pub fn render(&self, lang: Lang) -> String {
-        match self {
-            Error::Input(d) => render_diagnostics(d, lang),
-            e => e.to_string(),
+        match (self, lang) {
+            (Error::Input(d), _) => render_diagnostics(d, lang),
+            (e, Lang::En) => e.to_string(),
+            (Error::Infeasible(m), Lang::Zh) => format!("无解：{}", m.zh),
+            (Error::Io { context, source }, Lang::Zh) => {
+                format!("{}：{}（{source}）", context.zh, io_zh(source))
+            }
+            (Error::Solver(m), Lang::Zh) => format!("求解器：{}", m.zh),
+            (Error::Output(m) | Error::Violations(m), Lang::Zh) => m.zh.clone(),
         }
     }
 
     /// An I/O error with the path or action that caused it.
-    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
-        Error::Io {
-            context: context.into(),
-            source,
-        }
+    pub fn io(context: Msg, source: std::io::Error) -> Self {
+        Error::Io { context, source }
+    }
+}
+
+/// What an I/O error means, in Chinese (the system's own text follows it).
+fn io_zh(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "找不到文件或文件夹",
+        K::PermissionDenied => "没有权限（文件是否正在 Excel 或 WPS 中打开？）",
+        K::AlreadyExists => "文件已存在",
+        K::StorageFull => "磁盘已满",
+        K::ReadOnlyFilesystem => "磁盘是只读的",
+        K::IsADirectory => "这是一个文件夹，不是文件",
+        K::NotADirectory => "路径中有一项不是文件夹",
+        K::InvalidData => "数据无效",
+        K::UnexpectedEof => "文件意外结束",
+        _ => "读写失败",
     }
 }
 

@@ -2,6 +2,7 @@
 //! `explain`, the report and the Excel lists. The office reads Chinese, so
 //! Chinese is the default; `--lang en` gives English.
 
+use crate::domain::policy::RuleScope;
 use crate::domain::types::{CountyStatus, Degree, Health, Level, Project};
 
 /// Chinese (default) or English.
@@ -84,4 +85,5 @@ words! {
     Project { National => "全国项目", Local => "地方项目" }
     Level { Township => "乡镇", County => "县级" }
     CountyStatus { Active => "正常", New => "新增", Suspended => "暂停" }
+    RuleScope { County => "旗县", League => "盟市", Region => "全区" }
 }

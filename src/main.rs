@@ -500,9 +500,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 Ok(ExitCode::SUCCESS)
             } else {
                 out("NOT reproduced\n");
-                Err(Error::Violations(format!(
-                    "{} is not reproduced by the files beside it or by a re-run",
-                    manifest.display()
+                let m = manifest.display();
+                Err(Error::Violations(xibu::msg!(
+                    "{m} 无法由它旁边的文件或重新运行复现",
+                    "{m} is not reproduced by the files beside it or by a re-run"
                 )))
             }
         }
@@ -527,15 +528,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             if json {
                 out(&format!("{}\n", commands::verify_json(&ev)));
             } else {
-                out(&commands::verify_text(&ev));
+                out(&commands::verify_text(&ev, lang));
             }
             if ev.violations.is_empty() {
                 Ok(ExitCode::SUCCESS)
             } else {
-                Err(Error::Violations(format!(
-                    "{} breaks {} hard constraint(s)",
-                    dispatch.display(),
-                    ev.violations.len()
+                let (d, n) = (dispatch.display(), ev.violations.len());
+                Err(Error::Violations(xibu::msg!(
+                    "{d} 违反了 {n} 条硬约束",
+                    "{d} breaks {n} hard constraint(s)"
                 )))
             }
         }

@@ -148,12 +148,12 @@ fn an_impossible_rule_exits_3_naming_rule_county_and_counts() {
         "{err}"
     );
     assert!(
-        err.contains("1 of 3"),
+        err.contains("最多 3 名志愿者中 1 名"),
         "the best it can do: 1 township of 3: {err}"
     );
     let diag = std::fs::read_to_string(out.join("diagnosis.txt")).unwrap();
     assert!(
-        diag.contains("township_share") && diag.contains("1 of 3"),
+        diag.contains("township_share") && diag.contains("最多 3 名志愿者中 1 名"),
         "{diag}"
     );
     assert!(

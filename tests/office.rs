@@ -215,7 +215,7 @@ fn explain_refuses_a_dispatch_that_breaks_the_rules() {
     std::fs::write(d.join("twice.csv"), "candidate_id,post_id\nB,P1\nB,P3\n").unwrap();
     let (code, _, err) = explain_with(&d.join("twice.csv"), &[]);
     assert_eq!(code, 4, "{err}");
-    assert!(err.contains("more than one post"), "{err}");
+    assert!(err.contains("担任了不止一个岗位"), "{err}");
     // Another instance's dispatch: the ids exist, the placements do not
     // hold here (C failed the health check; two on P1's one seat).
     std::fs::write(

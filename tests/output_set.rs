@@ -203,7 +203,7 @@ fn a_second_run_into_a_busy_folder_fails_clearly_and_touches_nothing() {
     lock.lock().unwrap();
     let o = allocate(&["--xlsx"], &out);
     let err = assert_exit(&o, 1);
-    assert!(err.contains("another xibu run"), "{err}");
+    assert!(err.contains("另一个 xibu 运行"), "{err}");
     assert_eq!(snapshot(&out), before);
     lock.unlock().unwrap();
     drop(lock);
@@ -230,7 +230,7 @@ fn two_runs_started_together_never_mix() {
             let err = String::from_utf8_lossy(&o.stderr);
             assert!(
                 o.status.code() == Some(0)
-                    || (o.status.code() == Some(1) && err.contains("another xibu run")),
+                    || (o.status.code() == Some(1) && err.contains("另一个 xibu 运行")),
                 "{err}"
             );
         }

@@ -34,7 +34,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 fn file_sha(path: &Path) -> Result<(String, u64)> {
     let bytes =
-        std::fs::read(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+        std::fs::read(path).map_err(|e| {
+            let p = path.display();
+            Error::io(msg!("无法读取 {p}", "cannot read {p}"), e)
+        })?;
     Ok((sha256_hex(&bytes), bytes.len() as u64))
 }
 
@@ -139,7 +142,8 @@ impl ManifestFile {
     /// Read a run.json; anything else is an input error at its position.
     pub(crate) fn read(path: &Path) -> Result<Self> {
         let file = path.display().to_string();
-        let text = std::fs::read(path).map_err(|e| Error::io(format!("cannot read {file}"), e))?;
+        let text = std::fs::read(path)
+            .map_err(|e| Error::io(msg!("无法读取 {file}", "cannot read {file}"), e))?;
         serde_json::from_slice(&text).map_err(|e| {
             Error::Input(vec![Diagnostic::new(
                 &file,
@@ -203,7 +207,12 @@ pub fn verify_manifest(path: &Path) -> Result<ReplayCheck> {
         });
     }
     let tmp =
-        tempfile::tempdir().map_err(|e| Error::io("cannot create a temporary directory", e))?;
+        tempfile::tempdir().map_err(|e| {
+            Error::io(
+                msg!("无法创建临时文件夹", "cannot create a temporary directory"),
+                e,
+            )
+        })?;
     let out = rerun(&m.replay, &tmp.path().join("rerun"))?;
     for f in m.outputs.iter().filter(|f| f.reproducible) {
         match std::fs::read(out.join(&f.file)) {

@@ -144,13 +144,10 @@ pub fn backfill(inputs: &Inputs, opts: &BackfillOptions) -> Result<Summary> {
         mip: &opts.mip,
         output: &opts.output,
         infeasible_hint: (!opts.allow_shortfall).then(|| {
-            opts.output
-                .lang
-                .pick(
-                    "可加 --allow-shortfall 重新运行：尽量递补，并列出未达标的规定及差额。",
-                    "Run again with --allow-shortfall to fill what can be filled and list the rules that fall short, by how much.",
-                )
-                .to_string()
+            msg!(
+                "可加 --allow-shortfall 重新运行：尽量递补，并列出未达标的规定及差额。",
+                "Run again with --allow-shortfall to fill what can be filled and list the rules that fall short, by how much."
+            )
         }),
     };
     write_outputs(&pb, dir, &run, &sol, extra)
@@ -207,13 +204,14 @@ fn resolve_dispatch(
     let mut broken = capacity_violations(pb, &occ);
     broken.extend(rule_violations(&rule_figures(pb, &occ)));
     for v in broken {
+        let (zh, en) = (v.zh, v.en);
         d.push(
             &file,
             1,
             1,
             msg!(
-                "派遣名单违反硬约束：{v}；请先用 verify 检查并改正",
-                "the dispatch breaks a hard constraint: {v}; run verify on it and correct it first"
+                "派遣名单违反硬约束：{zh}；请先用 verify 检查并改正",
+                "the dispatch breaks a hard constraint: {en}; run verify on it and correct it first"
             ),
         );
     }

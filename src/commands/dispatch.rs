@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use crate::error::{Diagnostics, Result};
+use crate::msg;
+use crate::error::{Diagnostics, Msg, Result};
 use crate::input::records::read_dispatch;
 use crate::input::Encoding;
 use crate::model::evaluate::Assignment;
@@ -18,7 +19,7 @@ pub fn read_assignment(
     pb: &Problem,
     path: &Path,
     enc: Encoding,
-) -> Result<(Assignment, Vec<String>)> {
+) -> Result<(Assignment, Vec<Msg>)> {
     let mut d = Diagnostics::default();
     let recs = read_dispatch(path, enc, &mut d);
     let check = PlacementChecker::new(pb, path.display().to_string());
@@ -29,13 +30,11 @@ pub fn read_assignment(
             continue;
         };
         if let Some(prev) = a.post_of[c.ix()] {
-            dup.push(format!(
-                "candidate {} holds more than one post ({} and {}, {}line {})",
-                r.candidate,
-                pb.posts[prev.ix()].id,
-                r.post,
-                r.sheet.as_ref().map_or(String::new(), |s| format!("{s} ")),
-                r.pos.line
+            let (id, first, post, line) = (&r.candidate, &pb.posts[prev.ix()].id, &r.post, r.pos.line);
+            let sheet = r.sheet.as_ref().map_or(String::new(), |s| format!("{s} "));
+            dup.push(msg!(
+                "考生 {id} 担任了不止一个岗位（{first} 和 {post}，{sheet}第 {line} 行）",
+                "candidate {id} holds more than one post ({first} and {post}, {sheet}line {line})"
             ));
         } else {
             a.post_of[c.ix()] = Some(p);

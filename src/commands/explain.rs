@@ -168,11 +168,16 @@ fn explain_in(
         const SHOWN: usize = 5;
         let more = broken.len().saturating_sub(SHOWN);
         broken.truncate(SHOWN);
-        return Err(Error::Violations(format!(
-            "{} breaks hard constraints, so its outcomes are not explained (is it the dispatch of these inputs?): {}{}; `xibu verify` lists every problem",
-            dispatch.display(),
-            broken.join("; "),
-            if more > 0 { format!("; … and {more} more") } else { String::new() }
+        let (d, list) = (dispatch.display(), Msg::join(&broken));
+        let (zh_list, en_list) = (list.zh, list.en);
+        let (zh, en) = if more > 0 {
+            (format!("；…… 另有 {more} 处"), format!("; … and {more} more"))
+        } else {
+            Default::default()
+        };
+        return Err(Error::Violations(msg!(
+            "{d} 违反硬约束，因此不解释其结果（它是这些输入的派遣名单吗？）：{zh_list}{zh}；`xibu verify` 会列出每个问题",
+            "{d} breaks hard constraints, so its outcomes are not explained (is it the dispatch of these inputs?): {en_list}{en}; `xibu verify` lists every problem"
         )));
     }
     let ex = Explainer::new(pb, &a, post_occupancy(pb, &a), opts.lang);

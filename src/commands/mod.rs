@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 use crate::domain::policy::Policy;
 use crate::domain::records::{ColumnReport, Instance};
-use crate::error::{Diagnostics, Error, Result};
+use crate::error::{Diagnostics, Error, Msg, Result};
+use crate::lang::Lang;
+use crate::msg;
 use crate::input::records::{read_instance, read_locks, InputPaths};
 use crate::input::{load_policy, Encoding};
 use crate::model::evaluate::{evaluate, Evaluation};
@@ -133,7 +135,7 @@ pub struct Run<'a> {
     pub output: &'a OutputOptions,
     /// What to suggest when the result is infeasible (backfill:
     /// `--allow-shortfall`).
-    pub infeasible_hint: Option<String>,
+    pub infeasible_hint: Option<Msg>,
 }
 
 /// Output files as (name in the folder, bytes).
@@ -208,7 +210,8 @@ pub(crate) fn check_csv_encoding(pb: &Problem, o: &OutputOptions) -> Result<()> 
         .chain(pb.leagues.iter());
     for t in texts {
         if let Some(c) = first_outside_gbk(t) {
-            return Err(Error::Output(format!(
+            return Err(Error::Output(msg!(
+                "{t:?} 含有 GBK 无法表示的字符 {c:?}；请用 --csv-encoding utf-8-bom（默认）",
                 "{t:?} holds the character {c:?}, which GBK cannot hold; use --csv-encoding utf-8-bom (the default)"
             )));
         }
@@ -218,7 +221,7 @@ pub(crate) fn check_csv_encoding(pb: &Problem, o: &OutputOptions) -> Result<()> 
 
 /// The diagnosis an infeasible run writes instead of results (interface
 /// §3: exit 3 leaves every earlier output as it was).
-pub(crate) fn diagnosis(run: &Run, reasons: &[String]) -> (String, Vec<u8>) {
+pub(crate) fn diagnosis(run: &Run, reasons: &[Msg]) -> (Msg, Vec<u8>) {
     use std::fmt::Write;
     let lang = run.output.lang;
     let mut t = String::new();
@@ -231,12 +234,12 @@ pub(crate) fn diagnosis(run: &Run, reasons: &[String]) -> (String, Vec<u8>) {
         )
     );
     for r in reasons {
-        let _ = writeln!(t, "- {r}");
+        let _ = writeln!(t, "- {}", r.get(lang));
     }
-    let mut msg = reasons.join("; ");
+    let mut msg = Msg::join(reasons);
     if let Some(h) = &run.infeasible_hint {
-        let _ = writeln!(t, "{h}");
-        msg = format!("{msg}\n{h}");
+        let _ = writeln!(t, "{}", h.get(lang));
+        msg = msg.map(|l, m| format!("{m}\n{}", h.get(l)));
     }
     (msg, t.into_bytes())
 }
@@ -254,9 +257,11 @@ pub(crate) fn write_outputs(
         let (msg, text) = diagnosis(run, reasons);
         let path = dir.path().join(DIAGNOSIS);
         dir.add_only(DIAGNOSIS, &text)?;
-        return Err(Error::Infeasible(format!(
-            "{msg}\n(written to {}; the earlier results were left as they were)",
-            path.display()
+        let p = path.display();
+        let (zh, en) = (msg.zh, msg.en);
+        return Err(Error::Infeasible(msg!(
+            "{zh}\n（已写入 {p}；此前的结果未被改动）",
+            "{en}\n(written to {p}; the earlier results were left as they were)"
         )));
     }
     let (mut summary, files) = result_files(pb, run, sol, extra)?;
@@ -286,16 +291,23 @@ pub fn verify_json(ev: &Evaluation) -> serde_json::Value {
     })
 }
 
-/// Human-readable verify report.
-pub fn verify_text(ev: &Evaluation) -> String {
+/// Human-readable verify report, in `lang`.
+pub fn verify_text(ev: &Evaluation, lang: Lang) -> String {
     use std::fmt::Write;
     let mut s = String::new();
     let o = ev.objective;
-    let _ = writeln!(
-        s,
-        "objective: envy {} fill {} preference {}",
-        o.envy, o.fill, o.preference
-    );
+    let _ = match lang {
+        Lang::Zh => writeln!(
+            s,
+            "目标：阻塞对 {} 个，派遣 {} 人，志愿序号之和 {}",
+            o.envy, o.fill, o.preference
+        ),
+        Lang::En => writeln!(
+            s,
+            "objective: envy {} fill {} preference {}",
+            o.envy, o.fill, o.preference
+        ),
+    };
     for f in &ev.rules {
         let _ = writeln!(
             s,
@@ -307,14 +319,22 @@ pub fn verify_text(ev: &Evaluation) -> String {
             f.total,
             f.op,
             f.bound,
-            if f.ok { "ok" } else { "VIOLATED" }
+            if f.ok {
+                lang.pick("达标", "ok")
+            } else {
+                lang.pick("未达标", "VIOLATED")
+            }
         );
     }
     if ev.violations.is_empty() {
-        let _ = writeln!(s, "ok: every hard constraint holds");
+        let line = lang.pick(
+            "通过：全部硬约束都满足",
+            "ok: every hard constraint holds",
+        );
+        let _ = writeln!(s, "{line}");
     } else {
         for v in &ev.violations {
-            let _ = writeln!(s, "violation: {v}");
+            let _ = writeln!(s, "{}{}", lang.pick("违反：", "violation: "), v.get(lang));
         }
     }
     s

@@ -313,7 +313,7 @@ fn run_one(
         }
         Err(Error::Infeasible(msg)) => {
             row.status = Some(Outcome::Infeasible);
-            row.note = msg;
+            row.note = msg.en;
         }
         Err(e) => row.note = e.to_string(),
     }

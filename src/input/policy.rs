@@ -181,7 +181,12 @@ impl ModelSource {
     pub fn policy(&self) -> Result<Policy> {
         if self.edited {
             let text = toml::to_string(&self.table)
-                .map_err(|e| Error::Output(format!("cannot write the edited model: {e}")))?;
+                .map_err(|e| {
+                    Error::Output(msg!(
+                        "无法写出修改后的模型：{e}",
+                        "cannot write the edited model: {e}"
+                    ))
+                })?;
             parse_policy(&text, &self.file)
         } else {
             parse_policy(&self.text, &self.file)

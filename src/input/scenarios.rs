@@ -225,18 +225,7 @@ pub fn apply(
 /// What the policy parser said, without positions in the edited text.
 fn parser_words(e: &Error) -> Msg {
     match e {
-        Error::Input(d) => {
-            let join = |lang: Lang, sep: &str| {
-                d.iter()
-                    .map(|x| x.message.get(lang))
-                    .collect::<Vec<_>>()
-                    .join(sep)
-            };
-            Msg {
-                zh: join(Lang::Zh, "；"),
-                en: join(Lang::En, "; "),
-            }
-        }
+        Error::Input(d) => Msg::join(&d.iter().map(|x| x.message.clone()).collect::<Vec<_>>()),
         other => Msg::same(other.to_string()),
     }
 }

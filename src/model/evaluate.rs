@@ -8,6 +8,9 @@ use super::rules::{rule_figures, RuleFigure};
 use super::Problem;
 use crate::domain::policy::Criterion;
 use crate::domain::types::*;
+use crate::error::Msg;
+use crate::lang::{Lang, Word};
+use crate::msg;
 
 /// Who holds which post: `post_of[c]` for every candidate.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -66,7 +69,7 @@ impl Objective {
 #[derive(Debug, Clone)]
 pub struct Evaluation {
     /// Violated hard constraints, one line each.
-    pub violations: Vec<String>,
+    pub violations: Vec<Msg>,
     /// Objective values.
     pub objective: Objective,
     /// Every rule in every scope.
@@ -141,29 +144,33 @@ impl Headcount {
 
 /// Seats (2), county scales (3) and project quotas (4) of interface §2.3 for
 /// a given occupancy (placed + incumbents per post).
-pub(crate) fn capacity_violations(pb: &Problem, occ: &[u32]) -> Vec<String> {
+pub(crate) fn capacity_violations(pb: &Problem, occ: &[u32]) -> Vec<Msg> {
     let mut violations = Vec::new();
     for (p, post) in pb.posts.iter().enumerate() {
         if occ[p] > post.seats {
-            violations.push(format!(
-                "post {}: {} volunteers (incl. {} incumbents) for {} seats",
-                post.id, occ[p], post.incumbents, post.seats
+            let (id, n, inc, seats) = (&post.id, occ[p], post.incumbents, post.seats);
+            violations.push(msg!(
+                "岗位 {id}：{n} 名志愿者（含延期志愿者 {inc} 名），名额只有 {seats} 个",
+                "post {id}: {n} volunteers (incl. {inc} incumbents) for {seats} seats"
             ));
         }
     }
     let h = Headcount::new(pb, occ);
     for (k, county) in pb.counties.iter().enumerate() {
         if let Some(scale) = h.over_scale(pb, CountyIdx::from_ix(k), 0) {
-            violations.push(format!(
-                "county {}: {} volunteers exceed its scale {scale}",
-                county.code, h.county[k]
+            let (code, n) = (&county.code, h.county[k]);
+            violations.push(msg!(
+                "旗县 {code}：{n} 名志愿者，超过其规模 {scale}",
+                "county {code}: {n} volunteers exceed its scale {scale}"
             ));
         }
     }
     for proj in [Project::National, Project::Local] {
         if let Some(q) = h.over_quota(pb, proj, 0) {
             let n = h.project[proj as usize];
-            violations.push(format!(
+            let zh = proj.zh();
+            violations.push(msg!(
+                "{zh}：{n} 名志愿者，超过其名额 {q}",
                 "project {proj}: {n} volunteers exceed its quota {q}"
             ));
         }
@@ -172,14 +179,18 @@ pub(crate) fn capacity_violations(pb: &Problem, occ: &[u32]) -> Vec<String> {
 }
 
 /// One line per rule figure that fails.
-pub(crate) fn rule_violations(rules: &[RuleFigure]) -> Vec<String> {
+pub(crate) fn rule_violations(rules: &[RuleFigure]) -> Vec<Msg> {
     rules
         .iter()
         .filter(|f| !f.ok)
         .map(|f| {
-            format!(
-                "rule {} in {} {}: {} of {} volunteers, needs {} {:.4}",
-                f.rule, f.scope, f.place, f.count, f.total, f.op, f.bound
+            let (rule, scope, place, n, total, op) =
+                (&f.rule, &f.scope, &f.place, f.count, f.total, &f.op);
+            let bound = format!("{:.4}", f.bound);
+            let zh = scope.zh();
+            msg!(
+                "规则 {rule} 在{zh} {place}：{total} 名志愿者中 {n} 名，要求 {op} {bound}",
+                "rule {rule} in {scope} {place}: {n} of {total} volunteers, needs {op} {bound}"
             )
         })
         .collect()
@@ -197,9 +208,14 @@ pub fn evaluate(pb: &Problem, a: &Assignment) -> Evaluation {
         let id = &pb.candidates[c].id;
         let pid = &pb.posts[p.ix()].id;
         if let Err(why) = pb.eligibility(ci, p) {
-            violations.push(format!("candidate {id} at post {pid}: ineligible: {why}"));
+            let (zh, en) = (why.describe(Lang::Zh), why.describe(Lang::En));
+            violations.push(msg!(
+                "考生 {id} 在岗位 {pid}：不符合条件：{zh}",
+                "candidate {id} at post {pid}: ineligible: {en}"
+            ));
         } else if pb.rank(ci, p).is_none() {
-            violations.push(format!(
+            violations.push(msg!(
+                "考生 {id} 在岗位 {pid}：该岗位不在其志愿之中",
                 "candidate {id} at post {pid}: the post is not among the candidate's choices"
             ));
         }

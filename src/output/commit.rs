@@ -23,6 +23,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::msg;
 
 /// What a folder holds, which decides what counts as an earlier output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +91,10 @@ pub struct OutputDir {
     _lock: Lock,
 }
 
-fn io(what: String) -> impl FnOnce(std::io::Error) -> Error {
+/// An I/O error "cannot <verb> <path>" in both languages.
+fn io(zh: &str, en: &str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+    let p = path.display();
+    let what = msg!("无法{zh} {p}", "cannot {en} {p}");
     move |e| Error::io(what, e)
 }
 
@@ -98,18 +102,19 @@ fn io(what: String) -> impl FnOnce(std::io::Error) -> Error {
 /// `.` and `results/` work), its parent created.
 fn resolve(dir: &Path) -> Result<PathBuf> {
     if dir.is_dir() {
-        return fs::canonicalize(dir).map_err(io(format!("cannot open {}", dir.display())));
+        return fs::canonicalize(dir).map_err(io("打开", "open", &dir));
     }
-    let abs = std::path::absolute(dir).map_err(io(format!("cannot open {}", dir.display())))?;
+    let abs = std::path::absolute(dir).map_err(io("打开", "open", &dir))?;
     let (Some(parent), Some(name)) = (abs.parent(), abs.file_name()) else {
-        return Err(Error::Output(format!(
-            "{} cannot be an output folder: choose a folder inside it",
-            dir.display()
+        let d = dir.display();
+        return Err(Error::Output(msg!(
+            "{d} 不能用作输出文件夹：请选择它里面的一个文件夹",
+            "{d} cannot be an output folder: choose a folder inside it"
         )));
     };
-    fs::create_dir_all(parent).map_err(io(format!("cannot create {}", parent.display())))?;
+    fs::create_dir_all(parent).map_err(io("创建", "create", &parent))?;
     let parent =
-        fs::canonicalize(parent).map_err(io(format!("cannot open {}", parent.display())))?;
+        fs::canonicalize(parent).map_err(io("打开", "open", &parent))?;
     Ok(parent.join(name))
 }
 
@@ -126,9 +131,10 @@ impl OutputDir {
     pub fn open(dir: &Path, kind: SetKind) -> Result<Self> {
         let target = resolve(dir)?;
         if target.exists() && !target.is_dir() {
-            return Err(Error::Output(format!(
-                "{} is a file, not a folder: choose another --out",
-                target.display()
+            let t = target.display();
+            return Err(Error::Output(msg!(
+                "{t} 是一个文件，不是文件夹：请换一个 --out",
+                "{t} is a file, not a folder: choose another --out"
             )));
         }
         let lock = Lock::take(&sibling(&target, "lock"), &target)?;
@@ -138,7 +144,7 @@ impl OutputDir {
         let old = sibling(&target, "old");
         if !target.exists() && old.is_dir() {
             // Killed between the two renames of a non-exchanging switch.
-            fs::rename(&old, &target).map_err(io(format!("cannot restore {}", old.display())))?;
+            fs::rename(&old, &target).map_err(io("恢复", "restore", &old))?;
             notes.push(format!(
                 "put back {}, which an interrupted run had moved aside",
                 target.display()
@@ -146,7 +152,7 @@ impl OutputDir {
         }
         let prefix = format!(".{name}.xibu-new-");
         let mut leftovers: Vec<PathBuf> = fs::read_dir(parent)
-            .map_err(io(format!("cannot read {}", parent.display())))?
+            .map_err(io("读取", "read", &parent))?
             .filter_map(|e| e.ok())
             .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
             .map(|e| e.path())
@@ -156,7 +162,7 @@ impl OutputDir {
         }
         leftovers.sort();
         for l in leftovers {
-            fs::remove_dir_all(&l).map_err(io(format!("cannot remove {}", l.display())))?;
+            fs::remove_dir_all(&l).map_err(io("删除", "remove", &l))?;
             notes.push(format!(
                 "removed {}, left unfinished by an interrupted run",
                 l.display()
@@ -192,10 +198,11 @@ impl OutputDir {
             ))
             .tempdir_in(self.target.parent().expect("resolved paths have a parent"))
             .map_err(|e| {
+                let t = self.target.display();
                 Error::io(
-                    format!(
-                        "cannot create a staging folder beside {} (xibu switches the whole folder in at once, so it needs to write in the folder that holds it; choose an --out inside a folder you can write to)",
-                        self.target.display()
+                    msg!(
+                        "无法在 {t} 旁边创建临时文件夹（xibu 一次性换入整个文件夹，所以要能写入它所在的文件夹；请把 --out 设在你能写入的文件夹里）",
+                        "cannot create a staging folder beside {t} (xibu switches the whole folder in at once, so it needs to write in the folder that holds it; choose an --out inside a folder you can write to)"
                     ),
                     e,
                 )
@@ -219,7 +226,10 @@ impl OutputDir {
         let staging = self.staging()?;
         let path = staging.join(name);
         let shown = self.target.join(name);
-        let ctx = || format!("cannot write {}", shown.display());
+        let ctx = || {
+            let p = shown.display();
+            msg!("无法写入 {p}", "cannot write {p}")
+        };
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io(ctx(), e))?;
         }
@@ -241,7 +251,7 @@ impl OutputDir {
         if self.target.is_dir() {
             let earlier = EarlierOutputs::read(&self.target, self.kind);
             let mut entries: Vec<fs::DirEntry> = fs::read_dir(&self.target)
-                .map_err(io(format!("cannot read {}", self.target.display())))?
+                .map_err(io("读取", "read", &self.target))?
                 .filter_map(|e| e.ok())
                 .collect();
             entries.sort_by_key(|e| e.file_name());
@@ -284,9 +294,12 @@ impl OutputDir {
     /// temporary name and renamed into place.
     pub fn add_only(mut self, name: &str, bytes: &[u8]) -> Result<Vec<String>> {
         fs::create_dir_all(&self.target)
-            .map_err(io(format!("cannot create {}", self.target.display())))?;
+            .map_err(io("创建", "create", &self.target))?;
         let target = self.target.join(name);
-        let ctx = || format!("cannot write {}", target.display());
+        let ctx = || {
+            let p = target.display();
+            msg!("无法写入 {p}", "cannot write {p}")
+        };
         let mut tmp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .tempfile_in(&self.target)
@@ -380,8 +393,14 @@ impl EarlierOutputs {
 /// link (the same file), a copy where links are impossible; folders entry
 /// by entry; symbolic links as links.
 fn carry(from: &Path, to: &Path) -> Result<()> {
-    let meta = fs::symlink_metadata(from).map_err(io(format!("cannot read {}", from.display())))?;
-    let ctx = || format!("cannot keep {} in the new output folder", from.display());
+    let meta = fs::symlink_metadata(from).map_err(io("读取", "read", &from))?;
+    let ctx = || {
+        let p = from.display();
+        msg!(
+            "无法把 {p} 保留到新的输出文件夹",
+            "cannot keep {p} in the new output folder"
+        )
+    };
     if meta.file_type().is_symlink() {
         let link = fs::read_link(from).map_err(|e| Error::io(ctx(), e))?;
         #[cfg(unix)]
@@ -414,8 +433,9 @@ fn sync_dir(dir: &Path) {
 /// now is (to be removed), if there was one.
 fn switch(staging: &Path, target: &Path, try_exchange: bool) -> Result<Option<PathBuf>> {
     let err = |e| {
+        let t = target.display();
         Error::io(
-            format!("cannot switch the new results into {}", target.display()),
+            msg!("无法把新结果换入 {t}", "cannot switch the new results into {t}"),
             e,
         )
     };
@@ -490,23 +510,25 @@ impl Lock {
                 .create(true)
                 .truncate(false)
                 .open(path)
-                .map_err(io(format!(
-                    "cannot create the lock file {}",
-                    path.display()
-                )))?;
+                .map_err(io("创建锁文件", "create the lock file", path))?;
             match file.try_lock() {
                 Ok(()) => {}
                 Err(fs::TryLockError::WouldBlock) => {
                     let holder = fs::read_to_string(path).unwrap_or_default();
                     let holder = holder.trim();
-                    return Err(Error::Output(format!(
-                        "another xibu run{} is writing to {}: wait until it has finished, or choose another --out",
-                        if holder.is_empty() { String::new() } else { format!(" (process {holder})") },
-                        target.display()
+                    let (zh, en) = if holder.is_empty() {
+                        (String::new(), String::new())
+                    } else {
+                        (format!("（进程 {holder}）"), format!(" (process {holder})"))
+                    };
+                    let t = target.display();
+                    return Err(Error::Output(msg!(
+                        "另一个 xibu 运行{zh}正在写入 {t}：请等它结束，或换一个 --out",
+                        "another xibu run{en} is writing to {t}: wait until it has finished, or choose another --out"
                     )));
                 }
                 Err(fs::TryLockError::Error(e)) => {
-                    return Err(Error::io(format!("cannot lock {}", path.display()), e))
+                    return Err(io("锁定", "lock", path)(e))
                 }
             }
             // The holder before us may have removed the file after we opened
@@ -594,7 +616,8 @@ mod tests {
         let Err(Error::Output(msg)) = OutputDir::open(&out, SetKind::Results) else {
             panic!("the second open must fail");
         };
-        assert!(msg.contains("another xibu run"), "{msg}");
+        assert!(msg.en.contains("another xibu run"), "{msg:?}");
+        assert!(msg.zh.contains("另一个 xibu 运行"), "{msg:?}");
         drop(first);
         OutputDir::open(&out, SetKind::Results).unwrap();
     }

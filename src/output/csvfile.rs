@@ -43,7 +43,8 @@ impl CsvEncoding {
                 let text = String::from_utf8_lossy(utf8);
                 let (bytes, _, unmappable) = encoding_rs::GBK.encode(&text);
                 match unmappable.then(|| first_outside_gbk(&text)).flatten() {
-                    Some(c) => Err(Error::Output(format!(
+                    Some(c) => Err(Error::Output(crate::msg!(
+                        "{file}：字符 {c:?} 无法用 GBK 写出；请用 --csv-encoding utf-8-bom",
                         "{file}: the character {c:?} cannot be written in GBK; use --csv-encoding utf-8-bom"
                     ))),
                     None => Ok(bytes.into_owned()),

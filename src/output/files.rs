@@ -7,6 +7,7 @@ use crate::domain::records::ColumnReport;
 use super::csvfile::csv_bytes;
 
 use crate::domain::types::CandidateIdx;
+use crate::error::Msg;
 use crate::lang::Lang;
 use crate::model::evaluate::{Assignment, Evaluation, Objective};
 use crate::model::rules::RuleFigure;
@@ -149,9 +150,9 @@ pub struct Summary {
     pub open_seats: u64,
     /// Hard constraints the result violates (only an engine that ignores
     /// some, like `da`, can leave any).
-    pub violations: Vec<String>,
+    pub violations: Vec<Msg>,
     /// Reasons when infeasible.
-    pub infeasible: Vec<String>,
+    pub infeasible: Vec<Msg>,
     /// Every rule in every scope.
     pub rules: Vec<RuleFigure>,
     /// Rules that fall short, with the shortfall in volunteers: only

@@ -78,7 +78,7 @@ pub fn report_html(
         let _ = write!(h, r#"<p class="note">注：{}</p>"#, esc(n));
     }
     for v in s.violations.iter().chain(&s.infeasible) {
-        let _ = write!(h, r#"<p class="bad">{}</p>"#, esc(v));
+        let _ = write!(h, r#"<p class="bad">{}</p>"#, esc(&v.zh));
     }
 
     rules_section(&mut h, pb, s);

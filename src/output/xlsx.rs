@@ -27,7 +27,10 @@ struct Sheet {
 }
 
 fn err(e: XlsxError) -> Error {
-    Error::Output(format!("cannot write the Excel list: {e}"))
+    Error::Output(crate::msg!(
+        "无法写出 Excel 名单：{e}",
+        "cannot write the Excel list: {e}"
+    ))
 }
 
 /// Display width of a text in Excel's character units: CJK and other wide

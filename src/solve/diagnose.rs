@@ -6,7 +6,9 @@ use super::formulation::{Formulation, RowKind};
 use super::highs::{set_objective, to_highs};
 use super::settings::MipSettings;
 use crate::domain::types::PostIdx;
-use crate::error::Result;
+use crate::error::{Msg, Result};
+use crate::lang::Word;
+use crate::msg;
 use crate::model::evaluate::post_occupancy;
 use crate::model::rules::{rule_figures, ScopeCounter};
 use crate::model::Problem;
@@ -17,7 +19,7 @@ pub(crate) fn diagnose_infeasible(
     pb: &Problem,
     s: &MipSettings,
     kept: &[Option<PostIdx>],
-) -> Result<Vec<String>> {
+) -> Result<Vec<Msg>> {
     let mut f = Formulation::build(pb, false, kept);
     let slack_rows =
         f.add_slacks(|k| matches!(k, RowKind::Rule(..) | RowKind::Scale(_) | RowKind::Quota(_)));
@@ -44,37 +46,55 @@ pub(crate) fn diagnose_infeasible(
                     .iter()
                     .find(|g| g.rule == rule.name && g.place == label);
                 let inc = incumbent_figure(pb, ri, &label);
+                let name = &rule.name;
                 reasons.push(match fig {
-                    Some(g) => format!(
-                        "rule {} cannot hold in {} {}: at best {} of {} volunteers (incumbents {} of {}), needs {} {:.2}",
-                        rule.name, g.scope, label, g.count, g.total, inc.0, inc.1, g.op, g.bound
+                    Some(g) => {
+                        let (scope, zh, n, total, op) =
+                            (g.scope, g.scope.zh(), g.count, g.total, &g.op);
+                        let (i, it) = inc;
+                        let bound = format!("{:.2}", g.bound);
+                        msg!(
+                            "规则 {name} 在{zh} {label} 无法满足：最多 {total} 名志愿者中 {n} 名（延期志愿者 {it} 名中 {i} 名），要求 {op} {bound}",
+                            "rule {name} cannot hold in {scope} {label}: at best {n} of {total} volunteers (incumbents {i} of {it}), needs {op} {bound}"
+                        )
+                    }
+                    None => msg!(
+                        "规则 {name} 在 {label} 无法满足",
+                        "rule {name} cannot hold in {label}"
                     ),
-                    None => format!("rule {} cannot hold in {label}", rule.name),
                 });
             }
             RowKind::Scale(k) => {
                 let c = &pb.counties[k.ix()];
-                reasons.push(format!(
-                    "county {}: {} incumbents exceed its scale {}",
-                    c.code,
+                let (code, n, scale) = (
+                    &c.code,
                     pb.county_incumbents()[k.ix()],
-                    c.scale.unwrap_or(0)
+                    c.scale.unwrap_or(0),
+                );
+                reasons.push(msg!(
+                    "旗县 {code}：延期志愿者 {n} 名，超过其规模 {scale}",
+                    "county {code}: {n} incumbents exceed its scale {scale}"
                 ));
             }
             RowKind::Quota(p) => {
-                reasons.push(format!(
-                    "project {p}: {} incumbents exceed its quota {}",
+                let (zh, n, q) = (
+                    p.zh(),
                     pb.project_incumbents(p),
-                    pb.policy.quota(p).unwrap_or(0)
+                    pb.policy.quota(p).unwrap_or(0),
+                );
+                reasons.push(msg!(
+                    "{zh}：延期志愿者 {n} 名，超过其名额 {q}",
+                    "project {p}: {n} incumbents exceed its quota {q}"
                 ));
             }
             _ => {}
         }
     }
     if reasons.is_empty() {
-        reasons.push(
-            "the solver proved infeasibility but the elastic model found no single cause".into(),
-        );
+        reasons.push(msg!(
+            "求解器证明了无解，但弹性模型没有找到单一原因",
+            "the solver proved infeasibility but the elastic model found no single cause"
+        ));
     }
     Ok(reasons)
 }

@@ -200,7 +200,8 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
                     (c, k) => c.or(k),
                 };
                 let Some(cols) = cols else {
-                    return Err(Error::Solver(format!(
+                    return Err(Error::Solver(crate::msg!(
+                        "在阶段 {name} 找到任何可行安排之前就停止了（{status:?}）；请加大 --time-limit",
                         "stopped ({status:?}) in stage {name} before any feasible assignment was found; raise --time-limit"
                     )));
                 };
@@ -348,9 +349,10 @@ fn too_large(
     s.progress
         .stage("fast (model too large for the exact engine)");
     let Some(mut sol) = fast::solve(pb, &fix.kept, t0) else {
-        return Err(Error::Solver(format!(
-            "the exact model would have about {estimate} columns (limit {}), and the fast engine found no allocation that keeps every rule; raise --max-columns",
-            s.max_columns
+        let most = s.max_columns;
+        return Err(Error::Solver(crate::msg!(
+            "精确模型约有 {estimate} 列（上限 {most}），快速引擎也没有找到满足全部规则的安排；请加大 --max-columns",
+            "the exact model would have about {estimate} columns (limit {most}), and the fast engine found no allocation that keeps every rule; raise --max-columns"
         )));
     };
     sol.notes.push(format!(
@@ -376,9 +378,11 @@ fn finish(
     let ev = evaluate(pb, &assignment);
     let acceptable = ev.violations.is_empty() || (allow_shortfall && ev.only_rule_shortfalls());
     if !acceptable {
-        return Err(Error::Solver(format!(
-            "the solver's answer violates {} (numerical trouble); run with --write-model to reproduce",
-            ev.violations.join("; ")
+        let v = crate::error::Msg::join(&ev.violations);
+        let (zh, en) = (v.zh, v.en);
+        return Err(Error::Solver(crate::msg!(
+            "求解器的答案违反了 {zh}（数值问题）；请加 --write-model 重现",
+            "the solver's answer violates {en} (numerical trouble); run with --write-model to reproduce"
         )));
     }
     let mut notes = Vec::new();

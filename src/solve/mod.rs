@@ -70,7 +70,7 @@ pub enum Status {
     /// No assignment satisfies every hard constraint.
     Infeasible {
         /// Rules, scopes and counts that cannot all hold.
-        reasons: Vec<String>,
+        reasons: Vec<crate::error::Msg>,
     },
 }
 
@@ -200,9 +200,10 @@ pub fn solve_with(
                 );
                 Ok(sol)
             }
-            None => Err(crate::Error::Solver(
-                "the fast engine found no allocation that keeps every rule; use --engine exact (it proves infeasibility or finds one)".into(),
-            )),
+            None => Err(crate::Error::Solver(crate::msg!(
+                "快速引擎没有找到满足全部规则的安排；请用 --engine exact（它会证明无解或找到一个）",
+                "the fast engine found no allocation that keeps every rule; use --engine exact (it proves infeasibility or finds one)"
+            ))),
         },
         // Exact shortcut (interface §2.4): with no rules, quotas, scales, ties
         // or adjustment, the envy-free assignments are the stable matchings;
