@@ -784,8 +784,12 @@ pub(crate) fn xlsx_with_lists(
     lists: &[(usize, Vec<String>)],
 ) -> Result<Vec<u8>> {
     let mut wb = rust_xlsxwriter::Workbook::new();
-    let err =
-        |e: rust_xlsxwriter::XlsxError| Error::Output(crate::msg!("无法写出 Excel 表：{e}", "cannot write the Excel table: {e}"));
+    let err = |e: rust_xlsxwriter::XlsxError| {
+        Error::Output(crate::msg!(
+            "无法写出 Excel 表：{e}",
+            "cannot write the Excel table: {e}"
+        ))
+    };
     // A fixed creation date keeps generated workbooks byte-identical.
     let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2023, 5, 20).map_err(err)?;
     wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&date));

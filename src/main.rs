@@ -195,9 +195,9 @@ fn print_columns(columns: &[xibu::domain::records::ColumnReport], lang: Lang) {
 }
 
 /// Notes on stderr, one per line (提示 / note).
-fn print_notes<N: std::fmt::Display>(notes: impl IntoIterator<Item = N>, lang: Lang) {
+fn print_notes<'a>(notes: impl IntoIterator<Item = &'a xibu::Msg>, lang: Lang) {
     for n in notes {
-        eprintln!("{}: {n}", lang.pick("提示", "note"));
+        eprintln!("{}: {}", lang.pick("提示", "note"), n.get(lang));
     }
 }
 

@@ -195,7 +195,9 @@ fn the_only_rural_teacher_leaving_is_infeasible_or_a_reported_shortfall() {
     assert_eq!(o.status.code(), Some(3));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("rural_education_share") && err.contains("150121") && err.contains("3 名志愿者中 0 名"),
+        err.contains("rural_education_share")
+            && err.contains("150121")
+            && err.contains("3 名志愿者中 0 名"),
         "{err}"
     );
     assert!(

@@ -382,11 +382,16 @@ fn an_absent_column_the_model_uses_gets_a_note() {
     let c = Case::new().set("candidates.csv", "id,score,preferences\nC1,80,P1\n");
     strict_health(&c);
     let pb = commands::load(&c.inputs()).unwrap();
-    let notes = pb.notes().join("\n");
+    let notes = xibu::Msg::join(pb.notes());
+    let (zh, notes) = (notes.zh, notes.en);
     for col in ["'health'", "'graduating'", "'diploma_by_arrival'"] {
         assert!(notes.contains(col), "{col} not in {notes}");
     }
     assert!(notes.contains("nobody passes"), "{notes}");
+    // In Chinese, the column by its Chinese header.
+    for col in ["'体检'", "'应届'", "'到岗前取得学历'", "没有人符合条件"] {
+        assert!(zh.contains(col), "{col} not in {zh}");
+    }
     assert!(
         !notes.contains("'degree'"),
         "no post has a minimum degree: {notes}"
@@ -399,7 +404,7 @@ fn an_absent_column_the_model_uses_gets_a_note() {
     strict_health(&c);
     let pb = commands::load(&c.inputs()).unwrap();
     assert!(
-        !pb.notes().iter().any(|n| n.contains("'health'")),
+        !pb.notes().iter().any(|n| n.en.contains("'health'")),
         "{:?}",
         pb.notes()
     );

@@ -252,7 +252,9 @@ fn explain_names_inputs_that_differ_from_the_run_and_follows_a_manifest() {
     let (code, _, err) = explain_b(&inputs);
     assert_eq!(code, 0, "{err}");
     assert!(
-        err.contains("提示: the run read counties from") && err.contains("counties-2.csv"),
+        err.contains("提示: 那次运行从")
+            && err.contains("读取 counties，而不是")
+            && err.contains("counties-2.csv"),
         "{err}"
     );
     inputs.paths.counties = counties;

@@ -179,7 +179,7 @@ fn a_kill_at_any_step_leaves_one_consistent_set() {
         let err = assert_exit(&o, 0);
         one_consistent_set(&out);
         if step != "switched" {
-            assert!(err.contains("interrupted run"), "{step}: {err}");
+            assert!(err.contains("被中断的运行"), "{step}: {err}");
         }
         let left: Vec<PathBuf> = hidden_beside(&out)
             .into_iter()

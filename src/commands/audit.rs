@@ -33,11 +33,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn file_sha(path: &Path) -> Result<(String, u64)> {
-    let bytes =
-        std::fs::read(path).map_err(|e| {
-            let p = path.display();
-            Error::io(msg!("无法读取 {p}", "cannot read {p}"), e)
-        })?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        let p = path.display();
+        Error::io(msg!("无法读取 {p}", "cannot read {p}"), e)
+    })?;
     Ok((sha256_hex(&bytes), bytes.len() as u64))
 }
 
@@ -206,13 +205,12 @@ pub fn verify_manifest(path: &Path) -> Result<ReplayCheck> {
             lines,
         });
     }
-    let tmp =
-        tempfile::tempdir().map_err(|e| {
-            Error::io(
-                msg!("无法创建临时文件夹", "cannot create a temporary directory"),
-                e,
-            )
-        })?;
+    let tmp = tempfile::tempdir().map_err(|e| {
+        Error::io(
+            msg!("无法创建临时文件夹", "cannot create a temporary directory"),
+            e,
+        )
+    })?;
     let out = rerun(&m.replay, &tmp.path().join("rerun"))?;
     for f in m.outputs.iter().filter(|f| f.reproducible) {
         match std::fs::read(out.join(&f.file)) {

@@ -51,7 +51,7 @@ pub struct Explanation {
     /// those of the run that wrote the dispatch (its run.json), so the
     /// reasons may not be the run's.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
+    pub notes: Vec<Msg>,
 }
 
 /// Explain one candidate's outcome in a dispatch, which is first checked as
@@ -171,7 +171,10 @@ fn explain_in(
         let (d, list) = (dispatch.display(), Msg::join(&broken));
         let (zh_list, en_list) = (list.zh, list.en);
         let (zh, en) = if more > 0 {
-            (format!("；…… 另有 {more} 处"), format!("; … and {more} more"))
+            (
+                format!("；…… 另有 {more} 处"),
+                format!("; … and {more} more"),
+            )
         } else {
             Default::default()
         };
@@ -203,7 +206,7 @@ fn explain_in(
 
 /// How the inputs given differ from the run's: a file left out or added,
 /// another file, or the same file changed since; another seed.
-fn differences(inputs: &Inputs, m: &ManifestFile, manifest: &Path) -> Vec<String> {
+fn differences(inputs: &Inputs, m: &ManifestFile, manifest: &Path) -> Vec<Msg> {
     let given = super::replay::Replay::new(
         "explain",
         inputs,
@@ -229,38 +232,49 @@ fn differences(inputs: &Inputs, m: &ManifestFile, manifest: &Path) -> Vec<String
         let theirs = m.inputs.iter().find(|f| f.role == role);
         let ours = mine.iter().find(|(r, _)| r == role).map(|(_, p)| abs(p));
         match (theirs, ours) {
-            (Some(t), None) => notes.push(format!(
-                "the run read {role} from {}, not given here: reasons may differ from the run's",
-                t.path.display()
-            )),
-            (None, Some(p)) => notes.push(format!(
-                "{role} {} is given here but the run had none: reasons may differ from the run's",
-                p.display()
-            )),
-            (Some(t), Some(p)) if t.path != p => notes.push(format!(
-                "the run read {role} from {}, not {}: reasons may differ from the run's",
-                t.path.display(),
-                p.display()
-            )),
+            (Some(t), None) => {
+                let t = t.path.display();
+                notes.push(msg!(
+                    "那次运行从 {t} 读取 {role}，这里没有给出：原因可能与那次运行不同",
+                    "the run read {role} from {t}, not given here: reasons may differ from the run's"
+                ))
+            }
+            (None, Some(p)) => {
+                let p = p.display();
+                notes.push(msg!(
+                    "这里给出了 {role} {p}，那次运行却没有：原因可能与那次运行不同",
+                    "{role} {p} is given here but the run had none: reasons may differ from the run's"
+                ))
+            }
+            (Some(t), Some(p)) if t.path != p => {
+                let (t, p) = (t.path.display(), p.display());
+                notes.push(msg!(
+                    "那次运行从 {t} 读取 {role}，而不是 {p}：原因可能与那次运行不同",
+                    "the run read {role} from {t}, not {p}: reasons may differ from the run's"
+                ))
+            }
             _ => {}
         }
     }
-    notes.extend(
-        m.check_inputs()
-            .into_iter()
-            .filter(|c| !c.ok)
-            .map(|c| format!("{}: reasons may differ from the run's", c.line)),
-    );
+    notes.extend(m.check_inputs().into_iter().filter(|c| !c.ok).map(|c| {
+        let l = c.line;
+        msg!(
+            "{l}：原因可能与那次运行不同",
+            "{l}: reasons may differ from the run's"
+        )
+    }));
     if m.replay.seed != inputs.seed {
-        notes.push(format!(
-            "the run used --seed {}, not {}: ties may be broken differently",
-            m.replay.seed, inputs.seed
+        let (theirs, ours) = (m.replay.seed, inputs.seed);
+        notes.push(msg!(
+            "那次运行用的是 --seed {theirs}，不是 {ours}：并列可能以不同方式打破",
+            "the run used --seed {theirs}, not {ours}: ties may be broken differently"
         ));
     }
     if !notes.is_empty() {
-        notes.push(format!(
-            "`xibu explain --manifest {}` takes the run's own inputs",
-            manifest.display()
+        let m = manifest.display();
+        notes.push(msg!(
+            "`xibu explain --manifest {m}` 会使用那次运行自己的输入",
+            "`xibu explain --manifest {m}` takes the run's own inputs"
         ));
     }
     notes

@@ -14,12 +14,12 @@ use std::path::{Path, PathBuf};
 use crate::domain::policy::Policy;
 use crate::domain::records::{ColumnReport, Instance};
 use crate::error::{Diagnostics, Error, Msg, Result};
-use crate::lang::Lang;
-use crate::msg;
 use crate::input::records::{read_instance, read_locks, InputPaths};
 use crate::input::{load_policy, Encoding};
+use crate::lang::Lang;
 use crate::model::evaluate::{evaluate, Evaluation};
 use crate::model::{build_problem, Problem};
+use crate::msg;
 use crate::output::commit::{OutputDir, SetKind, DIAGNOSIS};
 use crate::output::files::{
     dispatch_csv, envy_csv, reserves_csv, unplaced_csv, unplaced_reasons, Summary,
@@ -327,10 +327,7 @@ pub fn verify_text(ev: &Evaluation, lang: Lang) -> String {
         );
     }
     if ev.violations.is_empty() {
-        let line = lang.pick(
-            "通过：全部硬约束都满足",
-            "ok: every hard constraint holds",
-        );
+        let line = lang.pick("通过：全部硬约束都满足", "ok: every hard constraint holds");
         let _ = writeln!(s, "{line}");
     } else {
         for v in &ev.violations {

@@ -220,9 +220,9 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
         // Shown once, with the first scenario's line.
         for n in notes {
             first.note = if first.note.is_empty() {
-                n
+                n.en
             } else {
-                format!("{}; {n}", first.note)
+                format!("{}; {}", first.note, n.en)
             };
         }
     }

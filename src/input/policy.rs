@@ -180,13 +180,12 @@ impl ModelSource {
     /// edited, they are the parser's messages about the edited TOML.
     pub fn policy(&self) -> Result<Policy> {
         if self.edited {
-            let text = toml::to_string(&self.table)
-                .map_err(|e| {
-                    Error::Output(msg!(
-                        "无法写出修改后的模型：{e}",
-                        "cannot write the edited model: {e}"
-                    ))
-                })?;
+            let text = toml::to_string(&self.table).map_err(|e| {
+                Error::Output(msg!(
+                    "无法写出修改后的模型：{e}",
+                    "cannot write the edited model: {e}"
+                ))
+            })?;
             parse_policy(&text, &self.file)
         } else {
             parse_policy(&self.text, &self.file)

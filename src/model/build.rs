@@ -9,7 +9,7 @@ use super::{County, Files, Pair, Post, Problem};
 use crate::domain::policy::{AdjustScope, Policy};
 use crate::domain::records::{Choice, ColumnReport, Instance};
 use crate::domain::types::*;
-use crate::error::{Diagnostics, Result};
+use crate::error::{Diagnostics, Msg, Result};
 use crate::msg;
 
 /// Build the problem in one step, locks included, reporting every
@@ -436,7 +436,7 @@ fn derive_pairs(pb: &mut Problem) {
 /// A note for each optional candidates column that is absent although the
 /// model uses it: its default then decides for everyone, and the office
 /// should know (interface §1 gives the defaults).
-fn defaults_used(policy: &Policy, posts: &[Post], cols: &ColumnReport) -> Vec<String> {
+fn defaults_used(policy: &Policy, posts: &[Post], cols: &ColumnReport) -> Vec<Msg> {
     use crate::domain::policy::{Flag, HealthRule, PriorityKey};
     let tier_flag = |f: Flag| {
         policy
@@ -444,60 +444,84 @@ fn defaults_used(policy: &Policy, posts: &[Post], cols: &ColumnReport) -> Vec<St
             .iter()
             .any(|s| s.tiers.iter().any(|t| t.flags.contains(&f)))
     };
+    // (column, its Chinese header, used, the default in Chinese and English)
+    let no = ["否", "false"];
     let uses = [
-        ("graduating", policy.require_graduating, "true (应届)"),
+        (
+            "graduating",
+            "应届",
+            policy.require_graduating,
+            ["是（应届）", "true (应届)"],
+        ),
         (
             "diploma_by_arrival",
+            "到岗前取得学历",
             policy.require_diploma_by_arrival,
-            "true",
+            ["是", "true"],
         ),
         (
             "health",
+            "体检",
             true,
             match policy.health {
-                HealthRule::Pass => "pending (待定): nobody passes the model's health = \"pass\"",
-                HealthRule::NotFail => "pending (待定), which the model accepts",
+                HealthRule::Pass => [
+                    "待定：模型要求 health = \"pass\"，因此没有人符合条件",
+                    "pending (待定): nobody passes the model's health = \"pass\"",
+                ],
+                HealthRule::NotFail => [
+                    "待定（模型接受待定）",
+                    "pending (待定), which the model accepts",
+                ],
             },
         ),
         (
             "degree",
+            "学历",
             posts.iter().any(|p| p.degree_min.is_some()),
-            "bachelor (本科)",
+            ["本科", "bachelor (本科)"],
         ),
         (
             "major_code",
+            "专业代码",
             posts.iter().any(|p| !p.majors_required.is_empty())
                 || policy
                     .specialties
                     .iter()
                     .any(|s| s.tiers.iter().any(|t| !t.codes.is_empty())),
-            "none: no major tier or major requirement matches",
+            [
+                "空：不符合任何专业层级或专业要求",
+                "none: no major tier or major requirement matches",
+            ],
         ),
         (
             "teacher_training",
+            "师范类",
             tier_flag(Flag::TeacherTraining),
-            "false",
+            no,
         ),
         (
             "volunteer_experience",
+            "志愿服务经历",
             policy.priority.contains(&PriorityKey::Volunteer)
                 || tier_flag(Flag::VolunteerExperience),
-            "false",
+            no,
         ),
         (
             "student_leader",
+            "学生干部",
             (policy.priority.contains(&PriorityKey::Leader)
                 && policy.specialties.iter().any(|s| s.leader))
                 || tier_flag(Flag::StudentLeader),
-            "false",
+            no,
         ),
     ];
+    let file = &cols.file;
     uses.iter()
-        .filter(|(col, used, _)| *used && !cols.has(col))
-        .map(|(col, _, default)| {
-            format!(
-                "{}: column '{col}' is absent but the model uses it; everyone gets the default {default}",
-                cols.file
+        .filter(|(col, _, used, _)| *used && !cols.has(col))
+        .map(|(col, header, _, [zh, en])| {
+            msg!(
+                "{file}：没有 '{header}'（{col}）列，但模型要用它；所有人都按默认值 {zh} 处理",
+                "{file}: column '{col}' is absent but the model uses it; everyone gets the default {en}"
             )
         })
         .collect()

@@ -125,7 +125,7 @@ pub struct Problem {
     pub(crate) extra_columns: Vec<String>,
     /// What a person should know about how the files were read (an absent
     /// column whose default the model uses).
-    pub(crate) notes: Vec<String>,
+    pub(crate) notes: Vec<crate::error::Msg>,
 }
 
 /// One locked placement, with its audit record.
@@ -218,7 +218,7 @@ impl Problem {
         &self.columns
     }
     /// Notes on how the files were read.
-    pub fn notes(&self) -> &[String] {
+    pub fn notes(&self) -> &[crate::error::Msg] {
         &self.notes
     }
 }

@@ -22,7 +22,7 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Msg, Result};
 use crate::msg;
 
 /// What a folder holds, which decides what counts as an earlier output.
@@ -87,7 +87,7 @@ pub struct OutputDir {
     kind: SetKind,
     staging: Option<PathBuf>,
     written: Vec<String>,
-    notes: Vec<String>,
+    notes: Vec<Msg>,
     _lock: Lock,
 }
 
@@ -102,9 +102,9 @@ fn io(zh: &str, en: &str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
 /// `.` and `results/` work), its parent created.
 fn resolve(dir: &Path) -> Result<PathBuf> {
     if dir.is_dir() {
-        return fs::canonicalize(dir).map_err(io("打开", "open", &dir));
+        return fs::canonicalize(dir).map_err(io("打开", "open", dir));
     }
-    let abs = std::path::absolute(dir).map_err(io("打开", "open", &dir))?;
+    let abs = std::path::absolute(dir).map_err(io("打开", "open", dir))?;
     let (Some(parent), Some(name)) = (abs.parent(), abs.file_name()) else {
         let d = dir.display();
         return Err(Error::Output(msg!(
@@ -112,9 +112,8 @@ fn resolve(dir: &Path) -> Result<PathBuf> {
             "{d} cannot be an output folder: choose a folder inside it"
         )));
     };
-    fs::create_dir_all(parent).map_err(io("创建", "create", &parent))?;
-    let parent =
-        fs::canonicalize(parent).map_err(io("打开", "open", &parent))?;
+    fs::create_dir_all(parent).map_err(io("创建", "create", parent))?;
+    let parent = fs::canonicalize(parent).map_err(io("打开", "open", parent))?;
     Ok(parent.join(name))
 }
 
@@ -145,14 +144,15 @@ impl OutputDir {
         if !target.exists() && old.is_dir() {
             // Killed between the two renames of a non-exchanging switch.
             fs::rename(&old, &target).map_err(io("恢复", "restore", &old))?;
-            notes.push(format!(
-                "put back {}, which an interrupted run had moved aside",
-                target.display()
+            let t = target.display();
+            notes.push(msg!(
+                "已放回被中断的运行移开的 {t}",
+                "put back {t}, which an interrupted run had moved aside"
             ));
         }
         let prefix = format!(".{name}.xibu-new-");
         let mut leftovers: Vec<PathBuf> = fs::read_dir(parent)
-            .map_err(io("读取", "read", &parent))?
+            .map_err(io("读取", "read", parent))?
             .filter_map(|e| e.ok())
             .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
             .map(|e| e.path())
@@ -163,9 +163,10 @@ impl OutputDir {
         leftovers.sort();
         for l in leftovers {
             fs::remove_dir_all(&l).map_err(io("删除", "remove", &l))?;
-            notes.push(format!(
-                "removed {}, left unfinished by an interrupted run",
-                l.display()
+            let l = l.display();
+            notes.push(msg!(
+                "已删除被中断的运行留下的未完成的 {l}",
+                "removed {l}, left unfinished by an interrupted run"
             ));
         }
         let mut d = OutputDir {
@@ -245,7 +246,7 @@ impl OutputDir {
     /// exchange the folders and remove the earlier set. Returns what a
     /// person should know (files of the earlier run removed, leftovers of
     /// killed runs cleaned).
-    pub fn commit(mut self) -> Result<Vec<String>> {
+    pub fn commit(mut self) -> Result<Vec<Msg>> {
         let staging = self.staging()?;
         let mut removed = Vec::new();
         if self.target.is_dir() {
@@ -279,11 +280,11 @@ impl OutputDir {
             let _ = fs::remove_dir_all(&old);
         }
         if !removed.is_empty() {
-            self.notes.push(format!(
-                "removed {} file(s) of the earlier run in {} that this run does not write: {}",
-                removed.len(),
-                self.target.display(),
-                removed.join(", ")
+            let (n, t) = (removed.len(), self.target.display());
+            let (zh, en) = (removed.join("、"), removed.join(", "));
+            self.notes.push(msg!(
+                "已删除 {t} 中上次运行留下、本次不再写出的 {n} 个文件：{zh}",
+                "removed {n} file(s) of the earlier run in {t} that this run does not write: {en}"
             ));
         }
         Ok(std::mem::take(&mut self.notes))
@@ -292,9 +293,8 @@ impl OutputDir {
     /// Add one file to the folder as it is, leaving every other file
     /// untouched (the diagnosis of an infeasible run): written under a
     /// temporary name and renamed into place.
-    pub fn add_only(mut self, name: &str, bytes: &[u8]) -> Result<Vec<String>> {
-        fs::create_dir_all(&self.target)
-            .map_err(io("创建", "create", &self.target))?;
+    pub fn add_only(mut self, name: &str, bytes: &[u8]) -> Result<Vec<Msg>> {
+        fs::create_dir_all(&self.target).map_err(io("创建", "create", &self.target))?;
         let target = self.target.join(name);
         let ctx = || {
             let p = target.display();
@@ -393,7 +393,7 @@ impl EarlierOutputs {
 /// link (the same file), a copy where links are impossible; folders entry
 /// by entry; symbolic links as links.
 fn carry(from: &Path, to: &Path) -> Result<()> {
-    let meta = fs::symlink_metadata(from).map_err(io("读取", "read", &from))?;
+    let meta = fs::symlink_metadata(from).map_err(io("读取", "read", from))?;
     let ctx = || {
         let p = from.display();
         msg!(
@@ -435,7 +435,10 @@ fn switch(staging: &Path, target: &Path, try_exchange: bool) -> Result<Option<Pa
     let err = |e| {
         let t = target.display();
         Error::io(
-            msg!("无法把新结果换入 {t}", "cannot switch the new results into {t}"),
+            msg!(
+                "无法把新结果换入 {t}",
+                "cannot switch the new results into {t}"
+            ),
             e,
         )
     };
@@ -527,9 +530,7 @@ impl Lock {
                         "another xibu run{en} is writing to {t}: wait until it has finished, or choose another --out"
                     )));
                 }
-                Err(fs::TryLockError::Error(e)) => {
-                    return Err(io("锁定", "lock", path)(e))
-                }
+                Err(fs::TryLockError::Error(e)) => return Err(io("锁定", "lock", path)(e)),
             }
             // The holder before us may have removed the file after we opened
             // it: then our lock is on a file nobody else will see; retry.
@@ -603,7 +604,7 @@ mod tests {
             fs::read_to_string(out.join("inputs/candidates.csv")).unwrap(),
             "c"
         );
-        assert!(notes[0].contains("派遣名单.xlsx"), "{notes:?}");
+        assert!(notes[0].en.contains("派遣名单.xlsx"), "{notes:?}");
         // Nothing is left beside the folder: no staging, no lock.
         assert_eq!(names(tmp.path()), ["results"]);
     }

@@ -164,7 +164,7 @@ pub struct Summary {
     /// What a person should know: how the files were read (an absent
     /// column whose default the model uses) and how the result was found
     /// (time limit, model too large for the exact engine).
-    pub notes: Vec<String>,
+    pub notes: Vec<Msg>,
     /// What each file's header row was read as: recognised and ignored
     /// columns.
     pub columns: Vec<ColumnReport>,

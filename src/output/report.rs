@@ -75,7 +75,7 @@ pub fn report_html(
     big(&mut h, "locks", "锁定安排", pb.locks.len());
     h.push_str("</section>");
     for n in &s.notes {
-        let _ = write!(h, r#"<p class="note">注：{}</p>"#, esc(n));
+        let _ = write!(h, r#"<p class="note">注：{}</p>"#, esc(&n.zh));
     }
     for v in s.violations.iter().chain(&s.infeasible) {
         let _ = write!(h, r#"<p class="bad">{}</p>"#, esc(&v.zh));

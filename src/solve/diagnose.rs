@@ -8,10 +8,10 @@ use super::settings::MipSettings;
 use crate::domain::types::PostIdx;
 use crate::error::{Msg, Result};
 use crate::lang::Word;
-use crate::msg;
 use crate::model::evaluate::post_occupancy;
 use crate::model::rules::{rule_figures, ScopeCounter};
 use crate::model::Problem;
+use crate::msg;
 
 /// Solve with a slack on every rule, scale and quota row (cost 1 each) and
 /// name the rows that needed one: the constraints that cannot all hold.

@@ -355,9 +355,10 @@ fn too_large(
             "the exact model would have about {estimate} columns (limit {most}), and the fast engine found no allocation that keeps every rule; raise --max-columns"
         )));
     };
-    sol.notes.push(format!(
-        "the exact model would have about {estimate} columns, more than --max-columns {}; this is the fast engine's allocation (every hard constraint holds; the gap is against a simple bound)",
-        s.max_columns
+    let most = s.max_columns;
+    sol.notes.push(crate::msg!(
+        "精确模型约有 {estimate} 列，超过 --max-columns {most}；这是快速引擎的安排（全部硬约束都满足；差距是相对一个简单下界而言）",
+        "the exact model would have about {estimate} columns, more than --max-columns {most}; this is the fast engine's allocation (every hard constraint holds; the gap is against a simple bound)"
     ));
     Ok(sol)
 }
@@ -387,7 +388,8 @@ fn finish(
     }
     let mut notes = Vec::new();
     if let Some(s) = stopped_in {
-        notes.push(format!(
+        notes.push(crate::msg!(
+            "时间限制使 {s} 阶段停止：返回已找到的最好安排（全部硬约束都满足；未证明最优）",
             "the time limit stopped the {s} stage: the best allocation found is returned (every hard constraint holds; not proven optimal)"
         ));
         stages.push((format!("stopped_in_{s}"), 0.0));

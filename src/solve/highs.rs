@@ -110,13 +110,12 @@ pub(crate) fn add_upper_row(model: &mut Model, terms: &[(usize, f64)], hi: f64) 
 
 /// Write the model as HiGHS does (`.lp` or `.mps` by extension).
 pub(crate) fn write_model(model: &mut Model, path: &std::path::Path) -> Result<()> {
-    let c = CString::new(path.display().to_string())
-        .map_err(|_| {
-            Error::Solver(crate::msg!(
-                "模型路径含有 NUL 字节",
-                "model path contains a NUL byte"
-            ))
-        })?;
+    let c = CString::new(path.display().to_string()).map_err(|_| {
+        Error::Solver(crate::msg!(
+            "模型路径含有 NUL 字节",
+            "model path contains a NUL byte"
+        ))
+    })?;
     // SAFETY: a valid model and a NUL-terminated path.
     let status = unsafe { highs_sys::Highs_writeModel(model.as_mut_ptr(), c.as_ptr()) };
     // HiGHS status: -1 error, 0 ok, 1 warning (e.g. names were generated).

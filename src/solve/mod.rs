@@ -136,7 +136,7 @@ pub struct Solution {
     /// Wall time per stage, in order.
     pub stages: Vec<(String, f64)>,
     /// What a person should know about how it was found.
-    pub notes: Vec<String>,
+    pub notes: Vec<crate::error::Msg>,
     /// What the engine proved beyond the simple bounds (`bound::bound`).
     pub proven: Option<bound::Proven>,
     /// Per criterion, the proven best value (summary.json `bound`): set by
@@ -195,9 +195,10 @@ pub fn solve_with(
             // the exact model (small here: everyone kept is fixed).
             None if fix.allow_shortfall => {
                 let mut sol = exact::solve(pb, settings, fix)?;
-                sol.notes.push(
-                    "the fast engine found no allocation that keeps every rule; the exact engine minimised the shortfall (--allow-shortfall)".into(),
-                );
+                sol.notes.push(crate::msg!(
+                    "快速引擎没有找到满足全部规则的安排；精确引擎把差额减到了最小（--allow-shortfall）",
+                    "the fast engine found no allocation that keeps every rule; the exact engine minimised the shortfall (--allow-shortfall)"
+                ));
                 Ok(sol)
             }
             None => Err(crate::Error::Solver(crate::msg!(
