@@ -454,13 +454,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             };
             for r in commands::scenarios::scenarios(&input.inputs(), &opts)? {
                 let placed = r.placed.map_or("-".to_string(), |p| p.to_string());
+                let status = r
+                    .status
+                    .map_or(lang.pick("出错", "error"), |o| o.words(lang));
+                let note = r.note.as_ref().map_or("", |n| n.get(lang));
                 eprintln!(
-                    "{:<20} {:<10} {} {placed:>6}  {:.1} s {}",
+                    "{:<20} {status:<10} {} {placed:>6}  {:.1} s {note}",
                     r.name,
-                    r.status_key(),
                     lang.pick("派遣", "placed"),
                     r.seconds,
-                    r.note
                 );
             }
             Ok(ExitCode::SUCCESS)

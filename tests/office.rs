@@ -912,6 +912,11 @@ fn the_leadership_summary_adds_up_and_explains_every_vacancy() {
     );
     let report = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(report.contains("呼和浩特市（1501）"));
+    // The charts' axes name leagues too, not codes.
+    assert!(
+        report.contains(r#"text-anchor="middle">呼和浩特市</text>"#),
+        "league names on the chart axis"
+    );
     assert!(
         report.contains("<th>乡镇及以下服务岗位比例</th>"),
         "rules by label"

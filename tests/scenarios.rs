@@ -78,7 +78,15 @@ fn every_scenario_equals_allocate_on_the_edited_files_and_failures_stay_isolated
             ("impossible", "infeasible")
         ]
     );
-    assert!(rows[3].note.contains("township_share") && rows[3].note.contains("150322"));
+    let note = rows[3]
+        .note
+        .clone()
+        .expect("an infeasible scenario says why");
+    assert!(note.en.contains("township_share") && note.en.contains("150322"));
+    assert!(
+        note.zh.contains("规则 township_share 在旗县 150322"),
+        "{note:?}"
+    );
 
     let by_hand = [
         ("base", vec![]),

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use super::replay::{abs, Replay};
 use super::{diagnosis, result_files, Files, Inputs, Run};
-use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::error::{Diagnostic, Diagnostics, Error, Msg, Result};
 use crate::input::scenarios::{apply, load_scenarios};
 use crate::input::ModelSource;
 use crate::model::evaluate::post_occupancy;
@@ -76,8 +76,8 @@ pub struct Row {
     /// scopes that hold anyone (count − bound for ≥, bound − count for ≤;
     /// negative = broken; empty when no scope holds anyone).
     pub rule_slack: Vec<Option<f64>>,
-    /// Why it failed, when it did.
-    pub note: String,
+    /// Why it failed, when it did (scenarios.csv keeps the English).
+    pub note: Option<Msg>,
     /// Candidate id → (post id, rank), for moves.
     pub placements: HashMap<String, (String, u32)>,
 }
@@ -219,11 +219,10 @@ pub fn scenarios(inputs: &Inputs, opts: &ScenarioOptions) -> Result<Vec<Row>> {
     if let Some(first) = rows.first_mut() {
         // Shown once, with the first scenario's line.
         for n in notes {
-            first.note = if first.note.is_empty() {
-                n.en
-            } else {
-                format!("{}; {}", first.note, n.en)
-            };
+            first.note = Some(match first.note.take() {
+                None => n,
+                Some(before) => Msg::join(&[before, n]),
+            });
         }
     }
     Ok(rows)
@@ -256,7 +255,7 @@ fn run_one(
         league_placed: vec![0; nl],
         league_open: vec![0; nl],
         rule_slack: vec![None; rule_names.len()],
-        note: String::new(),
+        note: None,
         placements: HashMap::new(),
     };
     let mut replay = Replay::new("scenarios", inputs, Engine::Exact, settings, &opts.output);
@@ -313,9 +312,14 @@ fn run_one(
         }
         Err(Error::Infeasible(msg)) => {
             row.status = Some(Outcome::Infeasible);
-            row.note = msg.en;
+            row.note = Some(msg);
         }
-        Err(e) => row.note = e.to_string(),
+        Err(e) => {
+            row.note = Some(Msg {
+                zh: e.render(crate::lang::Lang::Zh),
+                en: e.to_string(),
+            })
+        }
     }
     row.seconds = t.elapsed().as_secs_f64();
     (row, files)
@@ -364,7 +368,7 @@ pub(crate) fn comparison_csv(rows: &[Row], leagues: &[String], rules: &[String])
                 .iter()
                 .map(|s| s.map_or(String::new(), |v| format!("{v:.3}"))),
         );
-        rec.push(r.note.clone());
+        rec.push(r.note.as_ref().map_or(String::new(), |n| n.en.clone()));
         w.row(&rec);
     }
     w.into_bytes()
@@ -482,11 +486,12 @@ pub(crate) fn comparison_html(
         &names,
         &one(&mean_rank),
     ));
-    for r in rows.iter().filter(|r| !r.note.is_empty()) {
+    for r in rows.iter() {
+        let Some(note) = &r.note else { continue };
         html.push_str(&format!(
-            "<p class=\"bad\">{}: {}</p>",
+            "<p class=\"bad\">{}：{}</p>",
             esc(&r.name),
-            esc(&r.note)
+            esc(&note.zh)
         ));
     }
     html.push_str("</body></html>\n");

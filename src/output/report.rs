@@ -248,8 +248,24 @@ fn placements_section(h: &mut String, pb: &Problem, sol: &Solution) {
         .enumerate()
         .map(|(s, sp)| (sp.name.clone(), by.iter().map(|r| r[s] as f64).collect()))
         .collect();
-    h.push_str(&bar_chart("各盟市安置人数（按专项）", &pb.leagues, &series));
+    h.push_str(&bar_chart(
+        "各盟市安置人数（按专项）",
+        &league_names(pb),
+        &series,
+    ));
     h.push_str("</section>");
+}
+
+/// Each league as the office names it (the model's `[leagues]`), else its
+/// code: short, for a chart's axis.
+fn league_names(pb: &Problem) -> Vec<String> {
+    pb.leagues
+        .iter()
+        .map(|l| {
+            let named = pb.policy.league_names.iter().find(|(c, _)| c == l);
+            named.map_or_else(|| l.clone(), |(_, n)| n.clone())
+        })
+        .collect()
 }
 
 fn ranks_section(h: &mut String, pb: &Problem, sol: &Solution) {
@@ -294,7 +310,7 @@ fn seats_section(
     h.push_str("<section><h2>空余名额与候补深度</h2>");
     h.push_str(&bar_chart(
         "各盟市空余名额",
-        &pb.leagues,
+        &league_names(pb),
         &[("空余名额".into(), open_league)],
     ));
     h.push_str("<table><tr><th>岗位</th><th>旗县</th><th>专项</th><th>层级</th><th>名额</th><th>已安置（含延期）</th><th>空余</th><th>候补人数 / 应有</th><th>空余原因</th></tr>");
