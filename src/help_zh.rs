@@ -37,6 +37,10 @@ const ABOUT: &[(&str, &str)] = &[
         "generate",
         "按 2023 年模型生成逼真的合成数据（用于测试和测速）",
     ),
+    (
+        "serve",
+        "在本机开一个网页：上传文件、运行分配、看报告、下载名单、递补和方案对比，不用终端",
+    ),
 ];
 
 /// Options with the same meaning in every command.
@@ -77,6 +81,11 @@ const COMMON: &[(&str, &str)] = &[
     ("format", "表格格式：csv、csv-bom、gbk 或 xlsx"),
     ("tight", "旗县的乡镇及以下和乡村教育比例刚好达标，且这些岗位较少人报（延迟接受会违反许多旗县规则）"),
     ("dispatch", "要核对或解释的 dispatch.csv"),
+    ("bind", "监听的地址；不是 127.0.0.1 时必须有令牌"),
+    ("port", "端口（0：任一空闲端口，启动时显示）"),
+    ("data", "保存任务的文件夹"),
+    ("token", "每个请求都要带的令牌（在非本机地址上不给则自动生成）"),
+    ("max_upload_mb", "单次上传的上限（MB）"),
 ];
 
 /// Options whose meaning depends on the command.

@@ -5,8 +5,9 @@
 //! `tests/layout.rs`): [`domain`] (types, policy, records) → [`input`]
 //! (read, validate) → [`model`] (the dense problem: eligibility, priority,
 //! rules, evaluation) → [`solve`] (engines) → [`output`] (files, reasons,
-//! report) → [`commands`] (orchestration for the binary). [`lang`] and
-//! [`error`] sit beside `domain` at the bottom.
+//! report) → [`commands`] (orchestration for the binary) → [`serve`] (the
+//! local web page over the same commands). [`lang`] and [`error`] sit beside
+//! `domain` at the bottom.
 #![deny(missing_docs)]
 
 pub mod commands;
@@ -17,6 +18,7 @@ pub mod input;
 pub mod lang;
 pub mod model;
 pub mod output;
+pub mod serve;
 pub mod solve;
 pub mod template;
 

@@ -361,6 +361,24 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Serve a local web page to run allocations without a terminal
+    Serve {
+        /// Address to listen on; any other than 127.0.0.1 needs a token
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Port (0: any free port)
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Folder where jobs are kept
+        #[arg(long, default_value = "xibu-data")]
+        data: PathBuf,
+        /// Token every request must carry (generated on a non-local bind)
+        #[arg(long)]
+        token: Option<String>,
+        /// Largest upload, in MB
+        #[arg(long, default_value_t = 200)]
+        max_upload_mb: usize,
+    },
     /// Write a realistic synthetic instance for the 2023 model
     Generate {
         /// Number of candidates
@@ -578,6 +596,34 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             } else {
                 out(&commands::explain::explain_text(&e, lang));
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve {
+            bind,
+            port,
+            data,
+            token,
+            max_upload_mb,
+        } => {
+            let opts = xibu::serve::ServeOptions {
+                bind,
+                port,
+                data,
+                token,
+                lang,
+                max_upload: max_upload_mb.saturating_mul(1 << 20),
+                workers: 2,
+            };
+            xibu::serve::serve(opts, |url| {
+                out(&format!("{url}\n"));
+                eprintln!(
+                    "{}",
+                    lang.pick(
+                        "xibu serve：请在浏览器中打开上面的地址（Ctrl+C 停止）",
+                        "xibu serve: open the address above in a browser (Ctrl+C stops)"
+                    )
+                );
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Template { out } => {

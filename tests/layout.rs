@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// Top-level modules from the bottom up: each may use only those before it.
 const LAYERS: &[&str] = &[
     "domain", "lang", "error", "input", "model", "solve", "output", "commands", "generate",
-    "template",
+    "template", "serve",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

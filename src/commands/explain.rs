@@ -220,15 +220,7 @@ fn differences(inputs: &Inputs, m: &ManifestFile, manifest: &Path) -> Vec<Msg> {
         .into_iter()
         .filter(|(role, _)| role != "dispatch")
         .collect();
-    let run_roles = [
-        "candidates",
-        "posts",
-        "model",
-        "counties",
-        "incumbents",
-        "locks",
-    ];
-    for role in run_roles {
+    for &role in super::INPUT_ROLES {
         let theirs = m.inputs.iter().find(|f| f.role == role);
         let ours = mine.iter().find(|(r, _)| r == role).map(|(_, p)| abs(p));
         match (theirs, ours) {

@@ -32,6 +32,17 @@ use crate::solve::settings::MipSettings;
 use crate::solve::{solve, Engine, Solution, Status};
 use replay::Replay;
 
+/// The input files of a run, by role (run.json's `role`, the web page's
+/// form fields).
+pub const INPUT_ROLES: &[&str] = &[
+    "candidates",
+    "posts",
+    "model",
+    "counties",
+    "incumbents",
+    "locks",
+];
+
 /// The inputs shared by every command that reads an instance.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {

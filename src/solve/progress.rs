@@ -1,8 +1,10 @@
 //! Progress of long solves on stderr: stage, elapsed time, and the
 //! incumbent and bound HiGHS reports (through its MIP callbacks). Hidden
-//! when stderr is not a terminal or with `--quiet`.
+//! when stderr is not a terminal or with `--quiet`. The same figures are
+//! kept for `xibu serve`'s page (`snapshot`), which can also cancel.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,6 +16,26 @@ struct Inner {
     bar: ProgressBar,
     stage: Mutex<(String, Instant)>,
     lang: crate::lang::Lang,
+    started: Instant,
+    last: Mutex<Option<MipReport>>,
+    cancelled: AtomicBool,
+}
+
+/// Where a solve stands, for a page that follows it.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Snapshot {
+    /// The stage running (`build`, `envy`, `fill` …), empty before any.
+    pub stage: String,
+    /// Seconds since the progress began.
+    pub elapsed: f64,
+    /// HiGHS's best objective in this stage, if any.
+    pub best: Option<f64>,
+    /// HiGHS's bound in this stage, if any.
+    pub bound: Option<f64>,
+    /// Relative gap in this stage, if known.
+    pub gap: Option<f64>,
+    /// Was the solve asked to stop?
+    pub cancelled: bool,
 }
 
 /// A spinner line for the solve; cheap to clone (shared).
@@ -62,13 +84,46 @@ impl Progress {
             bar,
             stage: Mutex::new((String::new(), Instant::now())),
             lang,
+            started: Instant::now(),
+            last: Mutex::new(None),
+            cancelled: AtomicBool::new(false),
         }))
+    }
+
+    /// Where the solve stands now.
+    pub fn snapshot(&self) -> Snapshot {
+        let stage = self.0.stage.lock().map(|s| s.0.clone()).unwrap_or_default();
+        let last = self.0.last.lock().ok().and_then(|l| *l);
+        let finite = |x: f64| x.is_finite().then_some(x);
+        Snapshot {
+            stage,
+            elapsed: self.0.started.elapsed().as_secs_f64(),
+            best: last.and_then(|r| finite(r.primal_bound)),
+            bound: last.and_then(|r| finite(r.dual_bound)),
+            gap: last.and_then(|r| finite(r.gap).filter(|g| *g <= 1e9)),
+            cancelled: self.is_cancelled(),
+        }
+    }
+
+    /// Ask the solve to stop: every HiGHS solve stops at its next callback
+    /// and the deadline counts as passed (`MipSettings::deadline`), so the
+    /// best allocation found so far is returned, as at a time limit.
+    pub fn cancel(&self) {
+        self.0.cancelled.store(true, Ordering::SeqCst);
+    }
+
+    /// Was `cancel` called?
+    pub fn is_cancelled(&self) -> bool {
+        self.0.cancelled.load(Ordering::SeqCst)
     }
 
     /// A new stage begins.
     pub fn stage(&self, name: &str) {
         if let Ok(mut s) = self.0.stage.lock() {
             *s = (name.to_string(), Instant::now());
+        }
+        if let Ok(mut l) = self.0.last.lock() {
+            *l = None;
         }
         let word = self.0.lang.pick("阶段", "stage");
         self.0.bar.set_message(format!("{word} {name}"));
@@ -86,7 +141,7 @@ impl Progress {
     /// until the solve returns.
     pub fn watch(&self, model: &mut highs::Model, deadline: Option<Instant>) -> Arc<Watch> {
         let w = Arc::new(Watch {
-            progress: (!self.0.bar.is_hidden()).then(|| self.0.clone()),
+            progress: self.0.clone(),
             deadline,
             seen: Mutex::new(Seen {
                 best: None,
@@ -101,7 +156,7 @@ impl Progress {
 /// What watches one solve: the progress line, the deadline, and what the
 /// solve has found so far (returned if it is abandoned at the deadline).
 pub struct Watch {
-    progress: Option<Arc<Inner>>,
+    progress: Arc<Inner>,
     deadline: Option<Instant>,
     seen: Mutex<Seen>,
 }
@@ -134,9 +189,7 @@ impl MipObserver for Watch {
                 seen.dual = r.dual_bound;
             }
         }
-        if let Some(p) = &self.progress {
-            p.report(r);
-        }
+        self.progress.report(r);
     }
 
     fn solution(&self, cols: &[f64]) {
@@ -146,12 +199,19 @@ impl MipObserver for Watch {
     }
 
     fn stop(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
+        self.progress.cancelled.load(Ordering::SeqCst)
+            || self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 }
 
 impl Inner {
     fn report(&self, r: MipReport) {
+        if let Ok(mut l) = self.last.lock() {
+            *l = Some(r);
+        }
+        if self.bar.is_hidden() {
+            return;
+        }
         let Ok(stage) = self.stage.lock() else {
             return;
         };

@@ -126,7 +126,11 @@ impl MipSettings {
 
 impl MipSettings {
     /// When the time limit runs out, if there is one.
+    /// Once the run is cancelled (`Progress::cancel`) it has passed.
     pub fn deadline(&self) -> Option<Instant> {
+        if self.progress.is_cancelled() {
+            return Some(Instant::now());
+        }
         let l = self.time_limit.filter(|l| l.is_finite() && *l > 0.0)?;
         self.started
             .checked_add(Duration::from_secs_f64(l.min(1e9)))

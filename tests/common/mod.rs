@@ -142,6 +142,7 @@ pub fn sample_inputs() -> Inputs {
 pub fn xibu_str(args: &[&str]) -> std::process::Output {
     xibu(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
 }
+pub mod browser;
 pub mod fixture;
 pub mod reference;
 pub mod tiny;

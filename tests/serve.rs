@@ -1,0 +1,363 @@
+//! `xibu serve`: the server started on a free port, called through its API
+//! (errors of a broken file, byte-equality with `xibu allocate`, backfill
+//! and scenarios rounds, traversal, the token, jobs listed after a restart)
+//! and its page driven in headless Chromium.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::Value;
+
+/// A running `xibu serve`, killed when dropped.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(data: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_xibu"))
+            .args(["serve", "--port", "0", "--data"])
+            .arg(data)
+            .args(extra)
+            .env_remove("LC_ALL")
+            .env("LANG", "zh_CN.UTF-8")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start xibu serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(
+            line.starts_with("http://"),
+            "first line is the address: {line:?}"
+        );
+        Server {
+            child,
+            url: line.trim().to_string(),
+        }
+    }
+
+    /// `path` on this server (the token of the address kept).
+    fn at(&self, path: &str) -> String {
+        let (base, query) = self.url.split_once('?').unwrap_or((&self.url, ""));
+        let base = base.trim_end_matches('/');
+        let sep = if path.contains('?') { '&' } else { '?' };
+        if query.is_empty() {
+            format!("{base}{path}")
+        } else {
+            format!("{base}{path}{sep}{query}")
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// (status, body) of a request; 4xx and 5xx are answers too.
+fn call(r: Result<ureq::Response, ureq::Error>) -> (u16, Vec<u8>) {
+    let resp = match r {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("request failed: {e}"),
+    };
+    let status = resp.status();
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(&mut resp.into_reader(), &mut body).unwrap();
+    (status, body)
+}
+
+fn json(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(bytes)))
+}
+
+/// A multipart form: (field, Some(file name), bytes) for files, None for values.
+fn multipart(parts: &[(&str, Option<&str>, Vec<u8>)]) -> (String, Vec<u8>) {
+    let boundary = "xibu-test-boundary-7f3a";
+    let mut body = Vec::new();
+    for (name, file, bytes) in parts {
+        body.extend(format!("--{boundary}\r\n").bytes());
+        match file {
+            Some(f) => body.extend(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").bytes(),
+            ),
+            None => body.extend(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").bytes()),
+        }
+        body.extend(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn post(url: &str, parts: &[(&str, Option<&str>, Vec<u8>)]) -> (u16, Value) {
+    let (kind, body) = multipart(parts);
+    let (status, bytes) = call(ureq::post(url).set("Content-Type", &kind).send_bytes(&body));
+    (status, json(&bytes))
+}
+
+/// The example's files as form fields.
+fn example_parts(dir: &Path) -> Vec<(&'static str, Option<&'static str>, Vec<u8>)> {
+    ["candidates", "posts", "counties", "incumbents", "model"]
+        .iter()
+        .map(|role| {
+            let name: &'static str = if *role == "model" {
+                "model.toml"
+            } else {
+                Box::leak(format!("{role}.csv").into_boxed_str())
+            };
+            (*role, Some(name), std::fs::read(dir.join(name)).unwrap())
+        })
+        .collect()
+}
+
+/// Poll a job until its latest round has finished.
+fn wait(s: &Server, id: &str) -> Value {
+    let t = Instant::now();
+    loop {
+        let (code, body) = call(ureq::get(&s.at(&format!("/api/jobs/{id}"))).call());
+        assert_eq!(code, 200);
+        let j = json(&body);
+        if !matches!(j["status"].as_str(), Some("queued" | "running")) {
+            return j;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(120),
+            "job never finished: {j}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn get(s: &Server, url: &str) -> (u16, Vec<u8>) {
+    call(ureq::get(&s.at(url)).call())
+}
+
+#[test]
+fn the_api_runs_a_job_as_the_cli_does_and_keeps_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let s = Server::start(&data, &[]);
+    let dir = example_dir("rules-ties-incumbents");
+
+    // A broken file: every problem at once, at its file, line and column.
+    let mut parts = example_parts(&dir);
+    parts[0].2 = "id,score,preferences,体检结论\nC1,x,G9999,合格\n".into();
+    let (code, body) = post(&s.at("/api/jobs"), &parts);
+    assert_eq!(code, 400, "{body}");
+    let errs = body["errors"].as_array().unwrap();
+    let at = |line: u64, col: u64| {
+        errs.iter()
+            .find(|e| e["line"] == line && e["column"] == col)
+            .unwrap_or_else(|| panic!("no problem at {line}:{col} in {body}"))
+    };
+    assert_eq!(at(1, 4)["file"], "candidates.csv");
+    assert!(at(2, 2)["message"]
+        .as_str()
+        .unwrap()
+        .contains("不是有效的数"));
+    assert!(
+        !body.to_string().contains(data.to_str().unwrap()),
+        "the server's folders are never shown: {body}"
+    );
+
+    // The example: the same dispatch, unplaced and reserves as the CLI.
+    let mut parts = example_parts(&dir);
+    parts.push(("seed", None, b"0".to_vec()));
+    let (code, body) = post(&s.at("/api/jobs"), &parts);
+    assert_eq!(code, 201, "{body}");
+    let id = body["id"].as_str().unwrap().to_string();
+    assert!(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()));
+    let job = wait(&s, &id);
+    assert_eq!(job["status"], "done", "{job}");
+    let expected = expected("rules-ties-incumbents");
+    let cli = tmp.path().join("cli");
+    let mut args = vec!["allocate".to_string()];
+    args.extend(input_args(&inputs_in(&dir, "csv", 0)));
+    args.extend(["--out".to_string(), cli.display().to_string()]);
+    assert_eq!(xibu(&args).status.code(), Some(0));
+    for f in ["dispatch.csv", "unplaced.csv", "reserves.csv"] {
+        let url = job["files"][f]
+            .as_str()
+            .unwrap_or_else(|| panic!("{f} in {job}"));
+        let (code, bytes) = get(&s, url);
+        assert_eq!(code, 200);
+        assert_eq!(
+            bytes,
+            std::fs::read(cli.join(f)).unwrap(),
+            "{f} differs from the CLI's"
+        );
+    }
+    assert_eq!(
+        job["summary"]["objective"], expected["objective"],
+        "the example's proven optimum"
+    );
+    // The county workbooks in one zip.
+    let (code, zip) = get(&s, job["files"]["各旗县名单.zip"].as_str().unwrap());
+    assert_eq!(code, 200);
+    let n = zip::ZipArchive::new(std::io::Cursor::new(zip))
+        .unwrap()
+        .len();
+    assert_eq!(n, 10, "one workbook per county of counties.csv");
+
+    // File names come from the folder's listing, never from the path.
+    for bad in [
+        format!("/api/jobs/{id}/files/out/..%2Fjob.json"),
+        format!("/api/jobs/{id}/files/inputs/candidates.csv"),
+        format!("/api/jobs/{id}/files/..%2F..%2Fjobs/job.json"),
+        "/api/jobs/..%2F..%2Fetc/files/out/passwd".to_string(),
+        format!("/api/jobs/{}/files/out/dispatch.csv", "0".repeat(32)),
+    ] {
+        assert_eq!(get(&s, &bad).0, 404, "{bad}");
+    }
+
+    // A backfill round on the dispatch, then scenarios on the inputs.
+    let dispatch = std::fs::read_to_string(cli.join("dispatch.csv")).unwrap();
+    let gone = dispatch.lines().nth(1).unwrap().split(',').next().unwrap();
+    let withdrawn = format!("id\n{gone}\n").into_bytes();
+    let (code, body) = post(
+        &s.at(&format!("/api/jobs/{id}/backfill")),
+        &[
+            ("withdrawn", Some("withdrawn.csv"), withdrawn),
+            ("allow_shortfall", None, b"1".to_vec()),
+        ],
+    );
+    assert_eq!(code, 202, "{body}");
+    assert_eq!(body["set"], "backfill-1");
+    let job = wait(&s, &id);
+    assert_eq!(job["status"], "done", "{job}");
+    let (code, changes) = get(
+        &s,
+        job["files"]["backfill-1/dispatch.csv"].as_str().unwrap(),
+    );
+    assert_eq!(code, 200);
+    assert!(!String::from_utf8_lossy(&changes).contains(&format!("\n{gone},")));
+    let toml = b"[[scenario]]\nname = \"base\"\n\n[[scenario]]\nname = \"edu30\"\nset = { \"rule.rural_education_share.share\" = 0.30 }\n".to_vec();
+    let (code, body) = post(
+        &s.at(&format!("/api/jobs/{id}/scenarios")),
+        &[("scenarios", Some("s.toml"), toml)],
+    );
+    assert_eq!(code, 202, "{body}");
+    let job = wait(&s, &id);
+    assert_eq!(job["status"], "done", "{job}");
+    assert!(
+        job["files"]["scenarios-1/comparison.html"].is_string(),
+        "{job}"
+    );
+
+    // verify: the job's run.json reproduces.
+    let (code, body) = call(ureq::post(&s.at(&format!("/api/jobs/{id}/verify"))).call());
+    assert_eq!(code, 200);
+    assert_eq!(
+        json(&body)["reproduced"],
+        true,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+
+    // After a restart the job is listed again, with its files.
+    drop(s);
+    let s = Server::start(&data, &[]);
+    let (_, body) = get(&s, "/api/jobs");
+    let list = json(&body);
+    assert!(
+        list["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|j| j["id"] == id.as_str()),
+        "{list}"
+    );
+    assert_eq!(
+        get(&s, &format!("/api/jobs/{id}/files/out/dispatch.csv")).0,
+        200
+    );
+}
+
+#[test]
+fn a_non_local_address_needs_the_token() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = Server::start(
+        &tmp.path().join("d"),
+        &["--bind", "0.0.0.0", "--token", "sesame"],
+    );
+    assert!(s.url.ends_with("?token=sesame"), "{}", s.url);
+    let port = s.url.split(':').nth(2).unwrap().split('/').next().unwrap();
+    let bare = format!("http://127.0.0.1:{port}/api/jobs");
+    let (code, body) = call(ureq::get(&bare).call());
+    assert_eq!(code, 401, "{}", String::from_utf8_lossy(&body));
+    let (code, _) = call(
+        ureq::get(&bare)
+            .set("Authorization", "Bearer sesame")
+            .call(),
+    );
+    assert_eq!(code, 200);
+    let (code, _) = call(ureq::get(&format!("{bare}?token=sesame")).call());
+    assert_eq!(code, 200);
+    let (code, _) = call(ureq::get(&bare).set("Authorization", "Bearer wrong").call());
+    assert_eq!(code, 401);
+    // Without --token, a generated one is printed and required.
+    let s = Server::start(&tmp.path().join("e"), &["--bind", "0.0.0.0"]);
+    let token = s.url.split("?token=").nth(1).expect("a generated token");
+    assert!(token.len() >= 32, "{token}");
+}
+
+#[test]
+fn an_upload_over_the_limit_gets_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = Server::start(&tmp.path().join("d"), &["--max-upload-mb", "1"]);
+    let big = vec![b'x'; 2 << 20];
+    let (code, body) = post(
+        &s.at("/api/jobs"),
+        &[("candidates", Some("candidates.csv"), big)],
+    );
+    assert_eq!(code, 413, "{body}");
+    assert!(body.to_string().contains("1 MB"), "{body}");
+}
+
+/// The page in a real browser: it lists the job, shows the report's
+/// numbers and links the dispatch list for download.
+#[test]
+fn the_page_shows_a_job_in_chromium() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = Server::start(&tmp.path().join("d"), &[]);
+    let dir = example_dir("rules-ties-incumbents");
+    let (code, body) = post(&s.at("/api/jobs"), &example_parts(&dir));
+    assert_eq!(code, 201, "{body}");
+    let id = body["id"].as_str().unwrap().to_string();
+    let job = wait(&s, &id);
+    let placed = job["summary"]["placed"].as_u64().unwrap();
+    let (dom, console) = browser::render(
+        &format!("{}#{id}", s.at("/")),
+        &["--dump-dom", "--virtual-time-budget=5000"],
+    );
+    assert!(
+        console.iter().all(|l| !l.contains("Uncaught")),
+        "{console:?}"
+    );
+    assert!(dom.contains("西部计划志愿者分配"), "the page is Chinese");
+    assert!(
+        dom.contains(&format!("id=\"placed\">{placed}<")),
+        "the summary's placed count in the page: {dom}"
+    );
+    assert!(dom.contains(&id[..8]), "the job is listed");
+    let link = format!("/api/jobs/{id}/files/out/dispatch.csv");
+    assert!(dom.contains(&link), "the dispatch list is linked");
+    assert!(dom.contains("report.html"), "the report is shown inline");
+    // No external URL, font or script.
+    let (_, page) = get(&s, "/");
+    let page = String::from_utf8(page).unwrap();
+    assert!(!page.contains("https://") && !page.contains("src=\"http"));
+}
