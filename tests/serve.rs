@@ -361,3 +361,70 @@ fn the_page_shows_a_job_in_chromium() {
     let page = String::from_utf8(page).unwrap();
     assert!(!page.contains("https://") && !page.contains("src=\"http"));
 }
+
+/// The office's way: in a real browser, choose the files, run, see the
+/// report's numbers and download the dispatch list, byte for byte the
+/// CLI's.
+#[test]
+fn the_page_uploads_runs_and_downloads_in_chromium() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = Server::start(&tmp.path().join("d"), &[]);
+    let dir = example_dir("rules-ties-incumbents");
+    let mut b = browser::Cdp::launch();
+    let downloads = tmp.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    b.call(
+        "Browser.setDownloadBehavior",
+        serde_json::json!({"behavior": "allow", "downloadPath": downloads.display().to_string()}),
+    );
+    b.call("Page.enable", serde_json::json!({}));
+    b.call("Page.navigate", serde_json::json!({"url": s.at("/")}));
+    b.wait_for("document.readyState === 'complete' && document.getElementById('run')", 20);
+    for role in ["candidates", "posts", "counties", "incumbents"] {
+        let f = dir.join(format!("{role}.csv"));
+        b.set_files(&format!("input[name={role}]"), &[&f]);
+    }
+    b.set_files("input[name=model]", &[&dir.join("model.toml")]);
+    // A broken candidates file: the page lists the problems at their place.
+    let broken = tmp.path().join("candidates.csv");
+    std::fs::write(&broken, "id,score,preferences\nC1,x,G0001\n").unwrap();
+    b.set_files("input[name=candidates]", &[&broken]);
+    b.eval("document.getElementById('run').click()");
+    b.wait_for("document.getElementById('errors').innerText.includes('不是有效的数')", 20);
+    let row = b.eval("document.querySelector('#errors tr:nth-child(2)').innerText");
+    assert!(row.as_str().unwrap().starts_with("candidates.csv\t2\t2"), "{row}");
+    b.set_files("input[name=candidates]", &[&dir.join("candidates.csv")]);
+    b.eval("document.getElementById('run').click()");
+    b.wait_for("document.getElementById('placed')", 60);
+    let placed = b.eval("document.getElementById('placed').textContent");
+    let expected = expected("rules-ties-incumbents");
+    assert_eq!(placed.as_str(), Some(expected["placed"].to_string().as_str()));
+    let envy = b.eval("document.getElementById('envy').textContent");
+    assert_eq!(envy.as_str(), Some(expected["objective"]["envy"].to_string().as_str()));
+    // The report is shown in the page, and its numbers are the summary's.
+    let shown = "document.getElementById('report').contentDocument?.body?.innerText.includes('安置人数')";
+    let t = Instant::now();
+    while b.eval(&format!("!!({shown})")) != Value::Bool(true) {
+        let state = b.eval("[document.getElementById('report').src, document.getElementById('report').contentDocument?.body?.innerText?.slice(0, 200)]");
+        assert!(t.elapsed() < Duration::from_secs(20), "the report is not shown: {state}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Download the dispatch list by its link.
+    b.eval("[...document.querySelectorAll('#files a')].find(a => a.textContent === 'dispatch.csv').click()");
+    let got = downloads.join("dispatch.csv");
+    let t = Instant::now();
+    while !got.exists() {
+        assert!(t.elapsed() < Duration::from_secs(20), "no download");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let cli = tmp.path().join("cli");
+    let mut args = vec!["allocate".to_string()];
+    args.extend(input_args(&inputs_in(&dir, "csv", 0)));
+    args.extend(["--out".to_string(), cli.display().to_string()]);
+    assert_eq!(xibu(&args).status.code(), Some(0));
+    assert_eq!(
+        std::fs::read(got).unwrap(),
+        std::fs::read(cli.join("dispatch.csv")).unwrap()
+    );
+}
