@@ -428,3 +428,72 @@ fn the_page_uploads_runs_and_downloads_in_chromium() {
         std::fs::read(cli.join("dispatch.csv")).unwrap()
     );
 }
+
+/// Two jobs solve at once, each on its own thread, and a solve in progress
+/// stops soon after it is cancelled.
+#[test]
+fn two_jobs_run_at_once_and_a_running_solve_can_be_cancelled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inst = tmp.path().join("inst");
+    let g = xibu_str(&[
+        "generate",
+        "--candidates",
+        "1000",
+        "--posts",
+        "200",
+        "--seed",
+        "1",
+        "--out",
+        inst.to_str().unwrap(),
+    ]);
+    assert_eq!(g.status.code(), Some(0));
+    let s = Server::start(&tmp.path().join("d"), &[]);
+    let parts = || {
+        let mut p: Vec<(&str, Option<&str>, Vec<u8>)> = ["candidates", "posts", "counties", "incumbents"]
+            .iter()
+            .map(|r| (*r, Some("x.csv"), std::fs::read(inst.join(format!("{r}.csv"))).unwrap()))
+            .collect();
+        p.push(("model", Some("model.toml"), std::fs::read(inst.join("model.toml")).unwrap()));
+        p.push(("time_limit", None, b"300".to_vec()));
+        p
+    };
+    let ids: Vec<String> = (0..2)
+        .map(|_| {
+            let (code, body) = post(&s.at("/api/jobs"), &parts());
+            assert_eq!(code, 201, "{body}");
+            body["id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    let status = |id: &str| {
+        let (_, b) = get(&s, &format!("/api/jobs/{id}"));
+        json(&b)
+    };
+    let t = Instant::now();
+    while !ids.iter().all(|id| status(id)["status"] == "running") {
+        assert!(t.elapsed() < Duration::from_secs(30), "both never ran at once");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Wait until HiGHS is searching (a stage with a bound), then cancel.
+    while status(&ids[0])["progress"]["stage"] == "" {
+        assert!(t.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    for id in &ids {
+        let (code, _) = call(ureq::post(&s.at(&format!("/api/jobs/{id}/cancel"))).call());
+        assert_eq!(code, 200);
+    }
+    let cancelled = Instant::now();
+    for id in &ids {
+        let j = wait(&s, id);
+        assert!(
+            matches!(j["status"].as_str(), Some("done" | "failed")),
+            "{j}"
+        );
+        assert_eq!(j["progress"]["cancelled"], true, "{j}");
+    }
+    assert!(
+        cancelled.elapsed() < Duration::from_secs(15),
+        "a cancelled solve stops soon: {:?}",
+        cancelled.elapsed()
+    );
+}
