@@ -178,6 +178,20 @@ fn the_api_runs_a_job_as_the_cli_does_and_keeps_it() {
     parts.push(("seed", None, b"0".to_vec()));
     let (code, body) = post(&s.at("/api/jobs"), &parts);
     assert_eq!(code, 201, "{body}");
+    // Each file's columns as `check` reads them, by the uploaded name.
+    let cols = &body["columns"];
+    assert!(
+        cols.as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["file"] == "posts.csv"
+                && c["recognised"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r["column"] == "seats")),
+        "{body}"
+    );
     let id = body["id"].as_str().unwrap().to_string();
     assert!(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()));
     let job = wait(&s, &id);
@@ -379,7 +393,10 @@ fn the_page_uploads_runs_and_downloads_in_chromium() {
     );
     b.call("Page.enable", serde_json::json!({}));
     b.call("Page.navigate", serde_json::json!({"url": s.at("/")}));
-    b.wait_for("document.readyState === 'complete' && document.getElementById('run')", 20);
+    b.wait_for(
+        "document.readyState === 'complete' && document.getElementById('run')",
+        20,
+    );
     for role in ["candidates", "posts", "counties", "incumbents"] {
         let f = dir.join(format!("{role}.csv"));
         b.set_files(&format!("input[name={role}]"), &[&f]);
@@ -390,23 +407,39 @@ fn the_page_uploads_runs_and_downloads_in_chromium() {
     std::fs::write(&broken, "id,score,preferences\nC1,x,G0001\n").unwrap();
     b.set_files("input[name=candidates]", &[&broken]);
     b.eval("document.getElementById('run').click()");
-    b.wait_for("document.getElementById('errors').innerText.includes('不是有效的数')", 20);
+    b.wait_for(
+        "document.getElementById('errors').innerText.includes('不是有效的数')",
+        20,
+    );
     let row = b.eval("document.querySelector('#errors tr:nth-child(2)').innerText");
-    assert!(row.as_str().unwrap().starts_with("candidates.csv\t2\t2"), "{row}");
+    assert!(
+        row.as_str().unwrap().starts_with("candidates.csv\t2\t2"),
+        "{row}"
+    );
     b.set_files("input[name=candidates]", &[&dir.join("candidates.csv")]);
     b.eval("document.getElementById('run').click()");
     b.wait_for("document.getElementById('placed')", 60);
     let placed = b.eval("document.getElementById('placed').textContent");
     let expected = expected("rules-ties-incumbents");
-    assert_eq!(placed.as_str(), Some(expected["placed"].to_string().as_str()));
+    assert_eq!(
+        placed.as_str(),
+        Some(expected["placed"].to_string().as_str())
+    );
     let envy = b.eval("document.getElementById('envy').textContent");
-    assert_eq!(envy.as_str(), Some(expected["objective"]["envy"].to_string().as_str()));
+    assert_eq!(
+        envy.as_str(),
+        Some(expected["objective"]["envy"].to_string().as_str())
+    );
     // The report is shown in the page, and its numbers are the summary's.
-    let shown = "document.getElementById('report').contentDocument?.body?.innerText.includes('安置人数')";
+    let shown =
+        "document.getElementById('report').contentDocument?.body?.innerText.includes('安置人数')";
     let t = Instant::now();
     while b.eval(&format!("!!({shown})")) != Value::Bool(true) {
         let state = b.eval("[document.getElementById('report').src, document.getElementById('report').contentDocument?.body?.innerText?.slice(0, 200)]");
-        assert!(t.elapsed() < Duration::from_secs(20), "the report is not shown: {state}");
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "the report is not shown: {state}"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     // Download the dispatch list by its link.
@@ -426,6 +459,62 @@ fn the_page_uploads_runs_and_downloads_in_chromium() {
     assert_eq!(
         std::fs::read(got).unwrap(),
         std::fs::read(cli.join("dispatch.csv")).unwrap()
+    );
+    // What each file's header was read as.
+    let cols = b.eval("document.getElementById('columns').innerText");
+    assert!(
+        cols.as_str().unwrap().contains("candidates.csv 识别的列"),
+        "{cols}"
+    );
+
+    // A backfill round by ticking who withdrew in the dispatch list.
+    b.wait_for("document.querySelector('.gone')", 20);
+    let gone = b.eval("document.querySelector('.gone').value");
+    b.eval("document.querySelector('.gone').click(); document.querySelector('input[name=allow_shortfall]').click(); document.getElementById('bfrun').click()");
+    b.wait_for(
+        "document.getElementById('rounds').innerText.includes('backfill-1\t完成')",
+        60,
+    );
+    let job_id = b.eval("location.hash.slice(1)");
+    let (_, body) = get(&s, &format!("/api/jobs/{}", job_id.as_str().unwrap()));
+    let job = json(&body);
+    let (_, after) = get(
+        &s,
+        job["files"]["backfill-1/dispatch.csv"].as_str().unwrap(),
+    );
+    let gone = gone.as_str().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&after).contains(&format!("\n{gone},")),
+        "{gone} left"
+    );
+
+    // Scenarios defined in the form; the comparison is shown in the page.
+    b.eval(
+        "document.querySelector('.scn').value = 'base'; \
+         document.getElementById('scadd').click(); \
+         const r = document.querySelectorAll('#scrows tr')[2]; \
+         r.querySelector('.scn').value = 'edu30'; \
+         r.querySelector('.sck').value = 'rule.rural_education_share.share'; \
+         r.querySelector('.scv').value = '0.3'; \
+         document.getElementById('scrun').click()",
+    );
+    b.wait_for(
+        "document.getElementById('rounds').innerText.includes('scenarios-1\t完成')",
+        60,
+    );
+    b.wait_for(
+        "document.getElementById('report').src.endsWith('comparison.html')",
+        20,
+    );
+    let (_, body) = get(&s, &format!("/api/jobs/{}", job_id.as_str().unwrap()));
+    let job = json(&body);
+    assert!(
+        job["files"]["scenarios-1/edu30/dispatch.csv"].is_null(),
+        "only the round's top files are listed"
+    );
+    assert!(
+        job["files"]["scenarios-1/comparison.csv"].is_string(),
+        "{job}"
     );
 }
 
@@ -449,11 +538,22 @@ fn two_jobs_run_at_once_and_a_running_solve_can_be_cancelled() {
     assert_eq!(g.status.code(), Some(0));
     let s = Server::start(&tmp.path().join("d"), &[]);
     let parts = || {
-        let mut p: Vec<(&str, Option<&str>, Vec<u8>)> = ["candidates", "posts", "counties", "incumbents"]
-            .iter()
-            .map(|r| (*r, Some("x.csv"), std::fs::read(inst.join(format!("{r}.csv"))).unwrap()))
-            .collect();
-        p.push(("model", Some("model.toml"), std::fs::read(inst.join("model.toml")).unwrap()));
+        let mut p: Vec<(&str, Option<&str>, Vec<u8>)> =
+            ["candidates", "posts", "counties", "incumbents"]
+                .iter()
+                .map(|r| {
+                    (
+                        *r,
+                        Some("x.csv"),
+                        std::fs::read(inst.join(format!("{r}.csv"))).unwrap(),
+                    )
+                })
+                .collect();
+        p.push((
+            "model",
+            Some("model.toml"),
+            std::fs::read(inst.join("model.toml")).unwrap(),
+        ));
         p.push(("time_limit", None, b"300".to_vec()));
         p
     };
@@ -470,7 +570,10 @@ fn two_jobs_run_at_once_and_a_running_solve_can_be_cancelled() {
     };
     let t = Instant::now();
     while !ids.iter().all(|id| status(id)["status"] == "running") {
-        assert!(t.elapsed() < Duration::from_secs(30), "both never ran at once");
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "both never ran at once"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     // Wait until HiGHS is searching (a stage with a bound), then cancel.

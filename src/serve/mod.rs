@@ -66,7 +66,6 @@ struct App {
 /// The page, with `{{LANG}}` replaced by `zh` or `en`.
 const PAGE: &str = include_str!("page.html");
 
-
 /// Listen, then call `ready` with the page's address (token included) and
 /// serve until the process ends.
 pub fn serve(opts: ServeOptions, ready: impl FnOnce(&str)) -> crate::Result<()> {
@@ -386,11 +385,42 @@ async fn create_job(State(app): State<Arc<App>>, mp: Multipart) -> Response {
         }
     }
     let inputs = job.cli_inputs(&app.store.data);
-    let checked = tokio::task::spawn_blocking(move || commands::load(&inputs).map(drop)).await;
+    let checked = tokio::task::spawn_blocking(move || {
+        let (columns, built) = commands::check(&inputs)?;
+        Ok::<_, Error>((columns, built.map(|pb| pb.notes().to_vec())))
+    })
+    .await;
+    // What each header row was read as, each file by its uploaded name.
+    let columns = |c: &[crate::domain::records::ColumnReport]| -> Value {
+        c.iter()
+            .map(|r| {
+                let file = shown.get(&r.file).cloned().unwrap_or_default();
+                json!({"file": file, "recognised": r.recognised, "ignored": r.ignored})
+            })
+            .collect()
+    };
     match checked {
-        Ok(Ok(())) => {
+        Ok(Ok((c, Ok(notes)))) => {
             app.store.add(job);
-            (StatusCode::CREATED, Json(json!({ "id": id }))).into_response()
+            let notes: Vec<&str> = notes.iter().map(|n| n.get(app.lang)).collect();
+            let body = json!({ "id": id, "columns": columns(&c), "notes": notes });
+            (StatusCode::CREATED, Json(body)).into_response()
+        }
+        Ok(Ok((c, Err(Error::Input(d))))) => {
+            let _ = std::fs::remove_dir_all(job.dir(&app.store.data));
+            let body = json!({
+                "errors": diagnostics(&app, &d, &shown),
+                "columns": columns(&c),
+            });
+            (StatusCode::BAD_REQUEST, Json(body)).into_response()
+        }
+        Ok(Ok((_, Err(e)))) => {
+            let _ = std::fs::remove_dir_all(job.dir(&app.store.data));
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &app,
+                Msg::same(e.render(app.lang)),
+            )
         }
         Ok(Err(Error::Input(d))) => {
             let _ = std::fs::remove_dir_all(job.dir(&app.store.data));

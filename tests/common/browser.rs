@@ -101,7 +101,10 @@ impl Cdp {
             next: 0,
             _profile: profile,
         };
-        let target = cdp.call("Target.createTarget", serde_json::json!({"url": "about:blank"}));
+        let target = cdp.call(
+            "Target.createTarget",
+            serde_json::json!({"url": "about:blank"}),
+        );
         let id = target["targetId"].as_str().unwrap().to_string();
         let attached = cdp.call(
             "Target.attachToTarget",
@@ -116,7 +119,10 @@ impl Cdp {
         self.next += 1;
         let id = self.next;
         let mut msg = serde_json::json!({"id": id, "method": method, "params": params});
-        if !self.session.is_empty() && !method.starts_with("Target.") && !method.starts_with("Browser.") {
+        if !self.session.is_empty()
+            && !method.starts_with("Target.")
+            && !method.starts_with("Browser.")
+        {
             msg["sessionId"] = self.session.clone().into();
         }
         self.ws
