@@ -339,6 +339,26 @@ fn an_upload_over_the_limit_gets_a_clear_error() {
     );
     assert_eq!(code, 413, "{body}");
     assert!(body.to_string().contains("1 MB"), "{body}");
+    assert!(
+        body.to_string().contains("上限"),
+        "Chinese by default: {body}"
+    );
+    // With --lang en, the page and the errors are English.
+    let s = Server::start(
+        &tmp.path().join("e"),
+        &["--max-upload-mb", "1", "--lang", "en"],
+    );
+    let (code, body) = post(
+        &s.at("/api/jobs"),
+        &[("candidates", Some("candidates.csv"), vec![b'x'; 2 << 20])],
+    );
+    assert_eq!(code, 413);
+    assert!(
+        body.to_string().contains("larger than the 1 MB limit"),
+        "{body}"
+    );
+    let (_, page) = get(&s, "/");
+    assert!(String::from_utf8_lossy(&page).contains("<html lang=\"en\">"));
 }
 
 /// The page in a real browser: it lists the job, shows the report's
