@@ -601,6 +601,12 @@ fn two_jobs_run_at_once_and_a_running_solve_can_be_cancelled() {
         assert!(t.elapsed() < Duration::from_secs(60));
         std::thread::sleep(Duration::from_millis(100));
     }
+    // The page follows the running solve: its stage by name, and Cancel.
+    let (dom, _) = browser::render(
+        &format!("{}#{}", s.at("/"), ids[0]),
+        &["--dump-dom", "--virtual-time-budget=3000"],
+    );
+    assert!(dom.contains("求解中") && dom.contains("阶段 "), "{dom}");
     for id in &ids {
         let (code, _) = call(ureq::post(&s.at(&format!("/api/jobs/{id}/cancel"))).call());
         assert_eq!(code, 200);
