@@ -322,6 +322,15 @@ fn a_non_local_address_needs_the_token() {
     assert_eq!(code, 200);
     let (code, _) = call(ureq::get(&bare).set("Authorization", "Bearer wrong").call());
     assert_eq!(code, 401);
+    // A token with characters a URL escapes, as the page sends it.
+    let s = Server::start(
+        &tmp.path().join("f"),
+        &["--bind", "0.0.0.0", "--token", "a b&c%"],
+    );
+    let port = s.url.split(':').nth(2).unwrap().split('/').next().unwrap();
+    assert!(s.url.ends_with("?token=a%20b%26c%25"), "{}", s.url);
+    let url = format!("http://127.0.0.1:{port}/api/jobs?token=a%20b%26c%25");
+    assert_eq!(call(ureq::get(&url).call()).0, 200);
     // Without --token, a generated one is printed and required.
     let s = Server::start(&tmp.path().join("e"), &["--bind", "0.0.0.0"]);
     let token = s.url.split("?token=").nth(1).expect("a generated token");

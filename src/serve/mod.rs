@@ -97,7 +97,7 @@ pub fn serve(opts: ServeOptions, ready: impl FnOnce(&str)) -> crate::Result<()> 
             .local_addr()
             .map_err(|e| Error::io(msg!("无法监听 {addr}", "cannot listen on {addr}"), e))?;
         let url = match &token {
-            Some(t) => format!("http://{local}/?token={t}"),
+            Some(t) => format!("http://{local}/?token={}", encode(t)),
             None => format!("http://{local}/"),
         };
         ready(&url);
@@ -162,8 +162,9 @@ async fn auth(State(app): State<Arc<App>>, req: Request, next: Next) -> Response
         .query()
         .unwrap_or("")
         .split('&')
-        .find_map(|kv| kv.strip_prefix("token="));
-    if bearer == Some(token.as_str()) || query == Some(token.as_str()) {
+        .find_map(|kv| kv.strip_prefix("token="))
+        .map(decode);
+    if bearer == Some(token.as_str()) || query.as_deref() == Some(token.as_str()) {
         next.run(req).await
     } else {
         error(
@@ -501,6 +502,29 @@ fn encode(s: &str) -> String {
         .collect()
 }
 
+/// Undo `encode` (and the page's `encodeURIComponent`): `%XX` escapes.
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The files of a round's folder, sorted (hidden ones left out).
 fn files_of(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
@@ -727,7 +751,11 @@ async fn add_round(app: Arc<App>, id: String, mp: Multipart, kind: Kind, field: 
         Some(set) => (StatusCode::ACCEPTED, Json(json!({ "id": id, "set": set }))).into_response(),
         None => {
             let _ = std::fs::remove_file(&tmp);
-            not_found(State(app)).await
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &app,
+                msg!("无法保存上传的文件", "cannot save the upload"),
+            )
         }
     }
 }
