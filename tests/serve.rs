@@ -110,17 +110,16 @@ fn post(url: &str, parts: &[(&str, Option<&str>, Vec<u8>)]) -> (u16, Value) {
 
 /// The example's files as form fields.
 fn example_parts(dir: &Path) -> Vec<(&'static str, Option<&'static str>, Vec<u8>)> {
-    ["candidates", "posts", "counties", "incumbents", "model"]
-        .iter()
-        .map(|role| {
-            let name: &'static str = if *role == "model" {
-                "model.toml"
-            } else {
-                Box::leak(format!("{role}.csv").into_boxed_str())
-            };
-            (*role, Some(name), std::fs::read(dir.join(name)).unwrap())
-        })
-        .collect()
+    [
+        ("candidates", "candidates.csv"),
+        ("posts", "posts.csv"),
+        ("counties", "counties.csv"),
+        ("incumbents", "incumbents.csv"),
+        ("model", "model.toml"),
+    ]
+    .into_iter()
+    .map(|(role, name)| (role, Some(name), std::fs::read(dir.join(name)).unwrap()))
+    .collect()
 }
 
 /// Poll a job until its latest round has finished.
@@ -198,10 +197,8 @@ fn the_api_runs_a_job_as_the_cli_does_and_keeps_it() {
     assert_eq!(job["status"], "done", "{job}");
     let expected = expected("rules-ties-incumbents");
     let cli = tmp.path().join("cli");
-    let mut args = vec!["allocate".to_string()];
-    args.extend(input_args(&inputs_in(&dir, "csv", 0)));
-    args.extend(["--out".to_string(), cli.display().to_string()]);
-    assert_eq!(xibu(&args).status.code(), Some(0));
+    let o = allocate_into(&inputs_in(&dir, "csv", 0), &cli, &[]);
+    assert_eq!(o.status.code(), Some(0));
     for f in ["dispatch.csv", "unplaced.csv", "reserves.csv"] {
         let url = job["files"][f]
             .as_str()
@@ -481,10 +478,8 @@ fn the_page_uploads_runs_and_downloads_in_chromium() {
     }
     std::thread::sleep(Duration::from_millis(300));
     let cli = tmp.path().join("cli");
-    let mut args = vec!["allocate".to_string()];
-    args.extend(input_args(&inputs_in(&dir, "csv", 0)));
-    args.extend(["--out".to_string(), cli.display().to_string()]);
-    assert_eq!(xibu(&args).status.code(), Some(0));
+    let o = allocate_into(&inputs_in(&dir, "csv", 0), &cli, &[]);
+    assert_eq!(o.status.code(), Some(0));
     assert_eq!(
         std::fs::read(got).unwrap(),
         std::fs::read(cli.join("dispatch.csv")).unwrap()
