@@ -58,8 +58,16 @@ pub struct Proven {
     pub value: i64,
 }
 
-/// The bound of a result with objective `o` and status `status`.
-pub fn bound(pb: &Problem, status: &Status, o: &Objective, proven: Option<Proven>) -> Bound {
+/// The bound of a result with objective `o` and status `status`; `envy_floor`
+/// is a relaxation's lower bound on blocking pairs (`relaxation`), valid
+/// whatever the other criteria are.
+pub fn bound(
+    pb: &Problem,
+    status: &Status,
+    o: &Objective,
+    proven: Option<Proven>,
+    envy_floor: Option<u64>,
+) -> Bound {
     let order = &pb.policy.objective;
     let mut b = Bound::default();
     match status {
@@ -75,7 +83,7 @@ pub fn bound(pb: &Problem, status: &Status, o: &Objective, proven: Option<Proven
     for (k, &c) in order.iter().enumerate() {
         let fill_before = order[..k].contains(&Criterion::Fill);
         let simple = match c {
-            Criterion::Envy => 0,
+            Criterion::Envy => envy_floor.unwrap_or(0),
             Criterion::Fill => fill_upper(pb),
             Criterion::Preference if fill_before => o.fill,
             Criterion::Preference => 0,

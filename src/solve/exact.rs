@@ -17,6 +17,7 @@ use super::formulation::{live_pairs, Fixings, Formulation, RowKind};
 use super::highs::{add_upper_row, name_columns, set_objective, to_highs, write_model};
 use super::lns;
 use super::objective::{combined_costs, objective_of};
+use super::relaxation;
 use super::settings::MipSettings;
 use super::stage::{run_stage, Ran};
 use super::{Solution, Status};
@@ -34,6 +35,22 @@ pub fn solve_mip(pb: &Problem, s: &MipSettings) -> Result<Solution> {
 /// Solve with kept placements and, optionally, rules allowed to fall short
 /// (their total shortfall is then minimised before the model's criteria).
 pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
+    let mut floor = None;
+    let sol = solve_bounded(pb, s, fix, &mut floor)?;
+    Ok(Solution {
+        envy_floor: sol.envy_floor.or(floor),
+        ..sol
+    })
+}
+
+/// `solve`, setting `floor` when it computes the county bound (before the
+/// neighbourhood search of a large model, while there is time for it).
+fn solve_bounded(
+    pb: &Problem,
+    s: &MipSettings,
+    fix: &Fixings,
+    floor: &mut Option<u64>,
+) -> Result<Solution> {
     s.validate()?;
     let t0 = Instant::now();
     let mut stages: Vec<(String, f64)> = Vec::new();
@@ -65,6 +82,20 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
         // LP in 600 s); improve the start by neighbourhood search first,
         // in half the time left (one pass without a limit).
         if let Some(a) = start.take() {
+            let left = s.time_left().unwrap_or(f64::INFINITY);
+            if relaxation::applies(pb, fix) && left > 0.2 {
+                // The whole model gets no root LP in the time: prove what
+                // the counties force, in a quarter of the time left.
+                let ts = Instant::now();
+                s.progress.stage("county_bound");
+                let sub = MipSettings {
+                    started: ts,
+                    time_limit: s.time_limit.map(|_| left / 4.0),
+                    ..s.clone()
+                };
+                *floor = Some(relaxation::envy_by_county(pb, &fix.kept, &a, &sub).envy);
+                stages.push(("county_bound".into(), ts.elapsed().as_secs_f64()));
+            }
             let ts = Instant::now();
             s.progress.stage("neighbourhood_search");
             let sub = MipSettings {
@@ -115,6 +146,7 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
             stages,
             notes: Vec::new(),
             proven: None,
+            envy_floor: None,
             bound: Default::default(),
         });
     }
@@ -186,6 +218,7 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
                     stages,
                     notes: Vec::new(),
                     proven: None,
+                    envy_floor: None,
                     bound: Default::default(),
                 });
             }
@@ -400,6 +433,7 @@ fn finish(
         stages,
         notes,
         proven: None,
+        envy_floor: None,
         bound: Default::default(),
     })
 }

@@ -109,6 +109,41 @@ pub struct Fixings {
     pub allow_shortfall: bool,
 }
 
+impl Closed {
+    /// Per county: some post of it with open seats is closed. Only when
+    /// closed posts are `unknown` (a rule's scope is kept otherwise).
+    fn partly_closed_counties(&self, pb: &Problem) -> Vec<bool> {
+        let mut v = vec![false; pb.counties.len()];
+        if self.unknown {
+            for (p, post) in pb.posts.iter().enumerate() {
+                v[post.county.ix()] |= self.posts.get(p) == Some(&true) && post.open() > 0;
+            }
+        }
+        v
+    }
+
+    /// Per candidate, the best rank of a closed post with open seats they
+    /// could hold (`u32::MAX`: none), when closed posts are `unknown`.
+    fn best_closed_ranks(&self, pb: &Problem, kept: &[Option<PostIdx>]) -> Vec<u32> {
+        let mut best = vec![u32::MAX; pb.n_candidates()];
+        if !self.unknown {
+            return best;
+        }
+        for (i, pr) in pb.pairs.iter().enumerate() {
+            let c = pr.candidate.ix();
+            let p = pr.post.ix();
+            let can_hold = match kept.get(c).copied().flatten() {
+                Some(k) => k == pr.post,
+                None => pb.posts[p].open() > 0,
+            };
+            if can_hold && self.posts.get(p) == Some(&true) {
+                best[c] = best[c].min(pb.pairs[i].rank);
+            }
+        }
+        best
+    }
+}
+
 impl Fixings {
     /// True when nothing is fixed or relaxed.
     pub fn is_empty(&self) -> bool {
@@ -125,6 +160,14 @@ pub struct Closed {
     pub posts: Vec<bool>,
     /// Per candidate (not kept anywhere): stays unplaced.
     pub candidates: Vec<bool>,
+    /// The closed posts are unknown rather than constant (the county
+    /// bound's relaxation, `bound::county`): anyone may hold them, without
+    /// limit. So no rule whose scope has a closed post is kept, no blocking
+    /// pair at a closed post counts, and a candidate never blocks at an
+    /// open post they rank no better than their best closed one (they may
+    /// hold that). The optimum of such a model bounds the whole model's
+    /// blocking pairs at the open posts from below.
+    pub unknown: bool,
 }
 
 /// Seats of each post taken by kept placements, those still free, and
@@ -135,9 +178,16 @@ struct Seats {
     /// Closed (no new placement) with fewer kept holders than open seats:
     /// every applicant not placed at least as well blocks there.
     vacant_closed: Vec<bool>,
+    /// Per post: closed (empty: none).
+    closed: Vec<bool>,
 }
 
 impl Seats {
+    /// Whether post `p` takes nobody new.
+    fn closed(&self, p: usize) -> bool {
+        self.closed.get(p).copied().unwrap_or(false)
+    }
+
     /// `closed` (per post, or empty): posts that take nobody new.
     fn new(pb: &Problem, kept: &[Option<PostIdx>], closed: &[bool]) -> Self {
         let mut kept_at = vec![0u32; pb.posts.len()];
@@ -158,6 +208,7 @@ impl Seats {
             kept_at,
             free,
             vacant_closed,
+            closed: closed.to_vec(),
         }
     }
 }
@@ -297,8 +348,12 @@ impl Formulation {
         // Rules: per county, the rows (and coefficients' "counts" flag) it belongs to.
         let mut county_rules: Vec<Vec<(u32, usize)>> = vec![Vec::new(); pb.counties.len()];
         let incumbents = ScopeCounter::incumbents(pb);
+        let partly_closed = closed.partly_closed_counties(pb);
         for (ri, rule) in pb.policy.rules.iter().enumerate() {
             for (k, s) in incumbents.scopes(ri).iter().enumerate() {
+                if s.counties.iter().any(|k| partly_closed[k.ix()]) {
+                    continue;
+                }
                 // Constant part from incumbents: count_inc − share·total_inc.
                 let (cnt, tot) = incumbents.figure(ri, k);
                 let konst = cnt as f64 - rule.share * tot as f64;
@@ -362,7 +417,7 @@ impl Formulation {
             envy_offset: 0.0,
         };
         if with_envy {
-            f.add_envy(pb, &seats);
+            f.add_envy(pb, &seats, closed);
         }
         f.mip.tidy();
         f
@@ -381,8 +436,9 @@ impl Formulation {
     ///
     /// H is 0 for a kept candidate (pairs ranked above their post). With
     /// nothing kept this is the full model of the module comment.
-    fn add_envy(&mut self, pb: &Problem, seats: &Seats) {
+    fn add_envy(&mut self, pb: &Problem, seats: &Seats, closed: &Closed) {
         let (kept_at, free) = (&seats.kept_at, &seats.free);
+        let best_closed = closed.best_closed_ranks(pb, &self.kept);
         let n = pb.pairs.len();
         // s_before[i]: the y column summing the new holders above pair i;
         // k_before[i]: how many kept holders of its post are above it.
@@ -440,6 +496,9 @@ impl Formulation {
                 continue;
             }
             let c = pr.candidate.ix();
+            if closed.unknown && (seats.closed(p) || pr.rank >= best_closed[c]) {
+                continue;
+            }
             let h = match self.kept.get(c).copied().flatten() {
                 Some(_) if pr.rank >= kept_rank[c] => continue,
                 Some(_) => None,

@@ -188,6 +188,7 @@ fn neighbourhood(
     let closed = Closed {
         posts: open.iter().map(|&o| !o).collect(),
         candidates: stays,
+        unknown: false,
     };
     (free_kept, closed)
 }

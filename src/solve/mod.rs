@@ -11,12 +11,14 @@ pub mod highs;
 pub mod lns;
 pub mod objective;
 pub mod progress;
+pub mod relaxation;
 pub mod settings;
 pub mod stage;
 
 use serde::Serialize;
 
 use crate::model::evaluate::Assignment;
+use settings::MipSettings;
 
 /// Which engine allocates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -139,6 +141,10 @@ pub struct Solution {
     pub notes: Vec<crate::error::Msg>,
     /// What the engine proved beyond the simple bounds (`bound::bound`).
     pub proven: Option<bound::Proven>,
+    /// A relaxation's lower bound on blocking pairs, when the engine
+    /// computed one (`relaxation::envy_by_county`); else `solve_with` does
+    /// when the result is not proven optimal.
+    pub envy_floor: Option<u64>,
     /// Per criterion, the proven best value (summary.json `bound`): set by
     /// `solve_with` for every engine, with the gap of `Status::Feasible`.
     pub bound: bound::Bound,
@@ -176,6 +182,7 @@ pub fn solve_with(
         stages: vec![("deferred_acceptance".into(), t.elapsed().as_secs_f64())],
         notes: Vec::new(),
         proven: None,
+        envy_floor: None,
         bound: Default::default(),
     };
     let sol = match engine {
@@ -224,15 +231,34 @@ pub fn solve_with(
         }
         Engine::Exact => exact::solve(pb, settings, fix),
     }?;
-    Ok(with_bound(pb, sol))
+    Ok(with_bound(pb, sol, settings, fix))
 }
 
 /// The solution with its bound, and, when feasible, the gap on the first
 /// criterion where objective and bound differ (interface §3): one place
 /// for every engine.
-fn with_bound(pb: &crate::model::Problem, mut sol: Solution) -> Solution {
+fn with_bound(
+    pb: &crate::model::Problem,
+    mut sol: Solution,
+    settings: &MipSettings,
+    fix: &formulation::Fixings,
+) -> Solution {
     let o = crate::model::evaluate::evaluate(pb, &sol.assignment).objective;
-    sol.bound = bound::bound(pb, &sol.status, &o, sol.proven);
+    // The time left (at least a little: `time_limit` 0 means none).
+    let left = settings.time_left().unwrap_or(relaxation::UNLIMITED_BUDGET);
+    let wanted = matches!(sol.status, Status::Feasible { .. }) && o.envy > 0 && left > 0.05;
+    if sol.envy_floor.is_none() && wanted && relaxation::applies(pb, fix) {
+        let budget = MipSettings {
+            started: std::time::Instant::now(),
+            time_limit: Some(left),
+            ..settings.clone()
+        };
+        settings.progress.stage("county_bound");
+        let cb = relaxation::envy_by_county(pb, &fix.kept, &sol.assignment, &budget);
+        sol.stages.push(("county_bound".into(), cb.seconds));
+        sol.envy_floor = Some(cb.envy);
+    }
+    sol.bound = bound::bound(pb, &sol.status, &o, sol.proven, sol.envy_floor);
     if let Status::Feasible { gap } = &mut sol.status {
         *gap = bound::gap(pb, &o, &sol.bound);
     }

@@ -61,6 +61,7 @@ pub fn solve(pb: &Problem, kept: &[Option<PostIdx>], t0: Instant) -> Option<Solu
         stages: vec![("capped_da".into(), t0.elapsed().as_secs_f64())],
         notes: Vec::new(),
         proven: None,
+        envy_floor: None,
         bound: Default::default(),
     })
 }
