@@ -125,7 +125,7 @@ proptest! {
         let closed = Closed {
             posts: closed[..pb.posts().len()].to_vec(),
             candidates: (0..pb.n_candidates()).map(|c| stays[c] && a.post_of[c].is_none()).collect(),
-            unknown: false,
+            outside: Default::default(),
         };
         let f = Formulation::build_closed(&pb, true, &kept, &closed);
         let cols = f.columns_for(&pb, &a.post_of);

@@ -110,11 +110,16 @@ pub struct Fixings {
 }
 
 impl Closed {
+    /// Whether post `p` is closed.
+    fn is_closed(&self, p: usize) -> bool {
+        self.posts.get(p).copied().unwrap_or(false)
+    }
+
     /// Per county: some post of it with open seats is closed. Only when
-    /// closed posts are `unknown` (a rule's scope is kept otherwise).
+    /// closed posts are unknown (a rule's scope is kept otherwise).
     fn partly_closed_counties(&self, pb: &Problem) -> Vec<bool> {
         let mut v = vec![false; pb.counties.len()];
-        if self.unknown {
+        if self.outside.relaxed() {
             for (p, post) in pb.posts.iter().enumerate() {
                 v[post.county.ix()] |= self.posts.get(p) == Some(&true) && post.open() > 0;
             }
@@ -122,25 +127,64 @@ impl Closed {
         v
     }
 
-    /// Per candidate, the best rank of a closed post with open seats they
-    /// could hold (`u32::MAX`: none), when closed posts are `unknown`.
-    fn best_closed_ranks(&self, pb: &Problem, kept: &[Option<PostIdx>]) -> Vec<u32> {
+    /// Per candidate, the best rank of a closed post they could hold — with
+    /// a seat not kept for someone else (`kept_at` per post), in a county
+    /// below its scale and a project below its quota once incumbents and
+    /// kept placements count — among those the model has no column for:
+    /// every closed post for `Outside::Optimistic`, those ranked no better
+    /// than every open one (`worst_open`) for `Outside::Seats` (`u32::MAX`:
+    /// none, or a model with constant closed posts).
+    fn best_closed_ranks(
+        &self,
+        pb: &Problem,
+        kept: &[Option<PostIdx>],
+        kept_at: &[u32],
+        worst_open: &[u32],
+    ) -> Vec<u32> {
         let mut best = vec![u32::MAX; pb.n_candidates()];
-        if !self.unknown {
+        if !self.outside.relaxed() {
             return best;
         }
-        for (i, pr) in pb.pairs.iter().enumerate() {
+        let mut in_county = pb.county_incumbents();
+        let mut in_project = [Project::National, Project::Local].map(|j| pb.project_incumbents(j));
+        for (p, &k) in kept_at.iter().enumerate() {
+            in_county[pb.posts[p].county.ix()] += k;
+            in_project[pb.posts[p].project as usize] += k;
+        }
+        let room = |p: usize| {
+            let post = &pb.posts[p];
+            let county = pb.counties[post.county.ix()].scale;
+            let quota = pb.policy.quota(post.project);
+            post.open() > kept_at[p]
+                && county.is_none_or(|s| in_county[post.county.ix()] < s)
+                && quota.is_none_or(|q| in_project[post.project as usize] < q)
+        };
+        for pr in &pb.pairs {
             let c = pr.candidate.ix();
-            let p = pr.post.ix();
             let can_hold = match kept.get(c).copied().flatten() {
                 Some(k) => k == pr.post,
-                None => pb.posts[p].open() > 0,
+                None => room(pr.post.ix()),
             };
-            if can_hold && self.posts.get(p) == Some(&true) {
-                best[c] = best[c].min(pb.pairs[i].rank);
+            let no_column = self.outside == Outside::Optimistic || pr.rank >= worst_open[c];
+            if can_hold && no_column && self.is_closed(pr.post.ix()) {
+                best[c] = best[c].min(pr.rank);
             }
         }
         best
+    }
+
+    /// Per candidate, the worst rank of a pair at a post that is not
+    /// closed (0: none): a relaxed model leaves out the closed posts they
+    /// rank worse — holding one could not spare them a blocking pair.
+    fn worst_open_ranks(&self, pb: &Problem) -> Vec<u32> {
+        let mut worst = vec![0u32; pb.n_candidates()];
+        for pr in &pb.pairs {
+            if self.posts.get(pr.post.ix()) != Some(&true) {
+                let w = &mut worst[pr.candidate.ix()];
+                *w = (*w).max(pr.rank);
+            }
+        }
+        worst
     }
 }
 
@@ -160,14 +204,36 @@ pub struct Closed {
     pub posts: Vec<bool>,
     /// Per candidate (not kept anywhere): stays unplaced.
     pub candidates: Vec<bool>,
-    /// The closed posts are unknown rather than constant (the county
-    /// bound's relaxation, `bound::county`): anyone may hold them, without
-    /// limit. So no rule whose scope has a closed post is kept, no blocking
-    /// pair at a closed post counts, and a candidate never blocks at an
-    /// open post they rank no better than their best closed one (they may
-    /// hold that). The optimum of such a model bounds the whole model's
-    /// blocking pairs at the open posts from below.
-    pub unknown: bool,
+    /// What the closed posts are: constants (a neighbourhood) or, for
+    /// the county bound, unknown (`Outside`).
+    pub outside: Outside,
+}
+
+/// How a model treats its closed posts. Both relaxations (the county
+/// bound, `relaxation`) keep no rule whose scope has a closed post, count
+/// no blocking pair at a closed post nor of a closed candidate (those are
+/// left out altogether: neither placed nor counted), and so bound from
+/// below the blocking pairs any allocation has at the open posts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Outside {
+    /// Constants: the neighbourhood search's sub-problems.
+    #[default]
+    Fixed,
+    /// Each candidate at the best closed post they could hold (a seat not
+    /// kept for someone else, in a county below its scale and a project
+    /// below its quota), without limit: cheap, weak where seats are scarce.
+    Optimistic,
+    /// Closed posts take placements under their seats, the county scales
+    /// and the project quotas only: the candidates left in compete for
+    /// them. Stronger, and larger.
+    Seats,
+}
+
+impl Outside {
+    /// Whether closed posts are unknown rather than constant.
+    pub fn relaxed(self) -> bool {
+        self != Outside::Fixed
+    }
 }
 
 /// Seats of each post taken by kept placements, those still free, and
@@ -178,16 +244,9 @@ struct Seats {
     /// Closed (no new placement) with fewer kept holders than open seats:
     /// every applicant not placed at least as well blocks there.
     vacant_closed: Vec<bool>,
-    /// Per post: closed (empty: none).
-    closed: Vec<bool>,
 }
 
 impl Seats {
-    /// Whether post `p` takes nobody new.
-    fn closed(&self, p: usize) -> bool {
-        self.closed.get(p).copied().unwrap_or(false)
-    }
-
     /// `closed` (per post, or empty): posts that take nobody new.
     fn new(pb: &Problem, kept: &[Option<PostIdx>], closed: &[bool]) -> Self {
         let mut kept_at = vec![0u32; pb.posts.len()];
@@ -208,7 +267,6 @@ impl Seats {
             kept_at,
             free,
             vacant_closed,
-            closed: closed.to_vec(),
         }
     }
 }
@@ -289,10 +347,28 @@ impl Formulation {
         closed: &Closed,
     ) -> Formulation {
         let n = pb.pairs.len();
-        let seats = Seats::new(pb, kept, &closed.posts);
+        let seats = match closed.outside {
+            Outside::Seats => Seats::new(pb, kept, &[]),
+            _ => Seats::new(pb, kept, &closed.posts),
+        };
         let free = &seats.free;
         let stays = |c: usize| closed.candidates.get(c).copied().unwrap_or(false);
-        let live = |i: usize| is_live(pb, kept, free, i) && !stays(pb.pairs[i].candidate.ix());
+        let seats_only = closed.outside == Outside::Seats;
+        let worst_open = match closed.outside {
+            Outside::Seats => closed.worst_open_ranks(pb),
+            _ => Vec::new(),
+        };
+        // Relaxed to seats: a closed post ranked no better than every open
+        // one gets no column (with adjustment, a whole league ties at the
+        // last rank); the candidate is assumed to hold the best of them
+        // (`best_closed_ranks`), as in `Outside::Optimistic`.
+        let useless = |i: usize| {
+            let pr = pb.pairs[i];
+            seats_only && closed.is_closed(pr.post.ix()) && pr.rank >= worst_open[pr.candidate.ix()]
+        };
+        let live = |i: usize| {
+            is_live(pb, kept, free, i) && !stays(pb.pairs[i].candidate.ix()) && !useless(i)
+        };
         let mut m = Mip::default();
         let mut x = vec![None; n];
 
@@ -438,7 +514,11 @@ impl Formulation {
     /// nothing kept this is the full model of the module comment.
     fn add_envy(&mut self, pb: &Problem, seats: &Seats, closed: &Closed) {
         let (kept_at, free) = (&seats.kept_at, &seats.free);
-        let best_closed = closed.best_closed_ranks(pb, &self.kept);
+        let worst_open = match closed.outside {
+            Outside::Fixed => Vec::new(),
+            _ => closed.worst_open_ranks(pb),
+        };
+        let best_closed = closed.best_closed_ranks(pb, &self.kept, kept_at, &worst_open);
         let n = pb.pairs.len();
         // s_before[i]: the y column summing the new holders above pair i;
         // k_before[i]: how many kept holders of its post are above it.
@@ -496,7 +576,8 @@ impl Formulation {
                 continue;
             }
             let c = pr.candidate.ix();
-            if closed.unknown && (seats.closed(p) || pr.rank >= best_closed[c]) {
+            let left_out = closed.is_closed(p) || closed.candidates.get(c) == Some(&true);
+            if closed.outside.relaxed() && (left_out || pr.rank >= best_closed[c]) {
                 continue;
             }
             let h = match self.kept.get(c).copied().flatten() {

@@ -188,7 +188,7 @@ fn neighbourhood(
     let closed = Closed {
         posts: open.iter().map(|&o| !o).collect(),
         candidates: stays,
-        unknown: false,
+        outside: Default::default(),
     };
     (free_kept, closed)
 }

@@ -3,27 +3,31 @@
 //!
 //! Every blocking pair is at one post, so it belongs to one county, and an
 //! allocation's blocking pairs are the sum over counties of those at each
-//! county's posts. For one county, relax everything outside it: the other
-//! posts are unknown (`Closed::unknown`), so anyone may hold them, without
-//! limit — each candidate at the best other post they could hold; the
-//! county's own seats, scale and rules and the project quotas stay. Any
-//! allocation, restricted to the county, is a point of that relaxation
-//! with no more blocking pairs there, so the sum of the county optima
-//! bounds the whole model's envy from below. Each county's model is small
-//! (its posts and applicants) and solved by HiGHS on one thread, two
-//! counties at a time; a county stopped by the deadline contributes the
-//! dual bound it reached, which is still a bound.
+//! county's posts. For one county, relax everything outside it
+//! (`formulation::Outside`): no rule outside the county holds, no blocking
+//! pair elsewhere counts, and only the county's applicants are in the
+//! model. Any allocation, restricted to them, is a point of that
+//! relaxation with the same blocking pairs at the county's posts, so the
+//! sum of the county optima bounds the whole model's envy from below.
+//!
+//! Two relaxations, cheap first: `Optimistic` puts each applicant at the
+//! best other post they could hold, without limit; `Seats` lets them
+//! compete for the other posts' seats (under the county scales and project
+//! quotas), except the posts they rank no better than every post of the
+//! county — with adjustment a whole league ties there — where they are
+//! optimistic again. Each county's model is small and solved by HiGHS on
+//! one thread, two counties at a time; a county stopped by the deadline
+//! contributes the dual bound it reached, which is still a bound.
 //!
 //! How strong it is (BENCHMARKS.md): it sees what a county's scale and
-//! shares force on the county's own applicants, not the competition for
-//! the posts outside it — weak where most blocking pairs come from the
-//! unplaced (their "best other post" is optimistic).
+//! shares force on the county's applicants and their competition for the
+//! seats they rank higher, not what the rest of the region forces.
 
 use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::formulation::{Closed, Fixings, Formulation};
+use super::formulation::{Closed, Fixings, Formulation, Outside};
 use super::highs::{set_objective, to_highs};
 use super::settings::MipSettings;
 use super::stage::run_stage;
@@ -51,9 +55,9 @@ pub struct CountyBound {
     pub envy: u64,
     /// Counties with open seats.
     pub counties: usize,
-    /// Of them, those whose relaxation was solved to optimality (a county
-    /// where the allocation has no blocking pair needs no solve).
-    pub proven: usize,
+    /// Of them, those where the bound equals the allocation's blocking
+    /// pairs there (nothing better is possible at their posts).
+    pub settled: usize,
     /// Wall time.
     pub seconds: f64,
 }
@@ -61,8 +65,12 @@ pub struct CountyBound {
 /// The sum over counties of each county's relaxed minimum of blocking
 /// pairs at its posts, with `kept` placements fixed. `incumbent` (an
 /// allocation that keeps every hard constraint and `kept`) warm-starts
-/// each county and settles those where it has no blocking pair; the
-/// others are solved, most blocking pairs first, until the deadline.
+/// each county and settles those where it has no blocking pair. Every
+/// other county is solved first with the cheap relaxation
+/// (`Outside::Optimistic`), then, where that leaves a gap to the
+/// incumbent, widest first, with the stronger one (`Outside::Seats`); a
+/// county keeps the larger of its bounds. Both rounds stop at the
+/// deadline (a county not reached counts what it has).
 pub fn envy_by_county(
     pb: &Problem,
     kept: &[Option<PostIdx>],
@@ -74,52 +82,71 @@ pub fn envy_by_county(
     for p in &pb.posts {
         has_open[p.county.ix()] |= p.open() > 0;
     }
-    let mut envy_at = vec![0usize; pb.counties.len()];
+    let mut envy_at = vec![0u64; pb.counties.len()];
     let occ = post_occupancy(pb, incumbent);
     for bp in blocking_pairs(pb, incumbent, &occ) {
         envy_at[pb.posts[bp.post.ix()].county.ix()] += 1;
     }
-    let counties = has_open.iter().filter(|&&o| o).count();
+    let mut best = vec![0u64; pb.counties.len()];
     let mut todo: Vec<usize> = (0..pb.counties.len())
         .filter(|&k| has_open[k] && envy_at[k] > 0)
         .collect();
-    todo.sort_by_key(|&k| (std::cmp::Reverse(envy_at[k]), k));
-    let solved: Vec<(u64, bool)> = todo
-        .par_iter()
-        .map(|&k| {
-            if s.deadline().is_some_and(|d| Instant::now() >= d) {
-                return (0, false);
-            }
-            county_minimum(pb, kept, incumbent, s, k)
-        })
-        .collect();
+    for outside in [Outside::Optimistic, Outside::Seats] {
+        todo.retain(|&k| best[k] < envy_at[k]);
+        todo.sort_by_key(|&k| (std::cmp::Reverse(envy_at[k] - best[k]), k));
+        let found: Vec<u64> = todo
+            .par_iter()
+            .map(|&k| match s.deadline() {
+                Some(d) if Instant::now() >= d => 0,
+                _ => county_minimum(pb, kept, incumbent, s, k, outside),
+            })
+            .collect();
+        for (&k, v) in todo.iter().zip(found) {
+            best[k] = best[k].max(v);
+        }
+    }
+    let counties = (0..pb.counties.len()).filter(|&k| has_open[k]);
     CountyBound {
-        envy: solved.iter().map(|&(v, _)| v).sum(),
-        counties,
-        proven: counties - todo.len() + solved.iter().filter(|&&(_, p)| p).count(),
+        envy: best.iter().sum(),
+        counties: counties.clone().count(),
+        settled: counties.filter(|&k| best[k] >= envy_at[k]).count(),
         seconds: t.elapsed().as_secs_f64(),
     }
 }
 
-/// One county's relaxed minimum of blocking pairs at its posts (or the
-/// dual bound reached by the deadline), and whether it is the optimum.
+/// Per candidate: has no pair at the county's posts (left out of its
+/// relaxation).
+fn elsewhere_only(pb: &Problem, county: usize) -> Vec<bool> {
+    let mut out = vec![true; pb.n_candidates()];
+    for pr in &pb.pairs {
+        if pb.posts[pr.post.ix()].county.ix() == county {
+            out[pr.candidate.ix()] = false;
+        }
+    }
+    out
+}
+
+/// One county's relaxed minimum of blocking pairs at its posts, or the
+/// dual bound reached by the deadline.
 fn county_minimum(
     pb: &Problem,
     kept: &[Option<PostIdx>],
     incumbent: &Assignment,
     s: &MipSettings,
     county: usize,
-) -> (u64, bool) {
+    outside: Outside,
+) -> u64 {
     let closed = Closed {
         posts: pb.posts.iter().map(|p| p.county.ix() != county).collect(),
-        candidates: Vec::new(),
-        unknown: true,
+        // Only the county's applicants matter for its blocking pairs.
+        candidates: elsewhere_only(pb, county),
+        outside,
     };
     let f = Formulation::build_closed(pb, true, kept, &closed);
     let offset = f.offset(pb, Criterion::Envy);
     let costs = f.costs(pb, Criterion::Envy);
     if costs.is_empty() {
-        return (offset.round().max(0.0) as u64, true);
+        return offset.round().max(0.0) as u64;
     }
     let mut model = to_highs(&f);
     set_objective(&mut model, f.mip.cols.len(), &costs);
@@ -138,6 +165,5 @@ fn county_minimum(
         _ => 0.0,
     };
     // Every cost is a count: round the bound up, within a tolerance.
-    let v = (value + offset - 1e-6).ceil().max(0.0);
-    (v as u64, optimal)
+    (value + offset - 1e-6).ceil().max(0.0) as u64
 }
