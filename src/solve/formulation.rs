@@ -131,15 +131,15 @@ impl Closed {
     /// a seat not kept for someone else (`kept_at` per post), in a county
     /// below its scale and a project below its quota once incumbents and
     /// kept placements count — among those the model has no column for:
-    /// every closed post for `Outside::Optimistic`, those ranked no better
-    /// than every open one (`worst_open`) for `Outside::Seats` (`u32::MAX`:
+    /// every closed post for `Outside::Optimistic`, those from the
+    /// candidate's `cutoff` rank on for `Outside::Seats` (`u32::MAX`:
     /// none, or a model with constant closed posts).
     fn best_closed_ranks(
         &self,
         pb: &Problem,
         kept: &[Option<PostIdx>],
         kept_at: &[u32],
-        worst_open: &[u32],
+        cutoff: &[u32],
     ) -> Vec<u32> {
         let mut best = vec![u32::MAX; pb.n_candidates()];
         if !self.outside.relaxed() {
@@ -165,7 +165,7 @@ impl Closed {
                 Some(k) => k == pr.post,
                 None => room(pr.post.ix()),
             };
-            let no_column = self.outside == Outside::Optimistic || pr.rank >= worst_open[c];
+            let no_column = self.outside == Outside::Optimistic || pr.rank >= cutoff[c];
             if can_hold && no_column && self.is_closed(pr.post.ix()) {
                 best[c] = best[c].min(pr.rank);
             }
@@ -173,18 +173,31 @@ impl Closed {
         best
     }
 
-    /// Per candidate, the worst rank of a pair at a post that is not
-    /// closed (0: none): a relaxed model leaves out the closed posts they
-    /// rank worse — holding one could not spare them a blocking pair.
-    fn worst_open_ranks(&self, pb: &Problem) -> Vec<u32> {
+    /// Per candidate, the rank from which a closed post gets no column in
+    /// an `Outside::Seats` model: past the worst rank of a pair at a post
+    /// that is not closed (holding one could not spare them a blocking
+    /// pair), and already at that rank when more than `TIED_COLUMNS`
+    /// closed posts with free seats (`free`) tie there — with adjustment a
+    /// whole league does; in a backfill most posts are full and the ties
+    /// stay columns.
+    fn column_cutoffs(&self, pb: &Problem, free: &[u32]) -> Vec<u32> {
         let mut worst = vec![0u32; pb.n_candidates()];
         for pr in &pb.pairs {
-            if self.posts.get(pr.post.ix()) != Some(&true) {
+            if !self.is_closed(pr.post.ix()) {
                 let w = &mut worst[pr.candidate.ix()];
                 *w = (*w).max(pr.rank);
             }
         }
-        worst
+        let mut tied = vec![0usize; pb.n_candidates()];
+        for pr in &pb.pairs {
+            let c = pr.candidate.ix();
+            if self.is_closed(pr.post.ix()) && pr.rank == worst[c] && free[pr.post.ix()] > 0 {
+                tied[c] += 1;
+            }
+        }
+        (0..pb.n_candidates())
+            .map(|c| worst[c] + u32::from(tied[c] <= TIED_COLUMNS))
+            .collect()
     }
 }
 
@@ -208,6 +221,10 @@ pub struct Closed {
     /// the county bound, unknown (`Outside`).
     pub outside: Outside,
 }
+
+/// Closed posts tied at a candidate's last rank that an `Outside::Seats`
+/// model still gives columns (more are treated optimistically).
+const TIED_COLUMNS: usize = 16;
 
 /// How a model treats its closed posts. Both relaxations (the county
 /// bound, `relaxation`) keep no rule whose scope has a closed post, count
@@ -354,17 +371,16 @@ impl Formulation {
         let free = &seats.free;
         let stays = |c: usize| closed.candidates.get(c).copied().unwrap_or(false);
         let seats_only = closed.outside == Outside::Seats;
-        let worst_open = match closed.outside {
-            Outside::Seats => closed.worst_open_ranks(pb),
+        let cutoff = match closed.outside {
+            Outside::Seats => closed.column_cutoffs(pb, free),
             _ => Vec::new(),
         };
-        // Relaxed to seats: a closed post ranked no better than every open
-        // one gets no column (with adjustment, a whole league ties at the
-        // last rank); the candidate is assumed to hold the best of them
-        // (`best_closed_ranks`), as in `Outside::Optimistic`.
+        // Relaxed to seats: a closed post from the candidate's cutoff rank
+        // on gets no column; the candidate is assumed to hold the best of
+        // them (`best_closed_ranks`), as in `Outside::Optimistic`.
         let useless = |i: usize| {
             let pr = pb.pairs[i];
-            seats_only && closed.is_closed(pr.post.ix()) && pr.rank >= worst_open[pr.candidate.ix()]
+            seats_only && closed.is_closed(pr.post.ix()) && pr.rank >= cutoff[pr.candidate.ix()]
         };
         let live = |i: usize| {
             is_live(pb, kept, free, i) && !stays(pb.pairs[i].candidate.ix()) && !useless(i)
@@ -514,11 +530,11 @@ impl Formulation {
     /// nothing kept this is the full model of the module comment.
     fn add_envy(&mut self, pb: &Problem, seats: &Seats, closed: &Closed) {
         let (kept_at, free) = (&seats.kept_at, &seats.free);
-        let worst_open = match closed.outside {
-            Outside::Fixed => Vec::new(),
-            _ => closed.worst_open_ranks(pb),
+        let cutoff = match closed.outside {
+            Outside::Seats => closed.column_cutoffs(pb, free),
+            _ => Vec::new(),
         };
-        let best_closed = closed.best_closed_ranks(pb, &self.kept, kept_at, &worst_open);
+        let best_closed = closed.best_closed_ranks(pb, &self.kept, kept_at, &cutoff);
         let n = pb.pairs.len();
         // s_before[i]: the y column summing the new holders above pair i;
         // k_before[i]: how many kept holders of its post are above it.
