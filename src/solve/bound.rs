@@ -7,7 +7,9 @@
 //! an eligible post; preference ≥ fill when fill comes first (each placed
 //! volunteer adds a rank of at least 1), else ≥ 0. The exact engine adds
 //! what HiGHS proved when a time limit stopped it: the MIP dual bound of the
-//! stage it was in, and the optimum of every stage before it.
+//! stage it was in, and the optimum of every stage before it. Envy's floor
+//! is raised by the county relaxation (`relaxation`) when one was
+//! computed.
 
 use serde::Serialize;
 
