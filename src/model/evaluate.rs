@@ -277,6 +277,21 @@ pub struct BlockingPair {
     pub holder: Option<CandidateIdx>,
 }
 
+/// Per county (by index): the blocking pairs of `a` at its posts, and
+/// whether it has a post with open seats — where the neighbourhood search
+/// and the county bound look first.
+pub fn county_envy(pb: &Problem, a: &Assignment) -> Vec<(u64, bool)> {
+    let mut v = vec![(0u64, false); pb.counties.len()];
+    for p in &pb.posts {
+        v[p.county.ix()].1 |= p.open() > 0;
+    }
+    let occ = post_occupancy(pb, a);
+    for bp in blocking_pairs(pb, a, &occ) {
+        v[pb.posts[bp.post.ix()].county.ix()].0 += 1;
+    }
+    v
+}
+
 /// Every blocking pair of an assignment, in candidate then rank order, from
 /// first principles: each eligible, acceptable pair is tested against the
 /// post's occupancy and its lowest-priority holder. Its length is the

@@ -86,15 +86,16 @@ fn solve_bounded(
             if relaxation::applies(pb, fix) && left > 0.2 {
                 // The whole model gets no root LP in the time: prove what
                 // the counties force, in a quarter of the time left.
-                let ts = Instant::now();
-                s.progress.stage("county_bound");
-                let sub = MipSettings {
-                    started: ts,
-                    time_limit: s.time_limit.map(|_| left / 4.0),
-                    ..s.clone()
-                };
-                *floor = Some(relaxation::envy_by_county(pb, &fix.kept, &a, &sub).envy);
-                stages.push(("county_bound".into(), ts.elapsed().as_secs_f64()));
+                let budget = s.time_limit.map(|_| left / 4.0);
+                let kept = &fix.kept;
+                *floor = Some(relaxation::envy_floor_stage(
+                    pb,
+                    kept,
+                    &a,
+                    s,
+                    budget,
+                    &mut stages,
+                ));
             }
             let ts = Instant::now();
             s.progress.stage("neighbourhood_search");

@@ -115,13 +115,19 @@ impl Closed {
         self.posts.get(p).copied().unwrap_or(false)
     }
 
+    /// Whether candidate `c` is closed (stays unplaced, or, in a
+    /// relaxation, is left out).
+    fn stays(&self, c: usize) -> bool {
+        self.candidates.get(c).copied().unwrap_or(false)
+    }
+
     /// Per county: some post of it with open seats is closed. Only when
     /// closed posts are unknown (a rule's scope is kept otherwise).
     fn partly_closed_counties(&self, pb: &Problem) -> Vec<bool> {
         let mut v = vec![false; pb.counties.len()];
         if self.outside.relaxed() {
             for (p, post) in pb.posts.iter().enumerate() {
-                v[post.county.ix()] |= self.posts.get(p) == Some(&true) && post.open() > 0;
+                v[post.county.ix()] |= self.is_closed(p) && post.open() > 0;
             }
         }
         v
@@ -369,7 +375,6 @@ impl Formulation {
             _ => Seats::new(pb, kept, &closed.posts),
         };
         let free = &seats.free;
-        let stays = |c: usize| closed.candidates.get(c).copied().unwrap_or(false);
         let seats_only = closed.outside == Outside::Seats;
         let cutoff = match closed.outside {
             Outside::Seats => closed.column_cutoffs(pb, free),
@@ -383,7 +388,7 @@ impl Formulation {
             seats_only && closed.is_closed(pr.post.ix()) && pr.rank >= cutoff[pr.candidate.ix()]
         };
         let live = |i: usize| {
-            is_live(pb, kept, free, i) && !stays(pb.pairs[i].candidate.ix()) && !useless(i)
+            is_live(pb, kept, free, i) && !closed.stays(pb.pairs[i].candidate.ix()) && !useless(i)
         };
         let mut m = Mip::default();
         let mut x = vec![None; n];
@@ -509,7 +514,7 @@ impl Formulation {
             envy_offset: 0.0,
         };
         if with_envy {
-            f.add_envy(pb, &seats, closed);
+            f.add_envy(pb, &seats, closed, &cutoff);
         }
         f.mip.tidy();
         f
@@ -527,14 +532,12 @@ impl Formulation {
     /// - else: `f·b + f·H + S ≥ f` with S the new holders above c.
     ///
     /// H is 0 for a kept candidate (pairs ranked above their post). With
-    /// nothing kept this is the full model of the module comment.
-    fn add_envy(&mut self, pb: &Problem, seats: &Seats, closed: &Closed) {
+    /// nothing kept this is the full model of the module comment. `cutoff`
+    /// is `Closed::column_cutoffs` for an `Outside::Seats` model (empty
+    /// otherwise), computed once by `build_closed`.
+    fn add_envy(&mut self, pb: &Problem, seats: &Seats, closed: &Closed, cutoff: &[u32]) {
         let (kept_at, free) = (&seats.kept_at, &seats.free);
-        let cutoff = match closed.outside {
-            Outside::Seats => closed.column_cutoffs(pb, free),
-            _ => Vec::new(),
-        };
-        let best_closed = closed.best_closed_ranks(pb, &self.kept, kept_at, &cutoff);
+        let best_closed = closed.best_closed_ranks(pb, &self.kept, kept_at, cutoff);
         let n = pb.pairs.len();
         // s_before[i]: the y column summing the new holders above pair i;
         // k_before[i]: how many kept holders of its post are above it.
@@ -592,7 +595,7 @@ impl Formulation {
                 continue;
             }
             let c = pr.candidate.ix();
-            let left_out = closed.is_closed(p) || closed.candidates.get(c) == Some(&true);
+            let left_out = closed.is_closed(p) || closed.stays(c);
             if closed.outside.relaxed() && (left_out || pr.rank >= best_closed[c]) {
                 continue;
             }

@@ -23,7 +23,7 @@ use super::settings::MipSettings;
 use super::stage::run_stage;
 use crate::domain::policy::Criterion;
 use crate::domain::types::PostIdx;
-use crate::model::evaluate::{blocking_pairs, evaluate, held_ranks, post_occupancy, Assignment};
+use crate::model::evaluate::{county_envy, evaluate, held_ranks, Assignment};
 use crate::model::Problem;
 
 /// Branch-and-bound nodes per sub-problem (deterministic, unlike a time).
@@ -99,17 +99,9 @@ pub fn improve(
 /// Counties with open seats, those with the most blocking pairs into their
 /// posts first (ties by index): where the search has most to gain.
 fn counties_by_envy(pb: &Problem, a: &Assignment) -> Vec<usize> {
-    let occ = post_occupancy(pb, a);
-    let mut envy = vec![0usize; pb.counties.len()];
-    for bp in blocking_pairs(pb, a, &occ) {
-        envy[pb.posts[bp.post.ix()].county.ix()] += 1;
-    }
-    let mut open = vec![false; pb.counties.len()];
-    for p in &pb.posts {
-        open[p.county.ix()] |= p.open() > 0;
-    }
-    let mut v: Vec<usize> = (0..pb.counties.len()).filter(|&k| open[k]).collect();
-    v.sort_by_key(|&k| (std::cmp::Reverse(envy[k]), k));
+    let by_county = county_envy(pb, a);
+    let mut v: Vec<usize> = (0..pb.counties.len()).filter(|&k| by_county[k].1).collect();
+    v.sort_by_key(|&k| (std::cmp::Reverse(by_county[k].0), k));
     v
 }
 

@@ -248,15 +248,9 @@ fn with_bound(
     let left = settings.time_left().unwrap_or(relaxation::UNLIMITED_BUDGET);
     let wanted = matches!(sol.status, Status::Feasible { .. }) && o.envy > 0 && left > 0.05;
     if sol.envy_floor.is_none() && wanted && relaxation::applies(pb, fix) {
-        let budget = MipSettings {
-            started: std::time::Instant::now(),
-            time_limit: Some(left),
-            ..settings.clone()
-        };
-        settings.progress.stage("county_bound");
-        let cb = relaxation::envy_by_county(pb, &fix.kept, &sol.assignment, &budget);
-        sol.stages.push(("county_bound".into(), cb.seconds));
-        sol.envy_floor = Some(cb.envy);
+        let (a, stages) = (&sol.assignment, &mut sol.stages);
+        let floor = relaxation::envy_floor_stage(pb, &fix.kept, a, settings, Some(left), stages);
+        sol.envy_floor = Some(floor);
     }
     sol.bound = bound::bound(pb, &sol.status, &o, sol.proven, sol.envy_floor);
     if let Status::Feasible { gap } = &mut sol.status {

@@ -33,7 +33,7 @@ use super::settings::MipSettings;
 use super::stage::run_stage;
 use crate::domain::policy::Criterion;
 use crate::domain::types::PostIdx;
-use crate::model::evaluate::{blocking_pairs, post_occupancy, Assignment};
+use crate::model::evaluate::{county_envy, Assignment};
 use crate::model::Problem;
 
 /// How long the bound may take when the run has no time limit: the
@@ -62,6 +62,28 @@ pub struct CountyBound {
     pub seconds: f64,
 }
 
+/// The county bound as a stage of a run: named in the progress, given
+/// `budget` seconds from now (`None`: no limit), its time added to
+/// `stages`. Returns the bound on envy.
+pub fn envy_floor_stage(
+    pb: &Problem,
+    kept: &[Option<PostIdx>],
+    incumbent: &Assignment,
+    s: &MipSettings,
+    budget: Option<f64>,
+    stages: &mut Vec<(String, f64)>,
+) -> u64 {
+    s.progress.stage("county_bound");
+    let sub = MipSettings {
+        started: Instant::now(),
+        time_limit: budget,
+        ..s.clone()
+    };
+    let cb = envy_by_county(pb, kept, incumbent, &sub);
+    stages.push(("county_bound".into(), cb.seconds));
+    cb.envy
+}
+
 /// The sum over counties of each county's relaxed minimum of blocking
 /// pairs at its posts, with `kept` placements fixed. `incumbent` (an
 /// allocation that keeps every hard constraint and `kept`) warm-starts
@@ -78,15 +100,7 @@ pub fn envy_by_county(
     s: &MipSettings,
 ) -> CountyBound {
     let t = Instant::now();
-    let mut has_open = vec![false; pb.counties.len()];
-    for p in &pb.posts {
-        has_open[p.county.ix()] |= p.open() > 0;
-    }
-    let mut envy_at = vec![0u64; pb.counties.len()];
-    let occ = post_occupancy(pb, incumbent);
-    for bp in blocking_pairs(pb, incumbent, &occ) {
-        envy_at[pb.posts[bp.post.ix()].county.ix()] += 1;
-    }
+    let (envy_at, has_open): (Vec<u64>, Vec<bool>) = county_envy(pb, incumbent).into_iter().unzip();
     let mut best = vec![0u64; pb.counties.len()];
     let mut todo: Vec<usize> = (0..pb.counties.len())
         .filter(|&k| has_open[k] && envy_at[k] > 0)
