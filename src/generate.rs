@@ -35,6 +35,9 @@ pub struct GenerateOptions {
     /// acceptance then breaks many county rules (the hard case for the
     /// exact engine and its bounds).
     pub tight: bool,
+    /// Adjustable applicants accept every post of their province (model
+    /// `[adjustment] scope = "province"`) instead of the leagues they list.
+    pub province_wide: bool,
 }
 
 impl Default for GenerateOptions {
@@ -46,6 +49,7 @@ impl Default for GenerateOptions {
             chinese: false,
             format: TableFormat::Csv,
             tight: false,
+            province_wide: false,
         }
     }
 }
@@ -824,12 +828,19 @@ pub(crate) fn xlsx_with_lists(
     wb.save_to_buffer().map_err(err)
 }
 
-/// The 2023 model; beyond Inner Mongolia's size its project quotas (815
+/// The 2023 model (with adjustment by province when asked); beyond Inner Mongolia's size its project quotas (815
 /// national, 1,000 local for ~1,800 seats) grow with the seats in the same
 /// proportion, so that the instance stays feasible.
 fn model_for(opts: &GenerateOptions, g: &Generated) -> String {
+    let model = if opts.province_wide {
+        // The model's first `scope = "league"` is its [adjustment] table's
+        // (the rules' scopes are counties); a unit test checks it.
+        MODEL_2023.replacen("\nscope = \"league\"\n", "\nscope = \"province\"\n", 1)
+    } else {
+        MODEL_2023.to_string()
+    };
     if opts.posts <= BEYOND_INNER_MONGOLIA {
-        return MODEL_2023.to_string();
+        return model;
     }
     let seats: u64 = g
         .posts
@@ -837,7 +848,7 @@ fn model_for(opts: &GenerateOptions, g: &Generated) -> String {
         .filter_map(|p| p[6].parse::<u64>().ok())
         .sum();
     let scale = |q: u64| (q * seats).div_ceil(1_713);
-    MODEL_2023
+    model
         .replacen("national = 815", &format!("national = {}", scale(815)), 1)
         .replacen("local = 1000", &format!("local = {}", scale(1000)), 1)
 }

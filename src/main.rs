@@ -404,6 +404,10 @@ enum Command {
         /// breaks many county rules)
         #[arg(long)]
         tight: bool,
+        /// Adjustable applicants accept every post of their province
+        /// (model adjustment scope "province"), not only the leagues they list
+        #[arg(long)]
+        province_wide: bool,
     },
 }
 
@@ -638,6 +642,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             chinese,
             format,
             tight,
+            province_wide,
         } => {
             let opts = GenerateOptions {
                 candidates,
@@ -646,6 +651,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 chinese,
                 format,
                 tight,
+                province_wide,
             };
             xibu::generate::write_generated(&opts, &out)?;
             Ok(ExitCode::SUCCESS)

@@ -2,6 +2,8 @@
 //! their preferred majors, leader priority where the notice says so, the
 //! four county rules, quotas 815/1000 and one reserve per seat.
 
+mod common;
+
 use xibu::domain::policy::{AdjustScope, Criterion, Flag, HealthRule, Op, RuleCount, RuleScope};
 use xibu::domain::types::{CountyStatus, Level, Project};
 use xibu::input::load_policy;
@@ -115,5 +117,93 @@ fn every_entry_cites_the_notice() {
             "uncited table at line {}: {l}",
             i + 1
         );
+    }
+}
+
+/// Adjustment by province: an adjustable candidate accepts every post of
+/// the provinces of the posts they list (a league's province is its code's
+/// first two digits), none of another province; with no choice listed,
+/// every post. A league code without a province prefix is named in a note.
+#[test]
+fn adjustment_by_province_covers_the_listed_provinces() {
+    use xibu::domain::types::{CandidateIdx, PostIdx};
+    let model = |scope: &str| {
+        format!("[adjustment]\nscope = \"{scope}\"\n[[specialty]]\nkey = \"edu\"\nname = \"乡村教育\"\n")
+    };
+    let d = common::fixture::Fixture::new(&[
+        ("model.toml", &model("province")),
+        (
+            "posts.csv",
+            "id,county,league,specialty,level,seats\n\
+             P1,150121,1501,edu,township,1\n\
+             P2,150221,1502,edu,township,1\n\
+             P3,450121,4501,edu,township,1\n",
+        ),
+        (
+            "candidates.csv",
+            "id,score,adjustable,preferences\nA,80,true,P1\nB,70,true,\nC,60,false,P1\n",
+        ),
+    ]);
+    let load = || xibu::commands::load(&d.inputs()).unwrap();
+    let pb = load();
+    let (c, p) = (CandidateIdx::from_ix, PostIdx::from_ix);
+    // A lists P1 (1501): P2 (1502, same province 15) at the adjustment
+    // rank, P3 (province 45) not at all.
+    assert_eq!(pb.rank(c(0), p(0)), Some(1));
+    assert_eq!(pb.rank(c(0), p(1)), Some(2));
+    assert_eq!(pb.rank(c(0), p(2)), None);
+    // B lists nothing: every post, at rank 1.
+    assert!((0..3).all(|k| pb.rank(c(1), p(k)) == Some(1)));
+    // C is not adjustable.
+    assert_eq!(pb.rank(c(2), p(1)), None);
+    let province_note =
+        |pb: &xibu::model::Problem| pb.notes().iter().any(|n| n.en.contains("province"));
+    assert!(!province_note(&pb), "{:?}", pb.notes());
+    // The same files by league: A no longer accepts P2.
+    d.write("model.toml", &model("league"));
+    assert_eq!(load().rank(c(0), p(1)), None);
+    // A league code with no two-digit province prefix: a visible note.
+    d.write("model.toml", &model("province"));
+    d.write(
+        "posts.csv",
+        "id,county,league,specialty,level,seats\nP1,X01,东部,edu,township,1\n",
+    );
+    d.write(
+        "candidates.csv",
+        "id,score,adjustable,preferences\nA,80,true,P1\n",
+    );
+    let pb = load();
+    assert!(
+        province_note(&pb) && pb.notes().iter().any(|n| n.en.contains("东部")),
+        "{:?}",
+        pb.notes()
+    );
+}
+
+/// `generate --province-wide` writes the 2023 model with adjustment by
+/// province, and nothing else changed (beyond Inner Mongolia's size too,
+/// where the quotas grow with the seats).
+#[test]
+fn generate_province_wide_writes_adjustment_by_province() {
+    use xibu::generate::{write_generated, GenerateOptions};
+    let tmp = tempfile::tempdir().unwrap();
+    for posts in [20, 2_100] {
+        let policy = |province_wide: bool| {
+            let dir = tmp.path().join(format!("{posts}-{province_wide}"));
+            let opts = GenerateOptions {
+                candidates: 50,
+                posts,
+                seed: 3,
+                province_wide,
+                ..Default::default()
+            };
+            write_generated(&opts, &dir).unwrap();
+            load_policy(&dir.join("model.toml")).unwrap()
+        };
+        let (league, province) = (policy(false), policy(true));
+        assert_eq!(league.adjustment, AdjustScope::League);
+        assert_eq!(province.adjustment, AdjustScope::Province);
+        assert_eq!(league.quotas, province.quotas);
+        assert_eq!(league.rules.len(), province.rules.len());
     }
 }

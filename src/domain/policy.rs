@@ -65,6 +65,10 @@ pub enum AdjustScope {
     None,
     /// The leagues of the listed posts (every league if none listed).
     League,
+    /// The provinces of the listed posts (every province if none listed).
+    /// A league's province is the first two characters of its code: the
+    /// GB/T 2260 province code (1501 → 15, Inner Mongolia).
+    Province,
     /// Every post.
     Region,
 }
@@ -75,14 +79,16 @@ impl AdjustScope {
         match self {
             AdjustScope::None => "none",
             AdjustScope::League => "league",
+            AdjustScope::Province => "province",
             AdjustScope::Region => "region",
         }
     }
-    /// Parse a model-file value (`none`, `league`, `region`).
+    /// Parse a model-file value (`none`, `league`, `province`, `region`).
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "none" => Some(AdjustScope::None),
             "league" => Some(AdjustScope::League),
+            "province" => Some(AdjustScope::Province),
             "region" => Some(AdjustScope::Region),
             _ => None,
         }

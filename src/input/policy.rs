@@ -420,8 +420,8 @@ pub fn parse_policy(text: &str, file: &str) -> Result<Policy> {
                 cx.err(
                     &a.scope,
                     msg!(
-                        "调剂范围 '{v}' 无法识别；请用 none、league 或 region",
-                        "unknown adjustment scope '{v}'; use none, league or region"
+                        "调剂范围 '{v}' 无法识别；请用 none、league、province 或 region",
+                        "unknown adjustment scope '{v}'; use none, league, province or region"
                     ),
                 )
             }

@@ -238,6 +238,8 @@ pub fn build_problem(
     let mut acceptable = Vec::with_capacity(inst.candidates.rows.len());
     let mut stamp = vec![u32::MAX; posts.len()];
     let mut league_seen = vec![u32::MAX; leagues.len()];
+    let (league_province, n_provinces) = provinces(&leagues);
+    let mut province_seen = vec![u32::MAX; n_provinces];
     let refs_checkable = inst.posts.complete && counties_complete;
     for (ci, c) in inst.candidates.rows.iter().enumerate() {
         let mark = ci as u32;
@@ -287,11 +289,22 @@ pub fn build_problem(
         }
         let n_groups = c.preferences.len() as u32;
         if c.adjustable && policy.adjustment != AdjustScope::None {
-            // Only the posts in scope are visited: the leagues listed, or all.
+            // Only the posts in scope are visited: the leagues listed (or
+            // their provinces' leagues), or all.
             let whole = policy.adjustment == AdjustScope::Region || !any_league;
-            let leagues_in: Vec<usize> = (0..leagues.len())
-                .filter(|&l| whole || league_seen[l] == mark)
-                .collect();
+            if policy.adjustment == AdjustScope::Province && !whole {
+                for l in 0..leagues.len() {
+                    if league_seen[l] == mark {
+                        province_seen[league_province[l]] = mark;
+                    }
+                }
+            }
+            let in_scope = |l: usize| match policy.adjustment {
+                _ if whole => true,
+                AdjustScope::Province => province_seen[league_province[l]] == mark,
+                _ => league_seen[l] == mark,
+            };
+            let leagues_in: Vec<usize> = (0..leagues.len()).filter(|&l| in_scope(l)).collect();
             for l in leagues_in {
                 for &p in &league_posts[l] {
                     if stamp[p.ix()] != mark {
@@ -317,11 +330,12 @@ pub fn build_problem(
         .columns
         .as_ref()
         .map_or_else(Vec::new, |c| c.ignored.clone());
-    let notes = inst
+    let mut notes = inst
         .candidates
         .columns
         .as_ref()
         .map_or_else(Vec::new, |c| defaults_used(&policy, &posts, c));
+    notes.extend(province_note(&policy, &leagues));
     let lock_rows = inst.locks;
     let candidates = inst.candidates.rows;
     let lottery: Vec<u64> = candidates.iter().map(|c| lottery(&c.id, seed)).collect();
@@ -436,6 +450,49 @@ fn derive_pairs(pb: &mut Problem) {
 /// A note for each optional candidates column that is absent although the
 /// model uses it: its default then decides for everyone, and the office
 /// should know (interface §1 gives the defaults).
+/// Each league's province (dense index) and the number of provinces: the
+/// first two characters of the league code (GB/T 2260: 1501 → 15).
+fn provinces(leagues: &[String]) -> (Vec<usize>, usize) {
+    let mut ix: HashMap<&str, usize> = HashMap::new();
+    let of: Vec<usize> = leagues
+        .iter()
+        .map(|code| {
+            let two = code
+                .char_indices()
+                .nth(2)
+                .map_or(code.as_str(), |(i, _)| &code[..i]);
+            let n = ix.len();
+            *ix.entry(two).or_insert(n)
+        })
+        .collect();
+    (of, ix.len())
+}
+
+/// With adjustment by province, a league code that does not begin with a
+/// two-digit province code is its own guess: say which province it forms.
+fn province_note(policy: &Policy, leagues: &[String]) -> Option<Msg> {
+    if policy.adjustment != AdjustScope::Province {
+        return None;
+    }
+    let odd: Vec<&str> = leagues
+        .iter()
+        .map(String::as_str)
+        .filter(|c| {
+            !c.as_bytes()
+                .get(..2)
+                .is_some_and(|b| b.iter().all(u8::is_ascii_digit))
+        })
+        .collect();
+    if odd.is_empty() {
+        return None;
+    }
+    let list = odd.join(", ");
+    Some(msg!(
+        "调剂范围 province 按盟市代码前两位划分省份，但这些盟市代码不以两位省级代码开头：{list}；它们按代码前两个字符归省",
+        "adjustment scope province groups leagues by the first two digits of their code, but these league codes do not begin with a two-digit province code: {list}; their first two characters are taken as their province"
+    ))
+}
+
 fn defaults_used(policy: &Policy, posts: &[Post], cols: &ColumnReport) -> Vec<Msg> {
     use crate::domain::policy::{Flag, HealthRule, PriorityKey};
     let tier_flag = |f: Flag| {
