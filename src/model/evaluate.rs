@@ -299,10 +299,12 @@ pub fn county_envy(pb: &Problem, a: &Assignment) -> Vec<(u64, bool)> {
 pub fn blocking_pairs(pb: &Problem, a: &Assignment, occ: &[u32]) -> Vec<BlockingPair> {
     let worst = worst_holders(pb, a);
     // A post the candidate did not choose (a violation) counts as no rank.
-    let held_rank = |c: CandidateIdx| a.post_of[c.ix()].and_then(|p| pb.rank(c, p));
+    // Looked up once per candidate: a province-wide adjustment list is
+    // thousands of posts long.
+    let held = held_ranks(pb, &a.post_of);
     let mut out = Vec::new();
     for pr in &pb.pairs {
-        if held_rank(pr.candidate).is_some_and(|h| pr.rank >= h) {
+        if pr.rank >= held[pr.candidate.ix()] {
             continue;
         }
         let p = pr.post;

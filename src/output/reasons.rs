@@ -7,7 +7,7 @@
 use crate::domain::policy::Op;
 use crate::domain::types::{CandidateIdx, PostIdx};
 use crate::lang::{Lang, Word};
-use crate::model::evaluate::{worst_holders, Assignment, Headcount};
+use crate::model::evaluate::{held_ranks, worst_holders, Assignment, Headcount};
 use crate::model::rules::{rule_holds, ScopeCounter};
 use crate::model::Problem;
 
@@ -20,6 +20,10 @@ pub struct Explainer<'a> {
     heads: Headcount,
     rules: ScopeCounter,
     worst: Vec<Option<CandidateIdx>>,
+    /// Rank of the post each candidate holds (`u32::MAX`: none).
+    held: Vec<u32>,
+    /// Per post, how many candidates accept it: counted on first use.
+    applied: std::cell::OnceCell<Vec<u32>>,
 }
 
 /// What keeps an eligible candidate out of a post (`Explainer::block`).
@@ -91,6 +95,8 @@ impl<'a> Explainer<'a> {
             rules: ScopeCounter::new(pb, &occ),
             occ,
             worst,
+            held: held_ranks(pb, &a.post_of),
+            applied: std::cell::OnceCell::new(),
         }
     }
 
@@ -143,10 +149,10 @@ impl<'a> Explainer<'a> {
     /// acceptable post when c is unplaced), with the reason c is not there.
     pub fn above(&self, c: CandidateIdx) -> Vec<PostReason> {
         let pb = self.pb;
-        let held = self.a.post_of[c.ix()].and_then(|p| pb.rank(c, p));
+        let held = self.held[c.ix()];
         pb.acceptable[c.ix()]
             .iter()
-            .filter(|&&(_, r)| held.is_none_or(|h| r < h))
+            .filter(|&&(_, r)| r < held)
             .map(|&(p, rank)| PostReason {
                 post: pb.posts[p.ix()].id.clone(),
                 rank,
@@ -316,17 +322,20 @@ impl<'a> Explainer<'a> {
     /// or placed at a post they rank lower).
     pub fn vacancy(&self, p: PostIdx) -> Vacancy {
         let pb = self.pb;
-        let applied = pb
-            .acceptable
-            .iter()
-            .filter(|list| list.iter().any(|&(q, _)| q == p))
-            .count();
+        let applied = self.applied.get_or_init(|| {
+            let mut n = vec![0u32; pb.posts.len()];
+            for list in &pb.acceptable {
+                for &(q, _) in list {
+                    n[q.ix()] += 1;
+                }
+            }
+            n
+        })[p.ix()] as usize;
         let eligible = pb.applicants[p.ix()].len();
-        let held = |c: CandidateIdx| self.a.post_of[c.ix()].and_then(|q| pb.rank(c, q));
         let next = pb.applicants[p.ix()]
             .iter()
             .map(|&i| pb.pairs[i as usize])
-            .find(|pr| held(pr.candidate).is_none_or(|h| pr.rank < h));
+            .find(|pr| pr.rank < self.held[pr.candidate.ix()]);
         let (cause, reason) = match next {
             None if eligible == 0 => {
                 let t = self.t("无符合条件的申请人", "no eligible applicant");
