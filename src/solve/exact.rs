@@ -79,8 +79,9 @@ fn solve_bounded(
     };
     if estimate > LNS_FROM && with_envy {
         // HiGHS makes little headway on a model this large (region: no root
-        // LP in 600 s); improve the start by neighbourhood search first,
-        // in half the time left (one pass without a limit).
+        // LP in 600 s; league: 40 s to find what the search finds in 7 s);
+        // improve the start by neighbourhood search first, in half the
+        // time left (one pass without a limit).
         if let Some(a) = start.take() {
             let left = s.time_left().unwrap_or(f64::INFINITY);
             if relaxation::applies(pb, fix) && left > 0.2 {
@@ -280,10 +281,13 @@ fn solve_bounded(
 }
 
 /// Models larger than this (estimated columns) get their warm start
-/// improved by neighbourhood search (`lns`) before HiGHS sees them: the
-/// league tier (32 k columns) is solved directly, the region (1.34 M) is
-/// not.
-const LNS_FROM: usize = 200_000;
+/// improved by neighbourhood search (`lns`) before HiGHS sees them. Above
+/// the league tier's size (32 k columns) it pays: there the fast engine's
+/// start has envy 3 against the optimum's 1, and HiGHS needs ~40 s of
+/// heuristics to find the optimum itself (league 69 s → 29 s with the
+/// search first, BENCHMARKS). Small models (data-samples: 5 k) are solved
+/// directly.
+const LNS_FROM: usize = 20_000;
 
 /// Most passes of the neighbourhood search over the counties, with a time
 /// limit (it also stops when a pass improves nothing).
