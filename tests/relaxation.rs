@@ -56,3 +56,65 @@ proptest! {
         prop_assert_eq!(b.settled, b.counties);
     }
 }
+
+/// The branch the random instances never reach: more than 16 posts of
+/// another county tied at a candidate's worst rank with a free seat (with
+/// adjustment a whole league ties there), which the seat relaxation treats
+/// optimistically instead of giving them columns. County C0's one post can
+/// take nobody (scale 0); C1's 17 one-seat posts take one volunteer
+/// (scale 1); three applicants accept every post of the league, tied. Two
+/// stay unplaced whatever happens, each envying C0's post and C1's 16
+/// free posts: the bound must not pass that optimum.
+#[test]
+fn seventeen_tied_posts_elsewhere_keep_the_bound_below_the_optimum() {
+    use common::tiny::{TinyCandidate, TinyCounty, TinyPost};
+    let county = |scale| TinyCounty {
+        league: 0,
+        status: 0,
+        scale: Some(scale),
+    };
+    let post = |county| TinyPost {
+        county,
+        specialty: 0,
+        township: true,
+        seats: 1,
+        national: false,
+        master_only: false,
+        major_04: false,
+    };
+    let applicant = |score| TinyCandidate {
+        score,
+        teacher: false,
+        health: 0,
+        project: 0,
+        adjustable: false,
+        master: false,
+        major_04: false,
+        choices: vec![(2, 0)],
+    };
+    let t = Tiny {
+        counties: vec![county(0), county(1)],
+        posts: std::iter::once(post(0))
+            .chain((0..17).map(|_| post(1)))
+            .collect(),
+        candidates: vec![applicant(90), applicant(80), applicant(70)],
+        incumbents: Vec::new(),
+        rules: Vec::new(),
+        quotas: (None, None),
+        adjustment: 0,
+        objective: (0, 1),
+        seed: 1,
+    };
+    let pb = t.problem();
+    let (best, a) = brute_force(&pb).expect("feasible: one volunteer in C1");
+    assert_eq!(best.envy, 2 * (1 + 16));
+    let b = envy_by_county(&pb, &[], &a, &MipSettings::default());
+    assert!(
+        b.envy <= best.envy,
+        "bound {} > optimum {}",
+        b.envy,
+        best.envy
+    );
+    // C1's own relaxation sees its scale: the bound is not trivial.
+    assert!(b.envy >= 2 * 16, "bound {}", b.envy);
+}
