@@ -7,6 +7,7 @@ pub mod evaluate;
 mod locks;
 pub mod placements;
 pub mod priority;
+mod restrict;
 pub mod rules;
 
 mod build;

@@ -32,7 +32,7 @@ use super::highs::{set_objective, to_highs};
 use super::settings::MipSettings;
 use super::stage::run_stage;
 use crate::domain::policy::Criterion;
-use crate::domain::types::PostIdx;
+use crate::domain::types::{CandidateIdx, PostIdx};
 use crate::model::evaluate::{county_envy, Assignment};
 use crate::model::Problem;
 
@@ -102,6 +102,10 @@ pub fn envy_by_county(
     let t = Instant::now();
     let (envy_at, has_open): (Vec<u64>, Vec<bool>) = county_envy(pb, incumbent).into_iter().unzip();
     let mut best = vec![0u64; pb.counties.len()];
+    let mut county_posts: Vec<Vec<PostIdx>> = vec![Vec::new(); pb.counties.len()];
+    for (p, post) in pb.posts.iter().enumerate() {
+        county_posts[post.county.ix()].push(PostIdx::from_ix(p));
+    }
     let mut todo: Vec<usize> = (0..pb.counties.len())
         .filter(|&k| has_open[k] && envy_at[k] > 0)
         .collect();
@@ -112,7 +116,7 @@ pub fn envy_by_county(
             .par_iter()
             .map(|&k| match s.deadline() {
                 Some(d) if Instant::now() >= d => 0,
-                _ => county_minimum(pb, kept, incumbent, s, k, outside),
+                _ => county_minimum(pb, kept, incumbent, s, (k, &county_posts[k]), outside),
             })
             .collect();
         for (&k, v) in todo.iter().zip(found) {
@@ -128,35 +132,40 @@ pub fn envy_by_county(
     }
 }
 
-/// Per candidate: has no pair at the county's posts (left out of its
-/// relaxation).
-fn elsewhere_only(pb: &Problem, county: usize) -> Vec<bool> {
-    let mut out = vec![true; pb.n_candidates()];
-    for pr in &pb.pairs {
-        if pb.posts[pr.post.ix()].county.ix() == county {
-            out[pr.candidate.ix()] = false;
-        }
-    }
-    out
+/// The county's applicants: every candidate with a pair at one of its
+/// posts, in index order.
+fn applicants_of(pb: &Problem, posts: &[PostIdx]) -> Vec<CandidateIdx> {
+    let mut v: Vec<CandidateIdx> = posts
+        .iter()
+        .flat_map(|p| pb.applicants[p.ix()].iter())
+        .map(|&i| pb.pairs[i as usize].candidate)
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// One county's relaxed minimum of blocking pairs at its posts, or the
-/// dual bound reached by the deadline.
+/// dual bound reached by the deadline. Only the county's applicants
+/// matter for its blocking pairs: its model is built on the problem
+/// restricted to them (the others' kept placements become incumbents), so
+/// that it costs their pairs, not every pair of the problem.
 fn county_minimum(
     pb: &Problem,
     kept: &[Option<PostIdx>],
     incumbent: &Assignment,
     s: &MipSettings,
-    county: usize,
+    (county, posts): (usize, &[PostIdx]),
     outside: Outside,
 ) -> u64 {
+    let r = pb.restricted(&applicants_of(pb, posts), kept);
+    let pb = &r.pb;
     let closed = Closed {
         posts: pb.posts.iter().map(|p| p.county.ix() != county).collect(),
-        // Only the county's applicants matter for its blocking pairs.
-        candidates: elsewhere_only(pb, county),
+        candidates: Vec::new(),
         outside,
     };
-    let f = Formulation::build_closed(pb, true, kept, &closed);
+    let f = Formulation::build_closed(pb, true, &r.kept, &closed);
     let offset = f.offset(pb, Criterion::Envy);
     let costs = f.costs(pb, Criterion::Envy);
     if costs.is_empty() {
@@ -170,7 +179,12 @@ fn county_minimum(
         threads: 1,
         ..s.clone()
     };
-    let start = f.columns_for(pb, &incumbent.post_of);
+    let held: Vec<Option<PostIdx>> = r
+        .original
+        .iter()
+        .map(|c| incumbent.post_of[c.ix()])
+        .collect();
+    let start = f.columns_for(pb, &held);
     let ran = run_stage(model, &sub, s.time_left(), Some(&start), &costs);
     let optimal = ran.status() == highs::HighsModelStatus::Optimal;
     let value = match (&ran.solved, ran.dual) {
