@@ -103,15 +103,22 @@ pub fn envy_by_county(
     let (envy_at, has_open): (Vec<u64>, Vec<bool>) = county_envy(pb, incumbent).into_iter().unzip();
     let mut best = vec![0u64; pb.counties.len()];
     let mut county_posts: Vec<Vec<PostIdx>> = vec![Vec::new(); pb.counties.len()];
+    // Per county, its posts and how many pairs they have (the size of
+    // its model, roughly).
+    let mut size = vec![0usize; pb.counties.len()];
     for (p, post) in pb.posts.iter().enumerate() {
         county_posts[post.county.ix()].push(PostIdx::from_ix(p));
+        size[post.county.ix()] += pb.applicants[p].len();
     }
     let mut todo: Vec<usize> = (0..pb.counties.len())
         .filter(|&k| has_open[k] && envy_at[k] > 0)
         .collect();
     for outside in [Outside::Optimistic, Outside::Seats] {
         todo.retain(|&k| best[k] < envy_at[k]);
-        todo.sort_by_key(|&k| (std::cmp::Reverse(envy_at[k] - best[k]), k));
+        // Most blocking pairs to gain per pair to model first: where the
+        // deadline cuts, the bound has the most it could get in the time.
+        let gain = |k: usize| (envy_at[k] - best[k]) as f64 / (1 + size[k]) as f64;
+        todo.sort_by(|&a, &b| gain(b).total_cmp(&gain(a)).then(a.cmp(&b)));
         let found: Vec<u64> = todo
             .par_iter()
             .map(|&k| match s.deadline() {
