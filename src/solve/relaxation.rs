@@ -90,8 +90,9 @@ pub fn envy_floor_stage(
 /// each county and settles those where it has no blocking pair. Every
 /// other county is solved first with the cheap relaxation
 /// (`Outside::Optimistic`), then, where that leaves a gap to the
-/// incumbent, widest first, with the stronger one (`Outside::Seats`); a
-/// county keeps the larger of its bounds. Both rounds stop at the
+/// incumbent, with the stronger one (`Outside::Seats`); in each round the
+/// counties with the most blocking pairs to gain per pair to model come
+/// first. A county keeps the larger of its bounds. Both rounds stop at the
 /// deadline (a county not reached counts what it has).
 pub fn envy_by_county(
     pb: &Problem,
