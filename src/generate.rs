@@ -828,13 +828,14 @@ pub(crate) fn xlsx_with_lists(
     wb.save_to_buffer().map_err(err)
 }
 
-/// The 2023 model (with adjustment by province when asked); beyond Inner Mongolia's size its project quotas (815
-/// national, 1,000 local for ~1,800 seats) grow with the seats in the same
-/// proportion, so that the instance stays feasible.
+/// The 2023 model (with adjustment by province when asked); beyond Inner
+/// Mongolia's size its project quotas (815 national, 1,000 local for
+/// ~1,800 seats) grow with the seats in the same proportion, so that the
+/// instance stays feasible.
 fn model_for(opts: &GenerateOptions, g: &Generated) -> String {
     let model = if opts.province_wide {
         // The model's first `scope = "league"` is its [adjustment] table's
-        // (the rules' scopes are counties); a unit test checks it.
+        // (the rules' scopes are counties); tests/policy_model.rs checks it.
         MODEL_2023.replacen("\nscope = \"league\"\n", "\nscope = \"province\"\n", 1)
     } else {
         MODEL_2023.to_string()

@@ -283,6 +283,7 @@ pub fn build_problem(
                     list.push((p, rank));
                     let l = posts[p.ix()].league.ix();
                     league_seen[l] = mark;
+                    province_seen[league_province[l]] = mark;
                     any_league = true;
                 }
             }
@@ -292,13 +293,6 @@ pub fn build_problem(
             // Only the posts in scope are visited: the leagues listed (or
             // their provinces' leagues), or all.
             let whole = policy.adjustment == AdjustScope::Region || !any_league;
-            if policy.adjustment == AdjustScope::Province && !whole {
-                for l in 0..leagues.len() {
-                    if league_seen[l] == mark {
-                        province_seen[league_province[l]] = mark;
-                    }
-                }
-            }
             let in_scope = |l: usize| match policy.adjustment {
                 _ if whole => true,
                 AdjustScope::Province => province_seen[league_province[l]] == mark,
@@ -447,9 +441,6 @@ fn derive_pairs(pb: &mut Problem) {
     pb.pair_pos = pos;
 }
 
-/// A note for each optional candidates column that is absent although the
-/// model uses it: its default then decides for everyone, and the office
-/// should know (interface §1 gives the defaults).
 /// Each league's province (dense index) and the number of provinces: the
 /// first two characters of the league code (GB/T 2260: 1501 → 15).
 fn provinces(leagues: &[String]) -> (Vec<usize>, usize) {
@@ -493,6 +484,9 @@ fn province_note(policy: &Policy, leagues: &[String]) -> Option<Msg> {
     ))
 }
 
+/// A note for each optional candidates column that is absent although the
+/// model uses it: its default then decides for everyone, and the office
+/// should know (interface §1 gives the defaults).
 fn defaults_used(policy: &Policy, posts: &[Post], cols: &ColumnReport) -> Vec<Msg> {
     use crate::domain::policy::{Flag, HealthRule, PriorityKey};
     let tier_flag = |f: Flag| {

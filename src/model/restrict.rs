@@ -32,7 +32,6 @@ impl Problem {
         kept: &[Option<PostIdx>],
     ) -> Restricted {
         debug_assert!(chosen.windows(2).all(|w| w[0] < w[1]));
-        let kept_of = |c: usize| kept.get(c).copied().flatten();
         let mut posts = self.posts.clone();
         let mut is_chosen = vec![false; self.n_candidates()];
         for c in chosen {
@@ -67,14 +66,13 @@ impl Problem {
             pair_pos[i as usize] = list.len() as u32;
             list.push(i);
         }
-        let pick = |c: &CandidateIdx| c.ix();
         Restricted {
             pb: Problem {
                 policy: self.policy.clone(),
                 seed: self.seed,
                 candidates: chosen
                     .iter()
-                    .map(|c| self.candidates[pick(c)].clone())
+                    .map(|c| self.candidates[c.ix()].clone())
                     .collect(),
                 posts,
                 counties: self.counties.clone(),
@@ -82,7 +80,7 @@ impl Problem {
                 incumbents: self.incumbents.clone(),
                 acceptable: chosen
                     .iter()
-                    .map(|c| self.acceptable[pick(c)].clone())
+                    .map(|c| self.acceptable[c.ix()].clone())
                     .collect(),
                 pairs,
                 pair_start,
@@ -91,7 +89,7 @@ impl Problem {
                 priority: chosen
                     .iter()
                     .flat_map(|c| {
-                        self.priority[pick(c) * ns..(pick(c) + 1) * ns]
+                        self.priority[c.ix() * ns..(c.ix() + 1) * ns]
                             .iter()
                             .cloned()
                     })
@@ -102,7 +100,10 @@ impl Problem {
                 extra_columns: Vec::new(),
                 notes: Vec::new(),
             },
-            kept: chosen.iter().map(|c| kept_of(c.ix())).collect(),
+            kept: chosen
+                .iter()
+                .map(|c| kept.get(c.ix()).copied().flatten())
+                .collect(),
             original: chosen.to_vec(),
         }
     }
