@@ -17,6 +17,7 @@ use super::formulation::{live_pairs, Fixings, Formulation, RowKind};
 use super::highs::{add_upper_row, name_columns, set_objective, to_highs, write_model};
 use super::lns;
 use super::objective::{combined_costs, objective_of};
+use super::progress::Progress;
 use super::relaxation;
 use super::settings::MipSettings;
 use super::stage::{run_stage, Ran};
@@ -34,70 +35,86 @@ pub fn solve_mip(pb: &Problem, s: &MipSettings) -> Result<Solution> {
 
 /// Solve with kept placements and, optionally, rules allowed to fall short
 /// (their total shortfall is then minimised before the model's criteria).
+///
+/// On a model too large for HiGHS to make headway (`LNS_FROM`), the county
+/// bound (`relaxation`) runs beside the neighbourhood search and HiGHS, on
+/// a thread of its own, until they finish or the deadline comes: each
+/// solve is single-threaded, so the second core proves what the counties
+/// force while the first looks for better allocations. The bound never
+/// feeds back into the search: the allocation is the same with or without
+/// it.
 pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
-    let mut floor = None;
-    let sol = solve_bounded(pb, s, fix, &mut floor)?;
-    Ok(Solution {
-        envy_floor: sol.envy_floor.or(floor),
-        ..sol
-    })
-}
-
-/// `solve`, setting `floor` when it computes the county bound (before the
-/// neighbourhood search of a large model, while there is time for it).
-fn solve_bounded(
-    pb: &Problem,
-    s: &MipSettings,
-    fix: &Fixings,
-    floor: &mut Option<u64>,
-) -> Result<Solution> {
     s.validate()?;
     let t0 = Instant::now();
-    let mut stages: Vec<(String, f64)> = Vec::new();
-    let objective = pb.policy.objective.clone();
-    let with_envy = objective.contains(&Criterion::Envy);
-
+    let with_envy = pb.policy.objective.contains(&Criterion::Envy);
     // Kept placements are not in the model: count only the pairs that vary.
     let estimate = live_pairs(pb, &fix.kept) * if with_envy { 4 } else { 1 };
     if estimate > s.max_columns && !fix.allow_shortfall {
         return too_large(pb, s, fix, estimate, t0);
     }
     s.progress.stage("build");
-    let mut f = Formulation::build(pb, with_envy, &fix.kept);
+    let f = Formulation::build(pb, with_envy, &fix.kept);
+    let build = ("build".to_string(), t0.elapsed().as_secs_f64());
+    let start = if fix.allow_shortfall {
+        None
+    } else {
+        fast::start(pb, &fix.kept)
+    };
+    let large = estimate > LNS_FROM && with_envy;
+    let bounded = start
+        .clone()
+        .filter(|_| large && relaxation::applies(pb, fix));
+    std::thread::scope(|scope| {
+        // Its own (hidden) progress, so that it can be stopped when the
+        // rest is done without cancelling the run.
+        let stop = Progress::hidden();
+        let bound = bounded.map(|a| {
+            let sub = MipSettings {
+                progress: stop.clone(),
+                ..s.clone()
+            };
+            scope.spawn(move || relaxation::envy_by_county_on_one_thread(pb, &fix.kept, &a, &sub))
+        });
+        let sol = solve_from(pb, s, fix, f, start, large, vec![build]);
+        stop.cancel();
+        let cb = bound.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        sol.map(|mut sol| {
+            if let Some(cb) = cb {
+                sol.envy_floor = Some(cb.envy);
+                sol.stages.push(("county_bound".into(), cb.seconds));
+            }
+            sol
+        })
+    })
+}
+
+/// The rest of `solve`, from the model `f` and the warm `start`: improve
+/// the start by neighbourhood search when the model is `large`, then
+/// solve the stages on HiGHS.
+fn solve_from(
+    pb: &Problem,
+    s: &MipSettings,
+    fix: &Fixings,
+    mut f: Formulation,
+    mut start: Option<Assignment>,
+    large: bool,
+    mut stages: Vec<(String, f64)>,
+) -> Result<Solution> {
+    let objective = pb.policy.objective.clone();
+    let with_envy = objective.contains(&Criterion::Envy);
     let shortfall: Vec<(usize, f64)> = if fix.allow_shortfall {
         let slacks = f.add_slacks(|k| matches!(k, RowKind::Rule(..)));
         slacks.into_iter().map(|(j, _)| (j, 1.0)).collect()
     } else {
         Vec::new()
     };
-    stages.push(("build".into(), t0.elapsed().as_secs_f64()));
     let mut model = to_highs(&f);
-    let mut start = if fix.allow_shortfall {
-        None
-    } else {
-        fast::start(pb, &fix.kept)
-    };
-    if estimate > LNS_FROM && with_envy {
+    if large {
         // HiGHS makes little headway on a model this large (region: no root
         // LP in 600 s; league: 40 s to find what the search finds in 7 s);
         // improve the start by neighbourhood search first, in half the
         // time left (one pass without a limit).
         if let Some(a) = start.take() {
-            let left = s.time_left().unwrap_or(f64::INFINITY);
-            if relaxation::applies(pb, fix) && left > 0.2 {
-                // The whole model gets no root LP in the time: prove what
-                // the counties force, in a quarter of the time left.
-                let budget = s.time_limit.map(|_| left / 4.0);
-                let kept = &fix.kept;
-                *floor = Some(relaxation::envy_floor_stage(
-                    pb,
-                    kept,
-                    &a,
-                    s,
-                    budget,
-                    &mut stages,
-                ));
-            }
             let ts = Instant::now();
             s.progress.stage("neighbourhood_search");
             let sub = MipSettings {

@@ -140,6 +140,20 @@ pub fn envy_by_county(
     }
 }
 
+/// `envy_by_county` on a pool of one thread: beside the exact engine's
+/// single-threaded solves it takes the other core, not both.
+pub fn envy_by_county_on_one_thread(
+    pb: &Problem,
+    kept: &[Option<PostIdx>],
+    incumbent: &Assignment,
+    s: &MipSettings,
+) -> CountyBound {
+    match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+        Ok(pool) => pool.install(|| envy_by_county(pb, kept, incumbent, s)),
+        Err(_) => envy_by_county(pb, kept, incumbent, s),
+    }
+}
+
 /// The county's applicants: every candidate with a pair at one of its
 /// posts, in index order.
 fn applicants_of(pb: &Problem, posts: &[PostIdx]) -> Vec<CandidateIdx> {
@@ -181,9 +195,10 @@ fn county_minimum(
     }
     let mut model = to_highs(&f);
     set_objective(&mut model, f.mip.cols.len(), &costs);
+    // The caller's progress: its deadline and cancellation stop this
+    // solve too.
     let sub = MipSettings {
         write_model: None,
-        progress: Default::default(),
         threads: 1,
         ..s.clone()
     };
