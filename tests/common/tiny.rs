@@ -82,7 +82,7 @@ pub struct Tiny {
     pub rules: Vec<(u8, u8, u8)>,
     /// Quotas (national, local).
     pub quotas: (Option<u8>, Option<u8>),
-    /// 0 none, 1 league, 2 region.
+    /// 0 none, 1 league, 2 region, 3 province.
     pub adjustment: u8,
     /// Objective order as a permutation index, and how many criteria.
     pub objective: (u8, u8),
@@ -93,7 +93,7 @@ pub struct Tiny {
 /// A strategy for tiny instances: ≤ `max_c` candidates, ≤ `max_p` posts.
 pub fn tiny(max_c: usize, max_p: usize) -> impl Strategy<Value = Tiny> {
     let counties = prop::collection::vec(
-        (0u8..2, 0u8..6, prop::option::weighted(0.3, 0u8..5)).prop_map(
+        (0u8..3, 0u8..6, prop::option::weighted(0.3, 0u8..5)).prop_map(
             |(league, status, scale)| TinyCounty {
                 league,
                 status,
@@ -165,7 +165,7 @@ pub fn tiny(max_c: usize, max_p: usize) -> impl Strategy<Value = Tiny> {
         incumbents,
         rules,
         quotas,
-        0u8..3,
+        0u8..4,
         (0u8..6, 1u8..=3),
         0u64..4,
     )
@@ -217,6 +217,13 @@ const PERMS: [[&str; 3]; 6] = [
     ["preference", "fill", "envy"],
 ];
 
+/// A league's code (GB/T 2260, whose first two digits are the province):
+/// two leagues of province 15 and one of province 45, so that adjustment
+/// by province differs from both by league and by region.
+fn league_code(league: u8) -> &'static str {
+    ["1501", "1502", "4501"][league as usize]
+}
+
 impl Tiny {
     /// Write the instance into `dir` (candidates, posts, counties,
     /// incumbents, model.toml).
@@ -228,7 +235,7 @@ impl Tiny {
             let status =
                 ["active", "active", "active", "new", "new", "suspended"][c.status as usize];
             let scale = c.scale.map(|s| s.to_string()).unwrap_or_default();
-            writeln!(counties, "C{k},L{},{status},{scale}", c.league).unwrap();
+            writeln!(counties, "C{k},{},{status},{scale}", league_code(c.league)).unwrap();
         }
         let np = self.posts.len();
         let mut posts =
@@ -257,7 +264,10 @@ impl Tiny {
                 .map(|&(kind, ix)| match kind {
                     0 => format!("P{}", ix as usize % np),
                     1 => format!("county:C{}", ix as usize % nc),
-                    _ => format!("league:L{}", self.counties[ix as usize % nc].league),
+                    _ => format!(
+                        "league:{}",
+                        league_code(self.counties[ix as usize % nc].league)
+                    ),
                 })
                 .collect();
             let adj = c.adjustable || prefs.is_empty();
@@ -283,7 +293,7 @@ impl Tiny {
         let mut model = format!(
             "objective = [{}]\n[eligibility]\nhealth = \"not-fail\"\n[adjustment]\nscope = \"{}\"\n[priority]\norder = [\"major\", \"score\"]\n[reserves]\nratio = 1.5\n",
             order.iter().map(|o| format!("\"{o}\"")).collect::<Vec<_>>().join(", "),
-            ["none", "league", "region"][self.adjustment as usize]
+            ["none", "league", "region", "province"][self.adjustment as usize]
         );
         if self.quotas.0.is_some() || self.quotas.1.is_some() {
             model.push_str("[quotas]\n");
