@@ -6,7 +6,7 @@
 
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use highs::{ColProblem, Model, Sense, SolvedModel};
 use highs_sys::{HighsCallbackDataIn, HighsCallbackDataOut};
@@ -242,16 +242,19 @@ unsafe impl Send for Crossing<SolvedModel> {}
 /// not check its time limit or its interrupt callback everywhere (presolve's
 /// `enumerateSolutions`, root-node cut separation and heuristics ran
 /// minutes past a limit), so a solve with a deadline runs on a thread of
-/// its own; when it has not returned by `abandon_at` it is left to finish
+/// its own; when it has not returned by `abandon_at`, or `grace` after
+/// `cancelled()` turns true (checked every 50 ms: the deadline passed
+/// to HiGHS cannot move when a run is cancelled), it is left to finish
 /// alone (its callback interrupts it at its next check; the process may
 /// exit first) and `None` is returned. `keep` (the callback's observer)
 /// stays alive for as long as the solve runs.
 pub(crate) fn solve_until<K: Send + Sync + 'static>(
     model: Model,
     abandon_at: Option<Instant>,
+    (cancelled, grace): (&dyn Fn() -> bool, Duration),
     keep: Arc<K>,
 ) -> Option<SolvedModel> {
-    let Some(at) = abandon_at else {
+    let Some(mut at) = abandon_at else {
         let solved = model.solve();
         drop(keep);
         return Some(solved);
@@ -265,9 +268,23 @@ pub(crate) fn solve_until<K: Send + Sync + 'static>(
         drop(keep);
         let _ = tx.send(solved);
     });
-    rx.recv_timeout(at.saturating_duration_since(Instant::now()))
-        .ok()
-        .map(|s| s.0)
+    let mut seen_cancel = false;
+    loop {
+        let now = Instant::now();
+        if !seen_cancel && cancelled() {
+            seen_cancel = true;
+            at = at.min(now + grace);
+        }
+        let wait = at
+            .saturating_duration_since(now)
+            .min(Duration::from_millis(50));
+        match rx.recv_timeout(wait) {
+            Ok(s) => return Some(s.0),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) if Instant::now() >= at => return None,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -290,6 +307,43 @@ mod tests {
         m
     }
 
+    /// A market split instance (Cornuéjols and Dawande): 5 equality rows
+    /// over 40 binaries with coefficients in [0, 100) and each right-hand
+    /// side half its row's sum — hours of branch and bound for any MIP
+    /// solver, so a solve of it only ends by being stopped.
+    fn slow_mip() -> Model {
+        let mut p = ColProblem::default();
+        let mut seed: u64 = 1;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) % 100) as f64
+        };
+        let a: Vec<Vec<f64>> = (0..5).map(|_| (0..40).map(|_| next()).collect()).collect();
+        let rows: Vec<_> = a
+            .iter()
+            .map(|r| {
+                let half = (r.iter().sum::<f64>() / 2.0).floor();
+                p.add_row(half..=half)
+            })
+            .collect();
+        for j in 0..40 {
+            p.add_integer_column(
+                0.0,
+                0.0..=1.0,
+                rows.iter().zip(&a).map(|(&row, r)| (row, r[j])),
+            );
+        }
+        let mut m = p.optimise(Sense::Minimise);
+        m.set_option("output_flag", false);
+        m.set_option("threads", 1);
+        // Once abandoned, it stops by itself (in branch and bound HiGHS
+        // checks its limit).
+        m.set_option("time_limit", 10.0);
+        m
+    }
+
     #[derive(Default)]
     struct Keep(Mutex<Vec<Vec<f64>>>);
 
@@ -306,7 +360,8 @@ mod tests {
         let keep = Arc::new(Keep::default());
         observe_mip(&mut m, &keep);
         let far = Instant::now() + Duration::from_secs(600);
-        let solved = solve_until(m, Some(far), keep.clone()).expect("solved long before");
+        let solved = solve_until(m, Some(far), (&|| false, Duration::ZERO), keep.clone())
+            .expect("solved long before");
         let seen = keep.0.lock().unwrap();
         let last = seen.last().expect("at least one improving solution");
         assert_eq!(last.len(), 2);
@@ -318,9 +373,25 @@ mod tests {
     fn a_solve_past_its_deadline_is_abandoned_and_its_observer_kept_alive() {
         let keep = Arc::new(Keep::default());
         let past = Instant::now() - Duration::from_secs(1);
-        assert!(solve_until(small_mip(), Some(past), keep.clone()).is_none());
+        let never = (&|| false) as &dyn Fn() -> bool;
+        assert!(solve_until(
+            small_mip(),
+            Some(past),
+            (never, Duration::ZERO),
+            keep.clone()
+        )
+        .is_none());
+        // Cancelled: abandoned after the grace, however far the deadline.
+        let far = Instant::now() + Duration::from_secs(600);
+        let cancelled = (&|| true) as &dyn Fn() -> bool;
+        let t = Instant::now();
+        let grace = Duration::from_millis(200);
+        let other = Arc::new(Keep::default());
+        assert!(solve_until(slow_mip(), Some(far), (cancelled, grace), other).is_none());
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
         // Without a deadline the same model solves in place.
-        let solved = solve_until(small_mip(), None, keep.clone()).expect("no deadline");
+        let solved = solve_until(small_mip(), None, (never, Duration::ZERO), keep.clone())
+            .expect("no deadline");
         assert_eq!(solved.status(), highs::HighsModelStatus::Optimal);
         // The abandoned thread let go of its observer once it finished.
         let t = Instant::now();

@@ -211,9 +211,10 @@ fn solve_neighbourhood(
     };
     let mut model = to_highs(&f);
     set_objective(&mut model, f.mip.cols.len(), &costs);
+    // Its figures are not the run's, but a cancelled run stops it.
     let mut sub = MipSettings {
         write_model: None,
-        progress: Default::default(),
+        progress: s.progress.hidden_child(),
         ..s.clone()
     };
     sub.highs_options

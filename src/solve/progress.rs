@@ -19,6 +19,15 @@ struct Inner {
     started: Instant,
     last: Mutex<Option<MipReport>>,
     cancelled: AtomicBool,
+    /// A hidden child (`hidden_child`) is cancelled with its parent.
+    parent: Option<Arc<Inner>>,
+}
+
+impl Inner {
+    fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+            || self.parent.as_ref().is_some_and(|p| p.is_cancelled())
+    }
 }
 
 /// Where a solve stands, for a page that follows it.
@@ -79,7 +88,19 @@ impl Progress {
         Self::with(bar, lang)
     }
 
+    /// Nothing is shown, and it is cancelled when this one is (not the
+    /// other way round): for solves whose figures are not the run's (the
+    /// neighbourhood search's sub-problems, the bound beside the search)
+    /// but which a cancelled run must stop.
+    pub fn hidden_child(&self) -> Self {
+        Self::build(ProgressBar::hidden(), self.0.lang, Some(self.0.clone()))
+    }
+
     fn with(bar: ProgressBar, lang: crate::lang::Lang) -> Self {
+        Self::build(bar, lang, None)
+    }
+
+    fn build(bar: ProgressBar, lang: crate::lang::Lang, parent: Option<Arc<Inner>>) -> Self {
         Progress(Arc::new(Inner {
             bar,
             stage: Mutex::new((String::new(), Instant::now())),
@@ -87,6 +108,7 @@ impl Progress {
             started: Instant::now(),
             last: Mutex::new(None),
             cancelled: AtomicBool::new(false),
+            parent,
         }))
     }
 
@@ -114,7 +136,7 @@ impl Progress {
 
     /// Was `cancel` called?
     pub fn is_cancelled(&self) -> bool {
-        self.0.cancelled.load(Ordering::SeqCst)
+        self.0.is_cancelled()
     }
 
     /// A new stage begins.
@@ -199,8 +221,7 @@ impl MipObserver for Watch {
     }
 
     fn stop(&self) -> bool {
-        self.progress.cancelled.load(Ordering::SeqCst)
-            || self.deadline.is_some_and(|d| Instant::now() >= d)
+        self.progress.is_cancelled() || self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 }
 

@@ -57,7 +57,13 @@ pub(crate) fn run_stage(
         let _ = model.try_set_solution(Some(cols), None, None, None);
     }
     let abandon_at = deadline.map(|d| d + ABANDON_AFTER);
-    let Some(solved) = solve_until(model, abandon_at, watch.clone()) else {
+    let cancelled = || s.progress.is_cancelled();
+    let Some(solved) = solve_until(
+        model,
+        abandon_at,
+        (&cancelled, ABANDON_AFTER),
+        watch.clone(),
+    ) else {
         return Ran {
             solved: None,
             cols: watch.best(),
