@@ -17,7 +17,6 @@ use super::formulation::{live_pairs, Fixings, Formulation, RowKind};
 use super::highs::{add_upper_row, name_columns, set_objective, to_highs, write_model};
 use super::lns;
 use super::objective::{combined_costs, objective_of};
-use super::progress::Progress;
 use super::relaxation;
 use super::settings::MipSettings;
 use super::stage::{run_stage, Ran};
@@ -82,22 +81,23 @@ pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {
     }
     std::thread::scope(|scope| {
         // Its own (hidden) progress, so that it can be stopped when the
-        // rest is done without cancelling the run.
-        let stop = Progress::hidden();
+        // rest is done without cancelling the run (and is stopped when the
+        // run is cancelled).
+        let stop = s.progress.hidden_child();
         let bound = bounded.map(|a| {
             let sub = MipSettings {
                 progress: stop.clone(),
                 ..s.clone()
             };
-            scope.spawn(move || relaxation::envy_by_county_on_one_thread(pb, &fix.kept, &a, &sub))
+            scope.spawn(move || relaxation::envy_floor_on_one_thread(pb, &fix.kept, &a, &sub))
         });
         let sol = solve_from(pb, s, fix, f, start, large, vec![build]);
         stop.cancel();
         let cb = bound.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         sol.map(|mut sol| {
-            if let Some(cb) = cb {
-                sol.envy_floor = Some(cb.envy);
-                sol.stages.push(("county_bound".into(), cb.seconds));
+            if let Some(floor) = cb {
+                sol.envy_floor = Some(floor.envy);
+                sol.stages.extend(floor.stages);
             }
             sol
         })

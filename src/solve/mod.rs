@@ -8,6 +8,7 @@ pub mod exact;
 pub mod fast;
 pub mod formulation;
 pub mod highs;
+pub mod lagrange;
 pub mod lns;
 pub mod objective;
 pub mod progress;

@@ -29,6 +29,7 @@ use rayon::prelude::*;
 
 use super::formulation::{Closed, Fixings, Formulation, Outside};
 use super::highs::{set_objective, to_highs};
+use super::lagrange;
 use super::settings::MipSettings;
 use super::stage::run_stage;
 use crate::domain::policy::Criterion;
@@ -62,9 +63,53 @@ pub struct CountyBound {
     pub seconds: f64,
 }
 
-/// The county bound as a stage of a run: named in the progress, given
-/// `budget` seconds from now (`None`: no limit), its time added to
-/// `stages`. Returns the bound on envy.
+/// Envy's floor from both bounds, and the seconds each took.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Floor {
+    /// Blocking pairs: at least this many.
+    pub envy: u64,
+    /// `lagrangian_bound` and `county_bound`, with their seconds.
+    pub stages: Vec<(String, f64)>,
+}
+
+/// The Lagrangian bound (`lagrange`) where it applies, in two thirds of
+/// the time left, then the county bound in the rest; the larger of the
+/// two. The Lagrangian sees the whole region's competition for seats and
+/// was the stronger on both region instances measured (BENCHMARKS.md);
+/// the county bound keeps what it sees exactly within one county and
+/// covers kept placements.
+pub fn envy_floor(
+    pb: &Problem,
+    kept: &[Option<PostIdx>],
+    incumbent: &Assignment,
+    s: &MipSettings,
+) -> Floor {
+    let mut floor = Floor::default();
+    if lagrange::applies(pb, kept) {
+        s.progress.stage("lagrangian_bound");
+        let target: u64 = county_envy(pb, incumbent).iter().map(|&(e, _)| e).sum();
+        let sub = MipSettings {
+            started: Instant::now(),
+            time_limit: s.time_left().map(|l| l * 2.0 / 3.0),
+            ..s.clone()
+        };
+        let lb = lagrange::envy_bound(pb, target, &sub);
+        floor.envy = lb.envy;
+        floor.stages.push(("lagrangian_bound".into(), lb.seconds));
+        if lb.envy >= target {
+            return floor;
+        }
+    }
+    s.progress.stage("county_bound");
+    let cb = envy_by_county(pb, kept, incumbent, s);
+    floor.envy = floor.envy.max(cb.envy);
+    floor.stages.push(("county_bound".into(), cb.seconds));
+    floor
+}
+
+/// `envy_floor` as a stage of a run, given `budget` seconds from now
+/// (`None`: no limit), its stages added to `stages`. Returns the bound on
+/// envy.
 pub fn envy_floor_stage(
     pb: &Problem,
     kept: &[Option<PostIdx>],
@@ -73,15 +118,14 @@ pub fn envy_floor_stage(
     budget: Option<f64>,
     stages: &mut Vec<(String, f64)>,
 ) -> u64 {
-    s.progress.stage("county_bound");
     let sub = MipSettings {
         started: Instant::now(),
         time_limit: budget,
         ..s.clone()
     };
-    let cb = envy_by_county(pb, kept, incumbent, &sub);
-    stages.push(("county_bound".into(), cb.seconds));
-    cb.envy
+    let floor = envy_floor(pb, kept, incumbent, &sub);
+    stages.extend(floor.stages);
+    floor.envy
 }
 
 /// The sum over counties of each county's relaxed minimum of blocking
@@ -140,17 +184,17 @@ pub fn envy_by_county(
     }
 }
 
-/// `envy_by_county` on a pool of one thread: beside the exact engine's
+/// `envy_floor` on a pool of one thread: beside the exact engine's
 /// single-threaded solves it takes the other core, not both.
-pub fn envy_by_county_on_one_thread(
+pub fn envy_floor_on_one_thread(
     pb: &Problem,
     kept: &[Option<PostIdx>],
     incumbent: &Assignment,
     s: &MipSettings,
-) -> CountyBound {
+) -> Floor {
     match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
-        Ok(pool) => pool.install(|| envy_by_county(pb, kept, incumbent, s)),
-        Err(_) => envy_by_county(pb, kept, incumbent, s),
+        Ok(pool) => pool.install(|| envy_floor(pb, kept, incumbent, s)),
+        Err(_) => envy_floor(pb, kept, incumbent, s),
     }
 }
 

@@ -1,0 +1,526 @@
+//! A Lagrangian bound on blocking pairs that splits the model into the
+//! applicants' side and the posts' side.
+//!
+//! For pair i = (c, p): `x_i` (c holds p) and `u_i` (c holds nothing it
+//! ranks at least as well as p). Pair i blocks when `u_i` and p is open to
+//! c: not full, or holding someone p ranks below c. Both sides get a copy
+//! of `x` and `u`; the copies are tied by multipliers λ (on x) and μ (on u):
+//!
+//! - applicant side, per candidate: hold one pair or none; its cost is
+//!   `−λ·x − μ·u`, u following from the held rank;
+//! - post side, per county: per post a holder set and a `u` per
+//!   non-holder (holders have u = 0), cost `Σ blocked·u + λ·x + μ·u`, the
+//!   posts' headcounts under the county's scale and county-scope rules
+//!   (rules of wider scope and project quotas are dropped: a relaxation).
+//!
+//! Any allocation is a point of both sides with the same envy and the
+//! multiplier terms cancel, so for every λ, μ the sum of the two minima
+//! is at most the least envy. Subgradient steps raise it.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::time::Instant;
+
+use super::settings::MipSettings;
+use crate::domain::policy::{Op, RuleScope};
+use crate::domain::types::{CandidateIdx, PostIdx};
+use crate::model::rules::{counts_for, rule_holds};
+use crate::model::Problem;
+
+/// One post's pairs, best priority first, with priority levels (ties
+/// share a level).
+struct PostSide {
+    pairs: Vec<u32>,
+    level: Vec<u32>,
+    open: usize,
+}
+
+/// Per post, the cheapest holder set per headcount: cost and, for the full
+/// headcount, the cutoff level it used.
+struct PostCosts {
+    cost: Vec<f64>,
+    full_cut: u32,
+}
+
+fn post_costs(ps: &PostSide, lam: &[f64], mu: &[f64]) -> PostCosts {
+    let n = ps.open;
+    let m = ps.pairs.len();
+    // A non-holder's cost with u chosen best: blocked (`a`) or not (`z`).
+    let a = |i: u32| (1.0 + mu[i as usize]).min(0.0);
+    let z = |i: u32| mu[i as usize].min(0.0);
+    let sum_z: f64 = ps.pairs.iter().map(|&i| z(i)).sum();
+    if n == 0 {
+        // Full with incumbents: nobody is blocked here.
+        return PostCosts {
+            cost: vec![sum_z],
+            full_cut: u32::MAX,
+        };
+    }
+    // Not full (h < n): every non-holder is blocked; the holders are the
+    // h with the least λ − a.
+    let mut cost = Vec::with_capacity(n + 1);
+    cost.push(ps.pairs.iter().map(|&i| a(i)).sum::<f64>());
+    let mut k1: Vec<f64> = ps.pairs.iter().map(|&i| lam[i as usize] - a(i)).collect();
+    let take = (n - 1).min(m);
+    if take > 0 {
+        if take < m {
+            k1.select_nth_unstable_by(take - 1, f64::total_cmp);
+        }
+        k1[..take].sort_by(f64::total_cmp);
+        for &k in &k1[..take] {
+            cost.push(cost[cost.len() - 1] + k);
+        }
+    }
+    let mut full_cut = u32::MAX;
+    if m >= n {
+        // Full with cutoff level L: non-holders above L blocked (a), at or
+        // below it not (z); the n holders at levels ≤ L.
+        let mut above = 0.0; // Σ (a − z) above L
+        let mut kept: Vec<f64> = Vec::with_capacity(n + 1); // n least λ − a above L, sorted
+        let mut group: Vec<f64> = Vec::new();
+        let mut best = f64::INFINITY;
+        let mut j = 0;
+        while j < m {
+            let lev = ps.level[j];
+            let e = j + ps.level[j..].iter().take_while(|&&l| l == lev).count();
+            group.clear();
+            group.extend(ps.pairs[j..e].iter().map(|&i| lam[i as usize] - z(i)));
+            group.sort_by(f64::total_cmp);
+            if let Some(holders) = least_sum(&kept, &group, n) {
+                let c = sum_z + above + holders;
+                if c < best {
+                    best = c;
+                    full_cut = lev;
+                }
+            }
+            for &i in &ps.pairs[j..e] {
+                above += a(i) - z(i);
+                let k = lam[i as usize] - a(i);
+                let at = kept.partition_point(|&x| x <= k);
+                if at < n {
+                    kept.insert(at, k);
+                    kept.truncate(n);
+                }
+            }
+            j = e;
+        }
+        cost.push(best);
+    }
+    PostCosts { cost, full_cut }
+}
+
+/// The sum of the `n` least of two sorted lists, if they hold `n`.
+fn least_sum(x: &[f64], y: &[f64], n: usize) -> Option<f64> {
+    if x.len() + y.len() < n {
+        return None;
+    }
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    for _ in 0..n {
+        if j >= y.len() || (i < x.len() && x[i] <= y[j]) {
+            sum += x[i];
+            i += 1;
+        } else {
+            sum += y[j];
+            j += 1;
+        }
+    }
+    Some(sum)
+}
+
+/// The holders (positions in `ps.pairs`) of the cheapest set of `h`, and
+/// the u of every position.
+fn post_choice(
+    ps: &PostSide,
+    pc: &PostCosts,
+    h: usize,
+    lam: &[f64],
+    mu: &[f64],
+) -> (Vec<bool>, Vec<bool>) {
+    let m = ps.pairs.len();
+    let full = h >= ps.open;
+    // Full: the holders are at levels ≤ `cut`, and only the non-holders
+    // above it are blocked (none when incumbents fill the post).
+    let cut = if ps.open == 0 { 0 } else { pc.full_cut };
+    let blocked = |k: usize| !full || ps.level[k] < cut;
+    let cost_u = |k: usize| (blocked(k) as u8 as f64 + mu[ps.pairs[k] as usize]).min(0.0);
+    let key = |k: usize| lam[ps.pairs[k] as usize] - cost_u(k);
+    let mut idx: Vec<usize> = (0..m).filter(|&k| !full || ps.level[k] <= cut).collect();
+    if h < idx.len() {
+        idx.select_nth_unstable_by(h, |&x, &y| key(x).total_cmp(&key(y)).then(x.cmp(&y)));
+    }
+    let mut hold = vec![false; m];
+    for &k in &idx[..h.min(idx.len())] {
+        hold[k] = true;
+    }
+    let u = (0..m).map(|k| !hold[k] && cost_u(k) < 0.0).collect();
+    (hold, u)
+}
+
+/// A county-scope rule as the county DP checks it.
+struct CountyRule {
+    index: usize,
+    op: Op,
+    share: f64,
+    incumbents: u64,
+}
+
+struct CountySide {
+    posts: Vec<usize>,
+    /// Per post, which of the county's rules it counts for.
+    counts: Vec<Vec<bool>>,
+    rules: Vec<CountyRule>,
+    incumbents: u64,
+    room: Option<u64>,
+}
+
+/// The cheapest headcount per post of one county: (cost, headcounts).
+fn county_dp(cs: &CountySide, costs: &[PostCosts]) -> (f64, Vec<usize>) {
+    type Key = Vec<u16>;
+    let r = cs.rules.len();
+    let mut states: HashMap<Key, f64> = HashMap::new();
+    states.insert(vec![0; r + 1], 0.0);
+    let mut back: Vec<HashMap<Key, (Key, usize)>> = Vec::with_capacity(cs.posts.len());
+    for (j, &p) in cs.posts.iter().enumerate() {
+        let pc = &costs[p];
+        let mut next: HashMap<Key, f64> = HashMap::new();
+        let mut bk: HashMap<Key, (Key, usize)> = HashMap::new();
+        let mut keys: Vec<&Key> = states.keys().collect();
+        keys.sort();
+        for key in keys {
+            let base = states[key];
+            for (h, &c) in pc.cost.iter().enumerate() {
+                let t = key[0] as u64 + h as u64;
+                if cs.room.is_some_and(|room| t > room) {
+                    break;
+                }
+                let mut nk = key.clone();
+                nk[0] = t as u16;
+                for (k, &on) in cs.counts[j].iter().enumerate() {
+                    if on {
+                        nk[k + 1] += h as u16;
+                    }
+                }
+                let v = base + c;
+                let e = next.entry(nk.clone()).or_insert(f64::INFINITY);
+                if v < *e {
+                    *e = v;
+                    bk.insert(nk, (key.clone(), h));
+                }
+            }
+        }
+        states = next;
+        back.push(bk);
+    }
+    let mut best: Option<(f64, Key)> = None;
+    let mut keys: Vec<&Key> = states.keys().collect();
+    keys.sort();
+    for key in keys {
+        let total = key[0] as u64 + cs.incumbents;
+        let ok = cs.rules.iter().enumerate().all(|(k, rule)| {
+            rule_holds(
+                rule.op,
+                rule.share,
+                key[k + 1] as u64 + rule.incumbents,
+                total,
+            )
+        });
+        if ok && best.as_ref().is_none_or(|(b, _)| states[key] < *b) {
+            best = Some((states[key], key.clone()));
+        }
+    }
+    let Some((v, mut key)) = best else {
+        return (f64::INFINITY, vec![0; cs.posts.len()]);
+    };
+    let mut hs = vec![0; cs.posts.len()];
+    for j in (0..cs.posts.len()).rev() {
+        let (prev, h) = back[j][&key].clone();
+        hs[j] = h;
+        key = prev;
+    }
+    (v, hs)
+}
+
+/// Whether the Lagrangian bounds envy where the county bound does
+/// (`relaxation::applies`): only when nothing is kept or locked (both
+/// sides would have to keep them too).
+pub fn applies(pb: &Problem, kept: &[Option<PostIdx>]) -> bool {
+    pb.locks.is_empty() && kept.iter().all(Option::is_none)
+}
+
+/// The Lagrangian bound and what it took.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LagrangeBound {
+    /// Blocking pairs: at least this many.
+    pub envy: u64,
+    /// The best dual value reached.
+    pub value: f64,
+    /// Subgradient steps taken.
+    pub iterations: usize,
+    /// Wall time.
+    pub seconds: f64,
+}
+
+/// Per iteration, the subgradient's step factor is halved after this many
+/// steps without a better dual value, and the search stops below
+/// `MIN_THETA`.
+const STALL: usize = 30;
+const MIN_THETA: f64 = 1e-4;
+/// How far below an integer the dual value may fall by rounding and still
+/// count as that integer.
+const TOLERANCE: f64 = 1e-3;
+
+/// The Lagrangian bound on envy, by subgradient steps until the deadline
+/// of `s`, its cancellation, or the step factor runs out. `target` (the
+/// best known envy) aims the steps (Polyak's rule); the bound stops early
+/// once it reaches it (that allocation is then proven optimal on envy).
+pub fn envy_bound(pb: &Problem, target: u64, s: &MipSettings) -> LagrangeBound {
+    let t0 = Instant::now();
+    let sides = Sides::new(pb);
+    let np = pb.pairs.len();
+    let mut m = Multipliers {
+        lam: vec![0.0; np],
+        mu: vec![0.0; np],
+    };
+    let (mut dx, mut du) = (vec![0.0f64; np], vec![0.0f64; np]);
+    let mut best = 0.0f64;
+    let (mut theta, mut stall, mut iterations) = (1.0, 0, 0);
+    let mut g = Choice::new(np);
+    while theta > MIN_THETA && best <= target as f64 - 1.0 + TOLERANCE {
+        if s.deadline().is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
+        let value = sides.evaluate(pb, &m, &mut g);
+        iterations += 1;
+        if value > best + 1e-9 {
+            best = value;
+            stall = 0;
+        } else {
+            stall += 1;
+            if stall >= STALL {
+                theta /= 2.0;
+                stall = 0;
+            }
+        }
+        // Direction: the subgradient, deflected by the last direction
+        // where the two point against each other (Camerini, Fratta and
+        // Maffioli), which damps the zigzag between the two sides.
+        let (mut gd, mut dd) = (0.0, 0.0);
+        for i in 0..np {
+            let (gx, gu) = g.gradient(i);
+            gd += gx * dx[i] + gu * du[i];
+            dd += dx[i] * dx[i] + du[i] * du[i];
+        }
+        let beta = if gd < 0.0 && dd > 0.0 {
+            -1.5 * gd / dd
+        } else {
+            0.0
+        };
+        let mut norm = 0.0;
+        for i in 0..np {
+            let (gx, gu) = g.gradient(i);
+            dx[i] = gx + beta * dx[i];
+            du[i] = gu + beta * du[i];
+            norm += dx[i] * dx[i] + du[i] * du[i];
+        }
+        if norm == 0.0 {
+            // Both sides agree: the dual value is the optimum.
+            break;
+        }
+        let step = theta * (target as f64 - value).max(1.0) / norm;
+        for i in 0..np {
+            m.lam[i] += step * dx[i];
+            // Outside [−1, 0] a pair's μ only saturates one side: kept
+            // there, the steps stay where they change something.
+            m.mu[i] = (m.mu[i] + step * du[i]).clamp(-1.0, 0.0);
+        }
+    }
+    LagrangeBound {
+        envy: (best - TOLERANCE).ceil().max(0.0) as u64,
+        value: best,
+        iterations,
+        seconds: t0.elapsed().as_secs_f64(),
+    }
+}
+
+/// The multipliers: λ on each pair's x, μ on its u.
+struct Multipliers {
+    lam: Vec<f64>,
+    mu: Vec<f64>,
+}
+
+/// Each side's choice of x and u per pair in one evaluation.
+struct Choice {
+    xp: Vec<bool>,
+    up: Vec<bool>,
+    xa: Vec<bool>,
+    ua: Vec<bool>,
+}
+
+impl Choice {
+    fn new(np: usize) -> Self {
+        Choice {
+            xp: vec![false; np],
+            up: vec![false; np],
+            xa: vec![false; np],
+            ua: vec![false; np],
+        }
+    }
+
+    /// The dual function's subgradient at pair i: post side minus
+    /// applicant side, for x and for u.
+    fn gradient(&self, i: usize) -> (f64, f64) {
+        let d = |a: bool, b: bool| a as i8 as f64 - b as i8 as f64;
+        (d(self.xp[i], self.xa[i]), d(self.up[i], self.ua[i]))
+    }
+}
+
+/// The posts' and counties' side of the problem, built once.
+struct Sides {
+    posts: Vec<PostSide>,
+    counties: Vec<CountySide>,
+}
+
+impl Sides {
+    fn new(pb: &Problem) -> Self {
+        let posts = pb
+            .posts
+            .iter()
+            .enumerate()
+            .map(|(p, post)| {
+                let pairs = pb.applicants[p].clone();
+                // Ties in the post's priority share a level.
+                let mut level = Vec::with_capacity(pairs.len());
+                let mut lev = 0;
+                for (k, &i) in pairs.iter().enumerate() {
+                    if k > 0 {
+                        let prev = pb.pairs[pairs[k - 1] as usize].candidate;
+                        let this = pb.pairs[i as usize].candidate;
+                        if pb.cmp_at(PostIdx::from_ix(p), prev, this) != Ordering::Equal {
+                            lev += 1;
+                        }
+                    }
+                    level.push(lev);
+                }
+                PostSide {
+                    pairs,
+                    level,
+                    open: post.open() as usize,
+                }
+            })
+            .collect();
+        let incumbents = pb.county_incumbents();
+        let mut counties: Vec<CountySide> = pb
+            .counties
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                let rules: Vec<usize> = (0..pb.policy.rules.len())
+                    .filter(|&r| {
+                        let rule = &pb.policy.rules[r];
+                        rule.scope == RuleScope::County
+                            && rule
+                                .county_status
+                                .as_ref()
+                                .is_none_or(|st| st.contains(&c.status))
+                    })
+                    .collect();
+                CountySide {
+                    posts: Vec::new(),
+                    counts: Vec::new(),
+                    rules: rules
+                        .iter()
+                        .map(|&r| CountyRule {
+                            index: r,
+                            op: pb.policy.rules[r].op,
+                            share: pb.policy.rules[r].share,
+                            incumbents: 0,
+                        })
+                        .collect(),
+                    incumbents: incumbents[k] as u64,
+                    room: c
+                        .scale
+                        .map(|s| (s as u64).saturating_sub(incumbents[k] as u64)),
+                }
+            })
+            .collect();
+        for (p, post) in pb.posts.iter().enumerate() {
+            let cs = &mut counties[post.county.ix()];
+            let counts: Vec<bool> = cs
+                .rules
+                .iter()
+                .map(|r| counts_for(&pb.policy.rules[r.index], post))
+                .collect();
+            for (r, &on) in cs.rules.iter_mut().zip(&counts) {
+                if on {
+                    r.incumbents += post.incumbents as u64;
+                }
+            }
+            cs.posts.push(p);
+            cs.counts.push(counts);
+        }
+        Sides { posts, counties }
+    }
+
+    /// The dual function at `m`: both sides' minima, their choices in `g`.
+    fn evaluate(&self, pb: &Problem, m: &Multipliers, g: &mut Choice) -> f64 {
+        let (lam, mu) = (&m.lam[..], &m.mu[..]);
+        let costs: Vec<PostCosts> = self
+            .posts
+            .iter()
+            .map(|ps| post_costs(ps, lam, mu))
+            .collect();
+        let mut value = 0.0;
+        for cs in &self.counties {
+            let (v, hs) = county_dp(cs, &costs);
+            value += v;
+            for (j, &p) in cs.posts.iter().enumerate() {
+                let ps = &self.posts[p];
+                let (hold, u) = post_choice(ps, &costs[p], hs[j], lam, mu);
+                for (k, &i) in ps.pairs.iter().enumerate() {
+                    g.xp[i as usize] = hold[k];
+                    g.up[i as usize] = u[k];
+                }
+            }
+        }
+        for c in 0..pb.n_candidates() {
+            value += applicant_side(pb, CandidateIdx::from_ix(c), m, g);
+        }
+        value
+    }
+}
+
+/// One candidate's side: hold the pair (or nothing) whose cost
+/// `−λ·x − μ·u` is least, u being 1 on the pairs ranked strictly better
+/// than the one held (all of them when unplaced). Records the choice in
+/// `g` and returns its cost.
+fn applicant_side(pb: &Problem, c: CandidateIdx, m: &Multipliers, g: &mut Choice) -> f64 {
+    let range = pb.pair_range(c);
+    let prs = &pb.pairs[range.clone()];
+    let (lam, mu) = (&m.lam[range.clone()], &m.mu[range.clone()]);
+    let mut best = -mu.iter().sum::<f64>();
+    let mut held: Option<usize> = None;
+    // Σ μ over the ranks strictly better than the current group's.
+    let mut better = 0.0;
+    let mut j = 0;
+    while j < prs.len() {
+        let e = j + prs[j..]
+            .iter()
+            .take_while(|q| q.rank == prs[j].rank)
+            .count();
+        for (k, &l) in lam.iter().enumerate().take(e).skip(j) {
+            let v = -l - better;
+            if v < best {
+                best = v;
+                held = Some(k);
+            }
+        }
+        better += mu[j..e].iter().sum::<f64>();
+        j = e;
+    }
+    let held_rank = held.map(|k| prs[k].rank);
+    for (k, pr) in prs.iter().enumerate() {
+        g.xa[range.start + k] = held == Some(k);
+        g.ua[range.start + k] = held_rank.is_none_or(|hr| pr.rank < hr);
+    }
+    best
+}
