@@ -8,7 +8,7 @@ mod common;
 use common::cases;
 use common::tiny::{brute_force, brute_force_kept, tiny, Tiny};
 use proptest::prelude::*;
-use xibu::solve::lagrange::envy_bound;
+use xibu::solve::lagrange::{self, envy_bound};
 use xibu::solve::relaxation::envy_by_county;
 use xibu::solve::settings::MipSettings;
 
@@ -34,7 +34,7 @@ proptest! {
     fn the_lagrangian_bound_never_passes_the_fewest_blocking_pairs(t in tiny(6, 4)) {
         let pb = envy_only(t).problem();
         let Some((best, _)) = brute_force(&pb) else { return Ok(()) };
-        let l = envy_bound(&pb, best.envy, &MipSettings::default());
+        let l = envy_bound(&pb, &[], best.envy, &MipSettings::default());
         if std::env::var_os("XIBU_LAG_STATS").is_some() { eprintln!("LAGSTAT {:.3} {} {}", l.value, best.envy, l.iterations); }
         prop_assert!(l.envy <= best.envy, "bound {} > optimum {}", l.value, best.envy);
     }
@@ -50,6 +50,11 @@ proptest! {
         let Some((best, a)) = brute_force_kept(&pb, &kept) else { return Ok(()) };
         let b = envy_by_county(&pb, &kept, &a, &MipSettings::default());
         prop_assert!(b.envy <= best.envy, "bound {} > optimum {}", b.envy, best.envy);
+        // Kept at pairs of the optimum: the Lagrangian keeps them too.
+        prop_assert!(lagrange::applies(&pb, &kept));
+        let l = lagrange::envy_bound(&pb, &kept, best.envy, &MipSettings::default());
+        if std::env::var_os("XIBU_LAG_STATS").is_some() { eprintln!("LAGSTAT {:.3} {} {}", l.value, best.envy, l.iterations); }
+        prop_assert!(l.envy <= best.envy, "Lagrangian {} > optimum {}", l.value, best.envy);
     }
 
     #[test]

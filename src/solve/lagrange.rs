@@ -18,7 +18,7 @@
 //! is at most the least envy. Subgradient steps raise it.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use super::settings::MipSettings;
@@ -28,15 +28,32 @@ use crate::model::rules::{counts_for, rule_holds};
 use crate::model::Problem;
 
 /// One post's pairs, best priority first, with priority levels (ties
-/// share a level).
+/// share a level) and which are kept there (they hold it on both sides).
 struct PostSide {
     pairs: Vec<u32>,
     level: Vec<u32>,
+    kept: Vec<bool>,
     open: usize,
 }
 
-/// Per post, the cheapest holder set per headcount: cost and, for the full
-/// headcount, the cutoff level it used.
+impl PostSide {
+    fn n_kept(&self) -> usize {
+        self.kept.iter().filter(|&&k| k).count()
+    }
+
+    /// The lowest level of a kept holder: a full post's cutoff is at or
+    /// below it.
+    fn kept_cut(&self) -> u32 {
+        (0..self.pairs.len())
+            .filter(|&k| self.kept[k])
+            .map(|k| self.level[k])
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// Per post, the cheapest holder set per headcount (infinite where none
+/// is possible) and, for the full headcount, the cutoff level it used.
 struct PostCosts {
     cost: Vec<f64>,
     full_cut: u32,
@@ -56,50 +73,80 @@ fn post_costs(ps: &PostSide, lam: &[f64], mu: &[f64]) -> PostCosts {
             full_cut: u32::MAX,
         };
     }
+    let nk = ps.n_kept();
+    let free = |k: &usize| !ps.kept[*k];
     // Not full (h < n): every non-holder is blocked; the holders are the
-    // h with the least λ − a.
-    let mut cost = Vec::with_capacity(n + 1);
-    cost.push(ps.pairs.iter().map(|&i| a(i)).sum::<f64>());
-    let mut k1: Vec<f64> = ps.pairs.iter().map(|&i| lam[i as usize] - a(i)).collect();
-    let take = (n - 1).min(m);
-    if take > 0 {
-        if take < m {
-            k1.select_nth_unstable_by(take - 1, f64::total_cmp);
-        }
-        k1[..take].sort_by(f64::total_cmp);
-        for &k in &k1[..take] {
-            cost.push(cost[cost.len() - 1] + k);
+    // kept and the h − kept others with the least λ − a.
+    let mut cost = vec![f64::INFINITY; nk.min(n)];
+    let kept_a: f64 = (0..m)
+        .filter(|&k| ps.kept[k])
+        .map(|k| lam[ps.pairs[k] as usize] - a(ps.pairs[k]))
+        .sum();
+    if nk < n {
+        cost.push(ps.pairs.iter().map(|&i| a(i)).sum::<f64>() + kept_a);
+        let mut k1: Vec<f64> = (0..m)
+            .filter(free)
+            .map(|k| lam[ps.pairs[k] as usize] - a(ps.pairs[k]))
+            .collect();
+        let take = (n - 1 - nk).min(k1.len());
+        if take > 0 {
+            if take < k1.len() {
+                k1.select_nth_unstable_by(take - 1, f64::total_cmp);
+            }
+            k1[..take].sort_by(f64::total_cmp);
+            for &k in &k1[..take] {
+                cost.push(cost[cost.len() - 1] + k);
+            }
         }
     }
     let mut full_cut = u32::MAX;
-    if m >= n {
-        // Full with cutoff level L: non-holders above L blocked (a), at or
-        // below it not (z); the n holders at levels ≤ L.
+    if m >= n && nk <= n {
+        // Full with cutoff level L (at or below every kept holder):
+        // non-holders above L blocked (a), at or below it not (z); the n
+        // holders at levels ≤ L.
+        let want = n - nk;
+        let from = ps.kept_cut();
         let mut above = 0.0; // Σ (a − z) above L
-        let mut kept: Vec<f64> = Vec::with_capacity(n + 1); // n least λ − a above L, sorted
+        let mut kept_above = 0.0; // Σ (λ − a) of the kept above L
+        let mut least: Vec<f64> = Vec::with_capacity(want + 1); // want least λ − a of the others above L, sorted
         let mut group: Vec<f64> = Vec::new();
         let mut best = f64::INFINITY;
         let mut j = 0;
         while j < m {
             let lev = ps.level[j];
             let e = j + ps.level[j..].iter().take_while(|&&l| l == lev).count();
-            group.clear();
-            group.extend(ps.pairs[j..e].iter().map(|&i| lam[i as usize] - z(i)));
-            group.sort_by(f64::total_cmp);
-            if let Some(holders) = least_sum(&kept, &group, n) {
-                let c = sum_z + above + holders;
-                if c < best {
-                    best = c;
-                    full_cut = lev;
+            if lev >= from {
+                group.clear();
+                let mut kept_here = 0.0;
+                for k in j..e {
+                    let i = ps.pairs[k];
+                    if ps.kept[k] {
+                        kept_here += lam[i as usize] - z(i);
+                    } else {
+                        group.push(lam[i as usize] - z(i));
+                    }
+                }
+                group.sort_by(f64::total_cmp);
+                if let Some(others) = least_sum(&least, &group, want) {
+                    let c = sum_z + above + kept_above + kept_here + others;
+                    if c < best {
+                        best = c;
+                        full_cut = lev;
+                    }
                 }
             }
-            for &i in &ps.pairs[j..e] {
+            for k in j..e {
+                let i = ps.pairs[k];
                 above += a(i) - z(i);
-                let k = lam[i as usize] - a(i);
-                let at = kept.partition_point(|&x| x <= k);
-                if at < n {
-                    kept.insert(at, k);
-                    kept.truncate(n);
+                let key = lam[i as usize] - a(i);
+                if ps.kept[k] {
+                    kept_above += key;
+                    continue;
+                }
+                let at = least.partition_point(|&x| x <= key);
+                if at < want {
+                    least.insert(at, key);
+                    least.truncate(want);
                 }
             }
             j = e;
@@ -127,8 +174,9 @@ fn least_sum(x: &[f64], y: &[f64], n: usize) -> Option<f64> {
     Some(sum)
 }
 
-/// The holders (positions in `ps.pairs`) of the cheapest set of `h`, and
-/// the u of every position.
+/// The holders (positions in `ps.pairs`) of the cheapest set of `h` —
+/// the kept and the others with the least cost — and the u of every
+/// position.
 fn post_choice(
     ps: &PostSide,
     pc: &PostCosts,
@@ -144,12 +192,15 @@ fn post_choice(
     let blocked = |k: usize| !full || ps.level[k] < cut;
     let cost_u = |k: usize| (blocked(k) as u8 as f64 + mu[ps.pairs[k] as usize]).min(0.0);
     let key = |k: usize| lam[ps.pairs[k] as usize] - cost_u(k);
-    let mut idx: Vec<usize> = (0..m).filter(|&k| !full || ps.level[k] <= cut).collect();
-    if h < idx.len() {
-        idx.select_nth_unstable_by(h, |&x, &y| key(x).total_cmp(&key(y)).then(x.cmp(&y)));
+    let mut hold = ps.kept.clone();
+    let want = h.saturating_sub(ps.n_kept());
+    let mut idx: Vec<usize> = (0..m)
+        .filter(|&k| !ps.kept[k] && (!full || ps.level[k] <= cut))
+        .collect();
+    if want < idx.len() {
+        idx.select_nth_unstable_by(want, |&x, &y| key(x).total_cmp(&key(y)).then(x.cmp(&y)));
     }
-    let mut hold = vec![false; m];
-    for &k in &idx[..h.min(idx.len())] {
+    for &k in &idx[..want.min(idx.len())] {
         hold[k] = true;
     }
     let u = (0..m).map(|k| !hold[k] && cost_u(k) < 0.0).collect();
@@ -174,58 +225,57 @@ struct CountySide {
 }
 
 /// The cheapest headcount per post of one county: (cost, headcounts).
+/// A state is the county's placed total and its count for each rule,
+/// 16 bits each (`Sides::new` checks that they fit); ordered maps keep
+/// the ties, and so the bound, deterministic.
 fn county_dp(cs: &CountySide, costs: &[PostCosts]) -> (f64, Vec<usize>) {
-    type Key = Vec<u16>;
-    let r = cs.rules.len();
-    let mut states: HashMap<Key, f64> = HashMap::new();
-    states.insert(vec![0; r + 1], 0.0);
-    let mut back: Vec<HashMap<Key, (Key, usize)>> = Vec::with_capacity(cs.posts.len());
+    let field = |key: u128, k: usize| (key >> (16 * k)) as u16 as u64;
+    let mut states: BTreeMap<u128, f64> = BTreeMap::new();
+    states.insert(0, 0.0);
+    let mut back: Vec<BTreeMap<u128, (u128, usize)>> = Vec::with_capacity(cs.posts.len());
     for (j, &p) in cs.posts.iter().enumerate() {
-        let pc = &costs[p];
-        let mut next: HashMap<Key, f64> = HashMap::new();
-        let mut bk: HashMap<Key, (Key, usize)> = HashMap::new();
-        let mut keys: Vec<&Key> = states.keys().collect();
-        keys.sort();
-        for key in keys {
-            let base = states[key];
-            for (h, &c) in pc.cost.iter().enumerate() {
-                let t = key[0] as u64 + h as u64;
-                if cs.room.is_some_and(|room| t > room) {
+        // What h holders add to a state.
+        let step: u128 = 1 + cs.counts[j]
+            .iter()
+            .enumerate()
+            .filter(|(_, &on)| on)
+            .map(|(k, _)| 1u128 << (16 * (k + 1)))
+            .sum::<u128>();
+        let mut next: BTreeMap<u128, f64> = BTreeMap::new();
+        let mut bk: BTreeMap<u128, (u128, usize)> = BTreeMap::new();
+        for (&key, &base) in &states {
+            for (h, &c) in costs[p].cost.iter().enumerate() {
+                if cs.room.is_some_and(|room| field(key, 0) + h as u64 > room) {
                     break;
                 }
-                let mut nk = key.clone();
-                nk[0] = t as u16;
-                for (k, &on) in cs.counts[j].iter().enumerate() {
-                    if on {
-                        nk[k + 1] += h as u16;
-                    }
+                if !c.is_finite() {
+                    continue;
                 }
+                let nk = key + step * h as u128;
                 let v = base + c;
-                let e = next.entry(nk.clone()).or_insert(f64::INFINITY);
+                let e = next.entry(nk).or_insert(f64::INFINITY);
                 if v < *e {
                     *e = v;
-                    bk.insert(nk, (key.clone(), h));
+                    bk.insert(nk, (key, h));
                 }
             }
         }
         states = next;
         back.push(bk);
     }
-    let mut best: Option<(f64, Key)> = None;
-    let mut keys: Vec<&Key> = states.keys().collect();
-    keys.sort();
-    for key in keys {
-        let total = key[0] as u64 + cs.incumbents;
+    let mut best: Option<(f64, u128)> = None;
+    for (&key, &v) in &states {
+        let total = field(key, 0) + cs.incumbents;
         let ok = cs.rules.iter().enumerate().all(|(k, rule)| {
             rule_holds(
                 rule.op,
                 rule.share,
-                key[k + 1] as u64 + rule.incumbents,
+                field(key, k + 1) + rule.incumbents,
                 total,
             )
         });
-        if ok && best.as_ref().is_none_or(|(b, _)| states[key] < *b) {
-            best = Some((states[key], key.clone()));
+        if ok && best.is_none_or(|(b, _)| v < b) {
+            best = Some((v, key));
         }
     }
     let Some((v, mut key)) = best else {
@@ -233,7 +283,7 @@ fn county_dp(cs: &CountySide, costs: &[PostCosts]) -> (f64, Vec<usize>) {
     };
     let mut hs = vec![0; cs.posts.len()];
     for j in (0..cs.posts.len()).rev() {
-        let (prev, h) = back[j][&key].clone();
+        let (prev, h) = back[j][&key];
         hs[j] = h;
         key = prev;
     }
@@ -241,10 +291,34 @@ fn county_dp(cs: &CountySide, costs: &[PostCosts]) -> (f64, Vec<usize>) {
 }
 
 /// Whether the Lagrangian bounds envy where the county bound does
-/// (`relaxation::applies`): only when nothing is kept or locked (both
-/// sides would have to keep them too).
+/// (`relaxation::applies`): every kept placement (backfill's dispatch,
+/// the locks, which must be among them) is an eligible, acceptable pair
+/// (both sides keep it), and each county's states fit `county_dp`'s
+/// 16-bit fields (at most 7 county-scope rules, fewer than 65,535 open
+/// seats).
 pub fn applies(pb: &Problem, kept: &[Option<PostIdx>]) -> bool {
-    pb.locks.is_empty() && kept.iter().all(Option::is_none)
+    let locked = pb
+        .locks
+        .iter()
+        .all(|l| kept.get(l.candidate.ix()) == Some(&Some(l.post)));
+    let pairs = kept.iter().enumerate().all(|(c, q)| {
+        q.is_none_or(|q| {
+            pb.pairs_of(CandidateIdx::from_ix(c))
+                .iter()
+                .any(|pr| pr.post == q)
+        })
+    });
+    let rules = pb
+        .policy
+        .rules
+        .iter()
+        .filter(|r| r.scope == RuleScope::County)
+        .count();
+    let mut open = vec![0u64; pb.counties.len()];
+    for post in &pb.posts {
+        open[post.county.ix()] += post.open() as u64;
+    }
+    locked && pairs && rules <= 7 && open.iter().all(|&o| o < u16::MAX as u64)
 }
 
 /// The Lagrangian bound and what it took.
@@ -273,9 +347,14 @@ const TOLERANCE: f64 = 1e-3;
 /// of `s`, its cancellation, or the step factor runs out. `target` (the
 /// best known envy) aims the steps (Polyak's rule); the bound stops early
 /// once it reaches it (that allocation is then proven optimal on envy).
-pub fn envy_bound(pb: &Problem, target: u64, s: &MipSettings) -> LagrangeBound {
+pub fn envy_bound(
+    pb: &Problem,
+    kept: &[Option<PostIdx>],
+    target: u64,
+    s: &MipSettings,
+) -> LagrangeBound {
     let t0 = Instant::now();
-    let sides = Sides::new(pb);
+    let sides = Sides::new(pb, kept);
     let np = pb.pairs.len();
     let mut m = Multipliers {
         lam: vec![0.0; np],
@@ -378,10 +457,19 @@ impl Choice {
 struct Sides {
     posts: Vec<PostSide>,
     counties: Vec<CountySide>,
+    /// Per candidate, the pair they are kept at.
+    fixed: Vec<Option<usize>>,
 }
 
 impl Sides {
-    fn new(pb: &Problem) -> Self {
+    fn new(pb: &Problem, kept: &[Option<PostIdx>]) -> Self {
+        let fixed: Vec<Option<usize>> = (0..pb.n_candidates())
+            .map(|c| {
+                let q = kept.get(c).copied().flatten()?;
+                let range = pb.pair_range(CandidateIdx::from_ix(c));
+                range.clone().find(|&i| pb.pairs[i].post == q)
+            })
+            .collect();
         let posts = pb
             .posts
             .iter()
@@ -401,9 +489,14 @@ impl Sides {
                     }
                     level.push(lev);
                 }
+                let kept = pairs
+                    .iter()
+                    .map(|&i| fixed[pb.pairs[i as usize].candidate.ix()] == Some(i as usize))
+                    .collect();
                 PostSide {
                     pairs,
                     level,
+                    kept,
                     open: post.open() as usize,
                 }
             })
@@ -458,7 +551,11 @@ impl Sides {
             cs.posts.push(p);
             cs.counts.push(counts);
         }
-        Sides { posts, counties }
+        Sides {
+            posts,
+            counties,
+            fixed,
+        }
     }
 
     /// The dual function at `m`: both sides' minima, their choices in `g`.
@@ -483,7 +580,7 @@ impl Sides {
             }
         }
         for c in 0..pb.n_candidates() {
-            value += applicant_side(pb, CandidateIdx::from_ix(c), m, g);
+            value += applicant_side(pb, CandidateIdx::from_ix(c), self.fixed[c], m, g);
         }
         value
     }
@@ -493,12 +590,28 @@ impl Sides {
 /// `−λ·x − μ·u` is least, u being 1 on the pairs ranked strictly better
 /// than the one held (all of them when unplaced). Records the choice in
 /// `g` and returns its cost.
-fn applicant_side(pb: &Problem, c: CandidateIdx, m: &Multipliers, g: &mut Choice) -> f64 {
+fn applicant_side(
+    pb: &Problem,
+    c: CandidateIdx,
+    fixed: Option<usize>,
+    m: &Multipliers,
+    g: &mut Choice,
+) -> f64 {
     let range = pb.pair_range(c);
     let prs = &pb.pairs[range.clone()];
     let (lam, mu) = (&m.lam[range.clone()], &m.mu[range.clone()]);
     let mut best = -mu.iter().sum::<f64>();
     let mut held: Option<usize> = None;
+    if let Some(i) = fixed {
+        // Kept: that pair and nothing else.
+        let k = i - range.start;
+        best = -lam[k]
+            - (0..prs.len())
+                .filter(|&j| prs[j].rank < prs[k].rank)
+                .map(|j| mu[j])
+                .sum::<f64>();
+        held = Some(k);
+    }
     // Σ μ over the ranks strictly better than the current group's.
     let mut better = 0.0;
     let mut j = 0;

@@ -93,7 +93,7 @@ pub fn envy_floor(
             time_limit: s.time_left().map(|l| l * 2.0 / 3.0),
             ..s.clone()
         };
-        let lb = lagrange::envy_bound(pb, target, &sub);
+        let lb = lagrange::envy_bound(pb, kept, target, &sub);
         floor.envy = lb.envy;
         floor.stages.push(("lagrangian_bound".into(), lb.seconds));
         if lb.envy >= target {
