@@ -339,12 +339,16 @@ pub struct LagrangeBound {
 /// `MIN_THETA`.
 const STALL: usize = 30;
 const MIN_THETA: f64 = 1e-4;
+/// The fewest steps worth starting on: fewer fit before the deadline, and
+/// the bound stops after its first.
+const FEW_STEPS: usize = 200;
 /// How far below an integer the dual value may fall by rounding and still
 /// count as that integer.
 const TOLERANCE: f64 = 1e-3;
 
-/// The Lagrangian bound on envy, by subgradient steps until the deadline
-/// of `s`, its cancellation, or the step factor runs out. `target` (the
+/// The Lagrangian bound on envy (0 where it does not `apply`), by
+/// subgradient steps until the deadline of `s`, its cancellation, or the
+/// step factor runs out. `target` (the
 /// best known envy) aims the steps (Polyak's rule); the bound stops early
 /// once it reaches it (that allocation is then proven optimal on envy).
 pub fn envy_bound(
@@ -354,6 +358,9 @@ pub fn envy_bound(
     s: &MipSettings,
 ) -> LagrangeBound {
     let t0 = Instant::now();
+    if !applies(pb, kept) {
+        return LagrangeBound::default();
+    }
     let sides = Sides::new(pb, kept);
     let np = pb.pairs.len();
     let mut m = Multipliers {
@@ -368,8 +375,24 @@ pub fn envy_bound(
         if s.deadline().is_some_and(|d| Instant::now() >= d) {
             break;
         }
+        let step_started = Instant::now();
         let value = sides.evaluate(pb, &m, &mut g);
         iterations += 1;
+        if iterations == 1
+            && s.time_left()
+                .is_some_and(|l| l < FEW_STEPS as f64 * step_started.elapsed().as_secs_f64())
+        {
+            // Too few steps fit before the deadline for the prices to
+            // get anywhere (national: a bound of 231 where the county
+            // bound, given the time, reaches 609): leave it to the county
+            // bound.
+            break;
+        }
+        if !value.is_finite() {
+            // A county whose rules no headcount keeps: the run has no
+            // allocation to bound (never seen with a feasible one).
+            break;
+        }
         if value > best + 1e-9 {
             best = value;
             stall = 0;
