@@ -35,7 +35,6 @@ proptest! {
         let pb = envy_only(t).problem();
         let Some((best, _)) = brute_force(&pb) else { return Ok(()) };
         let l = envy_bound(&pb, &[], best.envy, &MipSettings::default());
-        if std::env::var_os("XIBU_LAG_STATS").is_some() { eprintln!("LAGSTAT {:.3} {} {}", l.value, best.envy, l.iterations); }
         prop_assert!(l.envy <= best.envy, "bound {} > optimum {}", l.value, best.envy);
     }
 
@@ -53,7 +52,6 @@ proptest! {
         // Kept at pairs of the optimum: the Lagrangian keeps them too.
         prop_assert!(lagrange::applies(&pb, &kept));
         let l = lagrange::envy_bound(&pb, &kept, best.envy, &MipSettings::default());
-        if std::env::var_os("XIBU_LAG_STATS").is_some() { eprintln!("LAGSTAT {:.3} {} {}", l.value, best.envy, l.iterations); }
         prop_assert!(l.envy <= best.envy, "Lagrangian {} > optimum {}", l.value, best.envy);
     }
 

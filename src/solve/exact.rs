@@ -35,11 +35,12 @@ pub fn solve_mip(pb: &Problem, s: &MipSettings) -> Result<Solution> {
 /// Solve with kept placements and, optionally, rules allowed to fall short
 /// (their total shortfall is then minimised before the model's criteria).
 ///
-/// On a model too large for HiGHS to make headway (`LNS_FROM`), the county
-/// bound (`relaxation`) runs beside the neighbourhood search and HiGHS, on
-/// a thread of its own, until they finish or the deadline comes: each
-/// solve is single-threaded, so the second core proves what the counties
-/// force while the first looks for better allocations. The bound never
+/// On a model too large for HiGHS to make headway (`LNS_FROM`), the
+/// bound on envy (`relaxation::envy_floor`: the Lagrangian, then the
+/// county bound) runs beside the neighbourhood search and HiGHS, on a
+/// thread of its own, until they finish or the deadline comes: each solve
+/// is single-threaded, so the second core proves what the rules force
+/// while the first looks for better allocations. The bound never
 /// feeds back into the search: the allocation is the same with or without
 /// it. Inside a parallel run (a rayon worker) it goes first instead.
 pub fn solve(pb: &Problem, s: &MipSettings, fix: &Fixings) -> Result<Solution> {

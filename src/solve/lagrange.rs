@@ -23,8 +23,8 @@ use std::time::Instant;
 
 use super::settings::MipSettings;
 use crate::domain::policy::{Op, RuleScope};
-use crate::domain::types::{CandidateIdx, PostIdx};
-use crate::model::rules::{counts_for, rule_holds};
+use crate::domain::types::{CandidateIdx, CountyIdx, PostIdx};
+use crate::model::rules::{counts_for, rule_holds, ScopeCounter};
 use crate::model::Problem;
 
 /// One post's pairs, best priority first, with priority levels (ties
@@ -33,23 +33,12 @@ struct PostSide {
     pairs: Vec<u32>,
     level: Vec<u32>,
     kept: Vec<bool>,
+    /// How many are kept.
+    n_kept: usize,
+    /// The lowest level of a kept holder (0 without one): a full post's
+    /// cutoff is at or below it.
+    kept_cut: u32,
     open: usize,
-}
-
-impl PostSide {
-    fn n_kept(&self) -> usize {
-        self.kept.iter().filter(|&&k| k).count()
-    }
-
-    /// The lowest level of a kept holder: a full post's cutoff is at or
-    /// below it.
-    fn kept_cut(&self) -> u32 {
-        (0..self.pairs.len())
-            .filter(|&k| self.kept[k])
-            .map(|k| self.level[k])
-            .max()
-            .unwrap_or(0)
-    }
 }
 
 /// Per post, the cheapest holder set per headcount (infinite where none
@@ -73,7 +62,7 @@ fn post_costs(ps: &PostSide, lam: &[f64], mu: &[f64]) -> PostCosts {
             full_cut: u32::MAX,
         };
     }
-    let nk = ps.n_kept();
+    let nk = ps.n_kept;
     let free = |k: &usize| !ps.kept[*k];
     // Not full (h < n): every non-holder is blocked; the holders are the
     // kept and the h − kept others with the least λ − a.
@@ -105,7 +94,7 @@ fn post_costs(ps: &PostSide, lam: &[f64], mu: &[f64]) -> PostCosts {
         // non-holders above L blocked (a), at or below it not (z); the n
         // holders at levels ≤ L.
         let want = n - nk;
-        let from = ps.kept_cut();
+        let from = ps.kept_cut;
         let mut above = 0.0; // Σ (a − z) above L
         let mut kept_above = 0.0; // Σ (λ − a) of the kept above L
         let mut least: Vec<f64> = Vec::with_capacity(want + 1); // want least λ − a of the others above L, sorted
@@ -193,7 +182,7 @@ fn post_choice(
     let cost_u = |k: usize| (blocked(k) as u8 as f64 + mu[ps.pairs[k] as usize]).min(0.0);
     let key = |k: usize| lam[ps.pairs[k] as usize] - cost_u(k);
     let mut hold = ps.kept.clone();
-    let want = h.saturating_sub(ps.n_kept());
+    let want = h.saturating_sub(ps.n_kept);
     let mut idx: Vec<usize> = (0..m)
         .filter(|&k| !ps.kept[k] && (!full || ps.level[k] <= cut))
         .collect();
@@ -514,11 +503,14 @@ impl Sides {
                     }
                     level.push(lev);
                 }
-                let kept = pairs
+                let kept: Vec<bool> = pairs
                     .iter()
                     .map(|&i| fixed[pb.pairs[i as usize].candidate.ix()] == Some(i as usize))
                     .collect();
+                let kept_levels = level.iter().zip(&kept).filter(|(_, &k)| k);
                 PostSide {
+                    n_kept: kept_levels.clone().count(),
+                    kept_cut: kept_levels.map(|(&l, _)| l).max().unwrap_or(0),
                     pairs,
                     level,
                     kept,
@@ -526,53 +518,42 @@ impl Sides {
                 }
             })
             .collect();
+        // The county-scope rules each county's volunteers count in, with
+        // the incumbents they count (`rule_scopes` decides which apply).
+        let scoped = ScopeCounter::incumbents(pb);
         let incumbents = pb.county_incumbents();
         let mut counties: Vec<CountySide> = pb
             .counties
             .iter()
             .enumerate()
-            .map(|(k, c)| {
-                let rules: Vec<usize> = (0..pb.policy.rules.len())
-                    .filter(|&r| {
-                        let rule = &pb.policy.rules[r];
-                        rule.scope == RuleScope::County
-                            && rule
-                                .county_status
-                                .as_ref()
-                                .is_none_or(|st| st.contains(&c.status))
-                    })
-                    .collect();
-                CountySide {
-                    posts: Vec::new(),
-                    counts: Vec::new(),
-                    rules: rules
-                        .iter()
-                        .map(|&r| CountyRule {
+            .map(|(k, c)| CountySide {
+                posts: Vec::new(),
+                counts: Vec::new(),
+                rules: (0..pb.policy.rules.len())
+                    .filter(|&r| pb.policy.rules[r].scope == RuleScope::County)
+                    .filter_map(|r| {
+                        let scope = scoped.scope_of(r, CountyIdx::from_ix(k))?;
+                        Some(CountyRule {
                             index: r,
                             op: pb.policy.rules[r].op,
                             share: pb.policy.rules[r].share,
-                            incumbents: 0,
+                            incumbents: scoped.figure(r, scope).0,
                         })
-                        .collect(),
-                    incumbents: incumbents[k] as u64,
-                    room: c
-                        .scale
-                        .map(|s| (s as u64).saturating_sub(incumbents[k] as u64)),
-                }
+                    })
+                    .collect(),
+                incumbents: incumbents[k] as u64,
+                room: c
+                    .scale
+                    .map(|s| (s as u64).saturating_sub(incumbents[k] as u64)),
             })
             .collect();
         for (p, post) in pb.posts.iter().enumerate() {
             let cs = &mut counties[post.county.ix()];
-            let counts: Vec<bool> = cs
+            let counts = cs
                 .rules
                 .iter()
                 .map(|r| counts_for(&pb.policy.rules[r.index], post))
                 .collect();
-            for (r, &on) in cs.rules.iter_mut().zip(&counts) {
-                if on {
-                    r.incumbents += post.incumbents as u64;
-                }
-            }
             cs.posts.push(p);
             cs.counts.push(counts);
         }

@@ -42,9 +42,9 @@ use crate::model::Problem;
 /// turn that into minutes unasked (counties not reached count 0).
 pub const UNLIMITED_BUDGET: f64 = 10.0;
 
-/// Whether the county relaxation bounds this run's envy: envy is a
-/// criterion, and every rule is hard (with `--allow-shortfall` a county
-/// may break its rules, which the relaxation does not allow).
+/// Whether the relaxation bounds (`envy_floor`) bound this run's envy:
+/// envy is a criterion, and every rule is hard (with `--allow-shortfall`
+/// a county may break its rules, which neither relaxation allows).
 pub fn applies(pb: &Problem, fix: &Fixings) -> bool {
     !fix.allow_shortfall && pb.policy.objective.contains(&Criterion::Envy)
 }
