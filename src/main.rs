@@ -411,7 +411,7 @@ enum Command {
     },
 }
 
-fn run(cli: Cli) -> Result<ExitCode, Error> {
+fn run(cli: Cli) -> Result<(), Error> {
     let lang = Lang::or_from_env(cli.lang);
     match cli.command {
         Command::Allocate {
@@ -432,7 +432,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let result = commands::allocate(&input.inputs(), &opts);
             opts.mip.progress.finish();
             report(&result?, lang);
-            Ok(ExitCode::SUCCESS)
+            Ok(())
         }
         Command::Backfill {
             input,
@@ -456,7 +456,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let result = commands::backfill::backfill(&input.inputs(), &opts);
             opts.mip.progress.finish();
             report(&result?, lang);
-            Ok(ExitCode::SUCCESS)
+            Ok(())
         }
         Command::Scenarios {
             input,
@@ -487,7 +487,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     r.seconds,
                 );
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(())
         }
         Command::Check { input } => {
             let (columns, built) = commands::check(&input.inputs())?;
@@ -509,7 +509,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     "ok: {c} candidates, {p} posts, {k} counties, {i} continuing volunteers, {l} locks; every file and the model are valid"
                 ),
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(())
         }
         Command::Verify {
             manifest: Some(manifest),
@@ -521,7 +521,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             if check.reproduced {
                 out("reproduced: every output is identical, bit for bit\n");
-                Ok(ExitCode::SUCCESS)
+                Ok(())
             } else {
                 out("NOT reproduced\n");
                 let m = manifest.display();
@@ -555,7 +555,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 out(&commands::verify_text(&ev, lang));
             }
             if ev.violations.is_empty() {
-                Ok(ExitCode::SUCCESS)
+                Ok(())
             } else {
                 let (d, n) = (dispatch.display(), ev.violations.len());
                 Err(Error::Violations(xibu::msg!(
@@ -600,7 +600,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             } else {
                 out(&commands::explain::explain_text(&e, lang));
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(())
         }
         Command::Serve {
             bind,
@@ -628,11 +628,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     )
                 );
             })?;
-            Ok(ExitCode::SUCCESS)
+            Ok(())
         }
         Command::Template { out } => {
             xibu::template::write_template(&out)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(())
         }
         Command::Generate {
             candidates,
@@ -654,7 +654,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 province_wide,
             };
             xibu::generate::write_generated(&opts, &out)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(())
         }
     }
 }
@@ -717,12 +717,26 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("xibu: internal error: {info}\nplease report it with the input files");
     }));
-    match std::panic::catch_unwind(|| run(cli)) {
-        Ok(Ok(code)) => code,
+    let code = match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(())) => 0,
         Ok(Err(e)) => {
             eprintln!("{}", e.render(lang));
-            ExitCode::from(exit_code(&e))
+            exit_code(&e)
         }
-        Err(_) => ExitCode::from(1),
+        Err(_) => 1,
+    };
+    if xibu::solve::highs::solves_in_flight() > 0 {
+        // A HiGHS solve abandoned at the deadline is still running on its
+        // thread: a normal exit would tear down HiGHS's globals under it
+        // (SIGSEGV after the outputs were written). Every output file is
+        // closed by now; flush what is buffered and leave without running
+        // the C++ static destructors.
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        let _ = std::io::stderr().flush();
+        // SAFETY: `_exit` ends the process at once; nothing of Rust's
+        // needs a destructor past this point.
+        unsafe { libc::_exit(code as i32) }
     }
+    ExitCode::from(code)
 }

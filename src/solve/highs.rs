@@ -5,6 +5,7 @@
 //! these safe functions.
 
 use std::ffi::{c_char, c_int, c_void, CString};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -238,6 +239,17 @@ unsafe impl Send for Crossing<Model> {}
 // SAFETY: as above.
 unsafe impl Send for Crossing<SolvedModel> {}
 
+/// Solves running on a thread of their own (`solve_until`), abandoned or
+/// not, that have not yet returned.
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+/// How many HiGHS solves are still running on threads of their own. A
+/// process that exits normally while one runs tears HiGHS's globals down
+/// under it; the binary checks this before it exits.
+pub fn solves_in_flight() -> usize {
+    IN_FLIGHT.load(Ordering::SeqCst)
+}
+
 /// Solve `model`, waiting for it until `abandon_at` at most. HiGHS does
 /// not check its time limit or its interrupt callback everywhere (presolve's
 /// `enumerateSolutions`, root-node cut separation and heuristics ran
@@ -261,12 +273,17 @@ pub(crate) fn solve_until<K: Send + Sync + 'static>(
     };
     let (tx, rx) = std::sync::mpsc::channel();
     let job = Crossing(model);
+    IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
     std::thread::spawn(move || {
         // Moved whole (a closure would otherwise capture the model alone).
         let job = job;
         let solved = Crossing(job.0.solve());
         drop(keep);
-        let _ = tx.send(solved);
+        if let Err(unsent) = tx.send(solved) {
+            // Abandoned: the model is freed here, still inside the count.
+            drop(unsent);
+        }
+        IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
     });
     let mut seen_cancel = false;
     loop {
@@ -391,6 +408,9 @@ mod tests {
         let abandoned = solve_until(slow_mip(), Some(far), (cancelled, grace), other.clone());
         assert!(abandoned.is_none());
         assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+        // Still running (only its 2 s limit ends it): counted, so the
+        // binary leaves by `_exit`.
+        assert!(super::solves_in_flight() >= 1);
         while Arc::strong_count(&other) > 1 && t.elapsed() < Duration::from_secs(60) {
             std::thread::sleep(Duration::from_millis(10));
         }
