@@ -83,6 +83,7 @@ pub fn improve(
             let ev = evaluate(pb, &a);
             let key = ev.objective.lexicographic(order);
             if ev.violations.is_empty() && key < best_key {
+                s.progress.found_envy(ev.objective.envy);
                 best = a;
                 best_key = key;
                 done.improved += 1;

@@ -4,7 +4,7 @@
 //! kept for `xibu serve`'s page (`snapshot`), which can also cancel.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -19,6 +19,9 @@ struct Inner {
     started: Instant,
     last: Mutex<Option<MipReport>>,
     cancelled: AtomicBool,
+    /// The fewest blocking pairs of a feasible allocation found so far
+    /// (`u64::MAX`: none yet).
+    known_envy: AtomicU64,
     /// A hidden child (`hidden_child`) is cancelled with its parent.
     parent: Option<Arc<Inner>>,
 }
@@ -27,6 +30,13 @@ impl Inner {
     fn is_cancelled(&self) -> bool {
         self.cancelled.load(Ordering::SeqCst)
             || self.parent.as_ref().is_some_and(|p| p.is_cancelled())
+    }
+
+    fn known_envy(&self) -> u64 {
+        let own = self.known_envy.load(Ordering::SeqCst);
+        self.parent
+            .as_ref()
+            .map_or(own, |p| own.min(p.known_envy()))
     }
 }
 
@@ -108,6 +118,7 @@ impl Progress {
             started: Instant::now(),
             last: Mutex::new(None),
             cancelled: AtomicBool::new(false),
+            known_envy: AtomicU64::new(u64::MAX),
             parent,
         }))
     }
@@ -137,6 +148,19 @@ impl Progress {
     /// Was `cancel` called?
     pub fn is_cancelled(&self) -> bool {
         self.0.is_cancelled()
+    }
+
+    /// A feasible allocation with `envy` blocking pairs was found: the
+    /// bound beside the search aims at the best such figure
+    /// (`lagrange::envy_bound`) and stops once it proves it.
+    pub fn found_envy(&self, envy: u64) {
+        self.0.known_envy.fetch_min(envy, Ordering::SeqCst);
+    }
+
+    /// The fewest blocking pairs of a feasible allocation reported to this
+    /// progress or to one it is a child of, if any.
+    pub fn known_envy(&self) -> Option<u64> {
+        Some(self.0.known_envy()).filter(|&e| e < u64::MAX)
     }
 
     /// A new stage begins.
@@ -255,5 +279,24 @@ impl Inner {
                 "stage {name} ({secs:.0} s): best {best} bound {dual} gap {gap:.1}% nodes {nodes}"
             ),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Progress;
+
+    #[test]
+    fn a_child_hears_of_the_fewest_blocking_pairs_found_by_it_or_its_parent() {
+        let run = Progress::hidden();
+        let bound = run.hidden_child();
+        assert_eq!(bound.known_envy(), None);
+        run.found_envy(40);
+        run.found_envy(55);
+        assert_eq!(bound.known_envy(), Some(40));
+        bound.found_envy(30);
+        assert_eq!(bound.known_envy(), Some(30));
+        // Not the other way round, as with cancelling.
+        assert_eq!(run.known_envy(), Some(40));
     }
 }

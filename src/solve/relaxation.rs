@@ -96,7 +96,8 @@ pub fn envy_floor(
         let lb = lagrange::envy_bound(pb, kept, target, &sub);
         floor.envy = lb.envy;
         floor.stages.push(("lagrangian_bound".into(), lb.seconds));
-        if lb.envy >= target {
+        let known = s.progress.known_envy().map_or(target, |k| k.min(target));
+        if lb.envy >= known {
             return floor;
         }
     }
