@@ -323,11 +323,16 @@ pub struct LagrangeBound {
     pub seconds: f64,
 }
 
-/// The subgradient's step factor is multiplied by `DECAY` after `STALL`
-/// steps without a better dual value, and the search stops below
-/// `MIN_THETA` (BENCHMARKS.md: halving after 30 stopped the backfill's
-/// bound at 1,697 where 60 and 0.7 reach 2,327 in the same 30 s).
-const STALL: usize = 60;
+/// The subgradient's step factor is multiplied by `DECAY` after a stall
+/// of steps without a better dual value, and the search stops below
+/// `MIN_THETA`. The stall is the steps that fit in the time given
+/// (estimated from the first) over `SPAN`, within `STALL`, so that the
+/// step factor's decline spans the time: BENCHMARKS.md — a fixed 60 left
+/// the backfill's bound at 2,400 after 100 s of steps (the factor spent
+/// by 50 s), scaled it reaches 2,964; at 20 and 60 s the two are within
+/// the spread between runs. Without a deadline the stall is 60.
+const SPAN: f64 = 20.0;
+const STALL: std::ops::RangeInclusive<usize> = 30..=300;
 const DECAY: f64 = 0.7;
 const MIN_THETA: f64 = 1e-4;
 /// The fewest steps worth starting on: fewer fit before the deadline, and
@@ -365,6 +370,7 @@ pub fn envy_bound(
     let (mut theta, mut stall, mut iterations) = (1.0, 0, 0);
     let mut g = Choice::new(np);
     let mut target = target;
+    let mut stall_after = 60;
     loop {
         // The search beside this bound may have found better: aiming at
         // it steps more surely (BENCHMARKS.md: +8 % on the plain region).
@@ -378,15 +384,18 @@ pub fn envy_bound(
         let step_started = Instant::now();
         let value = sides.evaluate(pb, &m, &mut g);
         iterations += 1;
-        if iterations == 1
-            && s.time_left()
-                .is_some_and(|l| l < FEW_STEPS as f64 * step_started.elapsed().as_secs_f64())
-        {
-            // Too few steps fit before the deadline for the prices to
-            // get anywhere (national: a bound of 231 where the county
-            // bound, given the time, reaches 609): leave it to the county
-            // bound.
-            break;
+        if iterations == 1 {
+            let first = step_started.elapsed().as_secs_f64().max(1e-9);
+            if let Some(fit) = s.time_left().map(|l| l / first) {
+                if fit < FEW_STEPS as f64 {
+                    // Too few steps fit before the deadline for the prices
+                    // to get anywhere (national: a bound of 231 where the
+                    // county bound, given the time, reaches 609): leave it
+                    // to the county bound.
+                    break;
+                }
+                stall_after = ((fit / SPAN) as usize).clamp(*STALL.start(), *STALL.end());
+            }
         }
         if !value.is_finite() {
             // A county whose rules no headcount keeps: the run has no
@@ -398,7 +407,7 @@ pub fn envy_bound(
             stall = 0;
         } else {
             stall += 1;
-            if stall >= STALL {
+            if stall >= stall_after {
                 theta *= DECAY;
                 stall = 0;
             }
