@@ -13,6 +13,9 @@
 //!   posts' headcounts under the county's scale and county-scope rules
 //!   (rules of wider scope and project quotas are dropped: a relaxation).
 //!
+//! Kept placements (a backfill's dispatch, the locks) are fixed on both
+//! sides, and so is the u of every pair of a kept applicant.
+//!
 //! Any allocation is a point of both sides with the same envy and the
 //! multiplier terms cancel, so for every λ, μ the sum of the two minima
 //! is at most the least envy. Subgradient steps raise it.
@@ -33,6 +36,11 @@ struct PostSide {
     pairs: Vec<u32>,
     level: Vec<u32>,
     kept: Vec<bool>,
+    /// Kept at another post: never a holder here, and u is known (1 when
+    /// they rank this post above where they are kept). Fixed on this side
+    /// too, not left to the multipliers: a backfill keeps most applicants
+    /// (BENCHMARKS.md: its bound after 100 s of steps 2,964 → 3,095).
+    away: Vec<Option<bool>>,
     /// How many are kept.
     n_kept: usize,
     /// The lowest level of a kept holder (0 without one): a full post's
@@ -48,13 +56,32 @@ struct PostCosts {
     full_cut: u32,
 }
 
+impl PostSide {
+    /// A non-holder's cost at position k, blocked or not, with u chosen
+    /// best where it is free.
+    fn non_holder(&self, k: usize, blocked: bool, mu: &[f64]) -> f64 {
+        let m = mu[self.pairs[k] as usize];
+        let b = blocked as u8 as f64;
+        match self.away[k] {
+            None => (b + m).min(0.0),
+            Some(true) => b + m,
+            Some(false) => 0.0,
+        }
+    }
+
+    /// Whether position k may be chosen as a new holder.
+    fn may_hold(&self, k: usize) -> bool {
+        !self.kept[k] && self.away[k].is_none()
+    }
+}
+
 fn post_costs(ps: &PostSide, lam: &[f64], mu: &[f64]) -> PostCosts {
     let n = ps.open;
     let m = ps.pairs.len();
-    // A non-holder's cost with u chosen best: blocked (`a`) or not (`z`).
-    let a = |i: u32| (1.0 + mu[i as usize]).min(0.0);
-    let z = |i: u32| mu[i as usize].min(0.0);
-    let sum_z: f64 = ps.pairs.iter().map(|&i| z(i)).sum();
+    // A non-holder's cost: blocked (`a`) or not (`z`).
+    let a = |k: usize| ps.non_holder(k, true, mu);
+    let z = |k: usize| ps.non_holder(k, false, mu);
+    let sum_z: f64 = (0..m).map(z).sum();
     if n == 0 {
         // Full with incumbents: nobody is blocked here.
         return PostCosts {
@@ -63,19 +90,19 @@ fn post_costs(ps: &PostSide, lam: &[f64], mu: &[f64]) -> PostCosts {
         };
     }
     let nk = ps.n_kept;
-    let free = |k: &usize| !ps.kept[*k];
+    let free = |k: &usize| ps.may_hold(*k);
     // Not full (h < n): every non-holder is blocked; the holders are the
     // kept and the h − kept others with the least λ − a.
     let mut cost = vec![f64::INFINITY; nk.min(n)];
     let kept_a: f64 = (0..m)
         .filter(|&k| ps.kept[k])
-        .map(|k| lam[ps.pairs[k] as usize] - a(ps.pairs[k]))
+        .map(|k| lam[ps.pairs[k] as usize] - a(k))
         .sum();
     if nk < n {
-        cost.push(ps.pairs.iter().map(|&i| a(i)).sum::<f64>() + kept_a);
+        cost.push((0..m).map(a).sum::<f64>() + kept_a);
         let mut k1: Vec<f64> = (0..m)
             .filter(free)
-            .map(|k| lam[ps.pairs[k] as usize] - a(ps.pairs[k]))
+            .map(|k| lam[ps.pairs[k] as usize] - a(k))
             .collect();
         let take = (n - 1 - nk).min(k1.len());
         if take > 0 {
@@ -110,9 +137,9 @@ fn post_costs(ps: &PostSide, lam: &[f64], mu: &[f64]) -> PostCosts {
                 for k in j..e {
                     let i = ps.pairs[k];
                     if ps.kept[k] {
-                        kept_here += lam[i as usize] - z(i);
-                    } else {
-                        group.push(lam[i as usize] - z(i));
+                        kept_here += lam[i as usize] - z(k);
+                    } else if ps.may_hold(k) {
+                        group.push(lam[i as usize] - z(k));
                     }
                 }
                 group.sort_by(f64::total_cmp);
@@ -126,10 +153,13 @@ fn post_costs(ps: &PostSide, lam: &[f64], mu: &[f64]) -> PostCosts {
             }
             for k in j..e {
                 let i = ps.pairs[k];
-                above += a(i) - z(i);
-                let key = lam[i as usize] - a(i);
+                above += a(k) - z(k);
+                let key = lam[i as usize] - a(k);
                 if ps.kept[k] {
                     kept_above += key;
+                    continue;
+                }
+                if !ps.may_hold(k) {
                     continue;
                 }
                 let at = least.partition_point(|&x| x <= key);
@@ -179,12 +209,12 @@ fn post_choice(
     // above it are blocked (none when incumbents fill the post).
     let cut = if ps.open == 0 { 0 } else { pc.full_cut };
     let blocked = |k: usize| !full || ps.level[k] < cut;
-    let cost_u = |k: usize| (blocked(k) as u8 as f64 + mu[ps.pairs[k] as usize]).min(0.0);
+    let cost_u = |k: usize| ps.non_holder(k, blocked(k), mu);
     let key = |k: usize| lam[ps.pairs[k] as usize] - cost_u(k);
     let mut hold = ps.kept.clone();
     let want = h.saturating_sub(ps.n_kept);
     let mut idx: Vec<usize> = (0..m)
-        .filter(|&k| !ps.kept[k] && (!full || ps.level[k] <= cut))
+        .filter(|&k| ps.may_hold(k) && (!full || ps.level[k] <= cut))
         .collect();
     if want < idx.len() {
         idx.select_nth_unstable_by(want, |&x, &y| key(x).total_cmp(&key(y)).then(x.cmp(&y)));
@@ -192,7 +222,9 @@ fn post_choice(
     for &k in &idx[..want.min(idx.len())] {
         hold[k] = true;
     }
-    let u = (0..m).map(|k| !hold[k] && cost_u(k) < 0.0).collect();
+    let u = (0..m)
+        .map(|k| !hold[k] && ps.away[k].unwrap_or(cost_u(k) < 0.0))
+        .collect();
     (hold, u)
 }
 
@@ -529,6 +561,15 @@ impl Sides {
                     .iter()
                     .map(|&i| fixed[pb.pairs[i as usize].candidate.ix()] == Some(i as usize))
                     .collect();
+                let away = pairs
+                    .iter()
+                    .zip(&kept)
+                    .map(|(&i, &here)| {
+                        let pr = &pb.pairs[i as usize];
+                        let at = fixed[pr.candidate.ix()].filter(|_| !here)?;
+                        Some(pr.rank < pb.pairs[at].rank)
+                    })
+                    .collect();
                 let kept_levels = level.iter().zip(&kept).filter(|(_, &k)| k);
                 PostSide {
                     n_kept: kept_levels.clone().count(),
@@ -536,6 +577,7 @@ impl Sides {
                     pairs,
                     level,
                     kept,
+                    away,
                     open: post.open() as usize,
                 }
             })
