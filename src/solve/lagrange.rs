@@ -14,7 +14,9 @@
 //!   (rules of wider scope and project quotas are dropped: a relaxation).
 //!
 //! Kept placements (a backfill's dispatch, the locks) are fixed on both
-//! sides, and so is the u of every pair of a kept applicant.
+//! sides, and so is the u of every pair of a kept applicant; a free
+//! applicant's pairs at posts with no seat left for them are the
+//! applicant side's alone (`Sides::settled`).
 //!
 //! Any allocation is a point of both sides with the same envy and the
 //! multiplier terms cancel, so for every λ, μ the sum of the two minima
@@ -41,6 +43,9 @@ struct PostSide {
     /// too, not left to the multipliers: a backfill keeps most applicants
     /// (BENCHMARKS.md: its bound after 100 s of steps 2,964 → 3,095).
     away: Vec<Option<bool>>,
+    /// Free applicants of a post without a seat for them (`Sides::settled`):
+    /// left to the applicant side.
+    settled: Vec<bool>,
     /// How many are kept.
     n_kept: usize,
     /// The lowest level of a kept holder (0 without one): a full post's
@@ -60,6 +65,9 @@ impl PostSide {
     /// A non-holder's cost at position k, blocked or not, with u chosen
     /// best where it is free.
     fn non_holder(&self, k: usize, blocked: bool, mu: &[f64]) -> f64 {
+        if self.settled[k] {
+            return 0.0;
+        }
         let m = mu[self.pairs[k] as usize];
         let b = blocked as u8 as f64;
         match self.away[k] {
@@ -71,7 +79,7 @@ impl PostSide {
 
     /// Whether position k may be chosen as a new holder.
     fn may_hold(&self, k: usize) -> bool {
-        !self.kept[k] && self.away[k].is_none()
+        !self.kept[k] && self.away[k].is_none() && !self.settled[k]
     }
 }
 
@@ -395,7 +403,7 @@ pub fn envy_bound(
     let np = pb.pairs.len();
     let mut m = Multipliers {
         lam: vec![0.0; np],
-        mu: vec![0.0; np],
+        mu: sides.settled.iter().map(|b| -b.unwrap_or(0.0)).collect(),
     };
     let (mut dx, mut du) = (vec![0.0f64; np], vec![0.0f64; np]);
     let mut best = 0.0f64;
@@ -524,6 +532,15 @@ impl Choice {
 /// The posts' and counties' side of the problem, built once.
 struct Sides {
     posts: Vec<PostSide>,
+    /// Per pair: `Some(blocked)` when its applicant is free and its post
+    /// has no seat for anyone not kept there (full of kept holders or
+    /// incumbents). Nothing at the post can change, so the pair blocks
+    /// exactly when its applicant holds nothing as good and ranks above
+    /// a kept holder: that cost goes to the applicant side as a constant
+    /// μ = −blocked, and the applicant may not hold the pair — left to no
+    /// multiplier (BENCHMARKS.md: the backfill, where most posts are full
+    /// of kept holders; its bound at 20 s 2,371 → 3,120).
+    settled: Vec<Option<f64>>,
     counties: Vec<CountySide>,
     /// Per candidate, the pair they are kept at.
     fixed: Vec<Option<usize>>,
@@ -538,7 +555,7 @@ impl Sides {
                 range.clone().find(|&i| pb.pairs[i].post == q)
             })
             .collect();
-        let posts = pb
+        let posts: Vec<PostSide> = pb
             .posts
             .iter()
             .enumerate()
@@ -571,14 +588,24 @@ impl Sides {
                     })
                     .collect();
                 let kept_levels = level.iter().zip(&kept).filter(|(_, &k)| k);
+                let n_kept = kept_levels.clone().count();
+                let open = post.open() as usize;
+                let settled = kept
+                    .iter()
+                    .zip(&away)
+                    .map(|(&here, there): (&bool, &Option<bool>)| {
+                        n_kept >= open && !here && there.is_none()
+                    })
+                    .collect();
                 PostSide {
-                    n_kept: kept_levels.clone().count(),
+                    n_kept,
                     kept_cut: kept_levels.map(|(&l, _)| l).max().unwrap_or(0),
                     pairs,
                     level,
                     kept,
                     away,
-                    open: post.open() as usize,
+                    settled,
+                    open,
                 }
             })
             .collect();
@@ -621,8 +648,19 @@ impl Sides {
             cs.posts.push(p);
             cs.counts.push(counts);
         }
+        let mut settled = vec![None; pb.pairs.len()];
+        for ps in &posts {
+            for (k, &i) in ps.pairs.iter().enumerate() {
+                if ps.settled[k] {
+                    // Full with incumbents only: nobody blocks there.
+                    let blocked = ps.open > 0 && ps.level[k] < ps.kept_cut;
+                    settled[i as usize] = Some(blocked as u8 as f64);
+                }
+            }
+        }
         Sides {
             posts,
+            settled,
             counties,
             fixed,
         }
@@ -650,7 +688,15 @@ impl Sides {
             }
         }
         for c in 0..pb.n_candidates() {
-            value += applicant_side(pb, CandidateIdx::from_ix(c), self.fixed[c], m, g);
+            let c = CandidateIdx::from_ix(c);
+            value += applicant_side(pb, c, self.fixed[c.ix()], &self.settled, m, g);
+        }
+        // Both sides agree on the settled pairs: their multipliers stay.
+        for (i, b) in self.settled.iter().enumerate() {
+            if b.is_some() {
+                g.xp[i] = g.xa[i];
+                g.up[i] = g.ua[i];
+            }
         }
         value
     }
@@ -664,10 +710,12 @@ fn applicant_side(
     pb: &Problem,
     c: CandidateIdx,
     fixed: Option<usize>,
+    settled: &[Option<f64>],
     m: &Multipliers,
     g: &mut Choice,
 ) -> f64 {
     let range = pb.pair_range(c);
+    let settled = &settled[range.clone()];
     let prs = &pb.pairs[range.clone()];
     let (lam, mu) = (&m.lam[range.clone()], &m.mu[range.clone()]);
     let mut best = -mu.iter().sum::<f64>();
@@ -691,6 +739,10 @@ fn applicant_side(
             .take_while(|q| q.rank == prs[j].rank)
             .count();
         for (k, &l) in lam.iter().enumerate().take(e).skip(j) {
+            if settled[k].is_some() {
+                // No seat there for them.
+                continue;
+            }
             let v = -l - better;
             if v < best {
                 best = v;
