@@ -541,6 +541,8 @@ struct Sides {
     /// multiplier (BENCHMARKS.md: the backfill, where most posts are full
     /// of kept holders; its bound at 20 s 2,371 → 3,120).
     settled: Vec<Option<f64>>,
+    /// The pairs that are `settled`.
+    settled_pairs: Vec<u32>,
     counties: Vec<CountySide>,
     /// Per candidate, the pair they are kept at.
     fixed: Vec<Option<usize>>,
@@ -658,9 +660,13 @@ impl Sides {
                 }
             }
         }
+        let settled_pairs = (0..settled.len() as u32)
+            .filter(|&i| settled[i as usize].is_some())
+            .collect();
         Sides {
             posts,
             settled,
+            settled_pairs,
             counties,
             fixed,
         }
@@ -692,11 +698,10 @@ impl Sides {
             value += applicant_side(pb, c, self.fixed[c.ix()], &self.settled, m, g);
         }
         // Both sides agree on the settled pairs: their multipliers stay.
-        for (i, b) in self.settled.iter().enumerate() {
-            if b.is_some() {
-                g.xp[i] = g.xa[i];
-                g.up[i] = g.ua[i];
-            }
+        for &i in &self.settled_pairs {
+            let i = i as usize;
+            g.xp[i] = g.xa[i];
+            g.up[i] = g.ua[i];
         }
         value
     }
