@@ -271,6 +271,11 @@ pub(crate) fn solve_until<K: Send + Sync + 'static>(
         drop(keep);
         return Some(solved);
     };
+    if Instant::now() >= at {
+        // No time at all: not started (a tiny model could otherwise
+        // finish first and be returned, or not, by chance).
+        return None;
+    }
     let (tx, rx) = std::sync::mpsc::channel();
     let job = Crossing(model);
     IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
