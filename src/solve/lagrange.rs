@@ -56,6 +56,7 @@ struct PostSide {
 
 /// Per post, the cheapest holder set per headcount (infinite where none
 /// is possible) and, for the full headcount, the cutoff level it used.
+#[derive(Clone)]
 struct PostCosts {
     cost: Vec<f64>,
     full_cut: u32,
@@ -409,6 +410,7 @@ pub fn envy_bound(
     let mut best = 0.0f64;
     let (mut theta, mut stall, mut iterations) = (1.0, 0, 0);
     let mut g = Choice::new(np);
+    let mut frozen = None;
     let mut target = target;
     let mut stall_after = 60;
     loop {
@@ -422,7 +424,7 @@ pub fn envy_bound(
             break;
         }
         let step_started = Instant::now();
-        let value = sides.evaluate(pb, &m, &mut g);
+        let value = sides.evaluate(pb, &m, &mut g, &mut frozen);
         iterations += 1;
         if iterations == 1 {
             let first = step_started.elapsed().as_secs_f64().max(1e-9);
@@ -458,7 +460,8 @@ pub fn envy_bound(
         // pass for the products, one for the new direction and the step
         // (the direction's norm follows from the products).
         let (mut gg, mut gd, mut dd) = (0.0, 0.0, 0.0);
-        for i in 0..np {
+        for &i in &sides.live_pairs {
+            let i = i as usize;
             let (gx, gu) = g.gradient(i);
             gg += gx * gx + gu * gu;
             gd += gx * dx[i] + gu * du[i];
@@ -479,7 +482,8 @@ pub fn envy_bound(
             (beta, norm) = (0.0, gg);
         }
         let step = theta * (target as f64 - value).max(1.0) / norm;
-        for i in 0..np {
+        for &i in &sides.live_pairs {
+            let i = i as usize;
             let (gx, gu) = g.gradient(i);
             dx[i] = gx + beta * dx[i];
             du[i] = gu + beta * du[i];
@@ -543,6 +547,18 @@ struct Sides {
     settled: Vec<Option<f64>>,
     /// The pairs that are `settled`.
     settled_pairs: Vec<u32>,
+    /// The pairs whose multipliers can move: a free applicant's at a post
+    /// with a seat for them. Every other pair's two sides agree from the
+    /// start (kept, kept elsewhere, settled), so only these are stepped,
+    /// and only the posts, counties and applicants they touch are
+    /// evaluated again (a backfill's are a tenth of the region's).
+    live_pairs: Vec<u32>,
+    /// Per post: it has a seat for someone not kept there.
+    post_live: Vec<bool>,
+    /// Per county: some post of it is live.
+    county_live: Vec<bool>,
+    /// Per candidate: some pair of theirs is live.
+    candidate_live: Vec<bool>,
     counties: Vec<CountySide>,
     /// Per candidate, the pair they are kept at.
     fixed: Vec<Option<usize>>,
@@ -663,27 +679,72 @@ impl Sides {
         let settled_pairs = (0..settled.len() as u32)
             .filter(|&i| settled[i as usize].is_some())
             .collect();
+        let post_live: Vec<bool> = posts.iter().map(|ps| ps.n_kept < ps.open).collect();
+        let live_pairs: Vec<u32> = (0..pb.pairs.len() as u32)
+            .filter(|&i| {
+                let pr = &pb.pairs[i as usize];
+                fixed[pr.candidate.ix()].is_none() && post_live[pr.post.ix()]
+            })
+            .collect();
+        let mut candidate_live = vec![false; pb.n_candidates()];
+        for &i in &live_pairs {
+            candidate_live[pb.pairs[i as usize].candidate.ix()] = true;
+        }
+        let county_live = counties
+            .iter()
+            .map(|cs| cs.posts.iter().any(|&p| post_live[p]))
+            .collect();
         Sides {
             posts,
             settled,
             settled_pairs,
+            live_pairs,
+            post_live,
+            county_live,
+            candidate_live,
             counties,
             fixed,
         }
     }
 
     /// The dual function at `m`: both sides' minima, their choices in `g`.
-    fn evaluate(&self, pb: &Problem, m: &Multipliers, g: &mut Choice) -> f64 {
+    /// `frozen` holds, after the first call, the posts' costs and the
+    /// value of everything that is not live, which later calls reuse.
+    fn evaluate(
+        &self,
+        pb: &Problem,
+        m: &Multipliers,
+        g: &mut Choice,
+        frozen: &mut Option<(Vec<PostCosts>, f64)>,
+    ) -> f64 {
         let (lam, mu) = (&m.lam[..], &m.mu[..]);
-        let costs: Vec<PostCosts> = self
-            .posts
-            .iter()
-            .map(|ps| post_costs(ps, lam, mu))
-            .collect();
+        let first = frozen.is_none();
+        let (costs, constant) = frozen.get_or_insert_with(|| {
+            let costs = self
+                .posts
+                .iter()
+                .map(|ps| post_costs(ps, lam, mu))
+                .collect();
+            (costs, 0.0)
+        });
+        if !first {
+            for (p, ps) in self.posts.iter().enumerate() {
+                if self.post_live[p] {
+                    costs[p] = post_costs(ps, lam, mu);
+                }
+            }
+        }
         let mut value = 0.0;
-        for cs in &self.counties {
-            let (v, hs) = county_dp(cs, &costs);
-            value += v;
+        for (k, cs) in self.counties.iter().enumerate() {
+            if !first && !self.county_live[k] {
+                continue;
+            }
+            let (v, hs) = county_dp(cs, costs);
+            if self.county_live[k] {
+                value += v;
+            } else {
+                *constant += v;
+            }
             for (j, &p) in cs.posts.iter().enumerate() {
                 let ps = &self.posts[p];
                 let (hold, u) = post_choice(ps, &costs[p], hs[j], lam, mu);
@@ -694,8 +755,17 @@ impl Sides {
             }
         }
         for c in 0..pb.n_candidates() {
+            let live = self.candidate_live[c];
+            if !first && !live {
+                continue;
+            }
             let c = CandidateIdx::from_ix(c);
-            value += applicant_side(pb, c, self.fixed[c.ix()], &self.settled, m, g);
+            let v = applicant_side(pb, c, self.fixed[c.ix()], &self.settled, m, g);
+            if live {
+                value += v;
+            } else {
+                *constant += v;
+            }
         }
         // Both sides agree on the settled pairs: their multipliers stay.
         for &i in &self.settled_pairs {
@@ -703,7 +773,7 @@ impl Sides {
             g.xp[i] = g.xa[i];
             g.up[i] = g.ua[i];
         }
-        value
+        value + *constant
     }
 }
 
