@@ -545,11 +545,10 @@ struct Sides {
     /// multiplier (BENCHMARKS.md: the backfill, where most posts are full
     /// of kept holders; its bound at 20 s 2,371 → 3,120).
     settled: Vec<Option<f64>>,
-    /// The pairs that are `settled`.
-    settled_pairs: Vec<u32>,
     /// The pairs whose multipliers can move: a free applicant's at a post
     /// with a seat for them. Every other pair's two sides agree from the
-    /// start (kept, kept elsewhere, settled), so only these are stepped,
+    /// start (kept, kept elsewhere, settled — settled pairs are at posts
+    /// that are not live), so only these are stepped,
     /// and only the posts, counties and applicants they touch are
     /// evaluated again (a backfill's are a tenth of the region's).
     live_pairs: Vec<u32>,
@@ -676,9 +675,6 @@ impl Sides {
                 }
             }
         }
-        let settled_pairs = (0..settled.len() as u32)
-            .filter(|&i| settled[i as usize].is_some())
-            .collect();
         let post_live: Vec<bool> = posts.iter().map(|ps| ps.n_kept < ps.open).collect();
         let live_pairs: Vec<u32> = (0..pb.pairs.len() as u32)
             .filter(|&i| {
@@ -697,7 +693,6 @@ impl Sides {
         Sides {
             posts,
             settled,
-            settled_pairs,
             live_pairs,
             post_live,
             county_live,
@@ -766,12 +761,6 @@ impl Sides {
             } else {
                 *constant += v;
             }
-        }
-        // Both sides agree on the settled pairs: their multipliers stay.
-        for &i in &self.settled_pairs {
-            let i = i as usize;
-            g.xp[i] = g.xa[i];
-            g.up[i] = g.ua[i];
         }
         value + *constant
     }
