@@ -100,6 +100,84 @@ proptest! {
     }
 }
 
+/// The move the r4000 tight instance needed (BENCHMARKS.md, 2026-12-08):
+/// county C0's rural-education post only a master can hold, and the one
+/// master holds an equally ranked post (one league choice) in county C1,
+/// whose youth post then has to go. Rural education must be at least half
+/// of each county. The start: the master in C1, C0 empty, so each of C0's
+/// three youth applicants blocks. Nobody would rather be in C0, so the
+/// search must reach the master's whole county: one youth applicant of C1
+/// is left blocking, and that is the brute-force optimum.
+#[test]
+fn the_search_reaches_the_county_of_an_applicant_who_ranks_a_scarce_post_as_well() {
+    use common::tiny::{Tiny, TinyCandidate, TinyCounty, TinyPost};
+    use xibu::domain::types::PostIdx;
+    use xibu::model::evaluate::Assignment;
+    let post = |county, specialty, master_only| TinyPost {
+        county,
+        specialty,
+        township: true,
+        seats: 1,
+        national: false,
+        master_only,
+        major_04: false,
+    };
+    let cand = |score, master, choices: Vec<(u8, u8)>| TinyCandidate {
+        score,
+        teacher: false,
+        health: 0,
+        project: 0,
+        adjustable: false,
+        master,
+        major_04: false,
+        choices,
+    };
+    let county = TinyCounty {
+        league: 0,
+        status: 0,
+        scale: None,
+    };
+    let t = Tiny {
+        counties: vec![county.clone(), county],
+        // P0 edu (master), P1 youth in C0; P2 edu (master), P3 youth in C1.
+        posts: vec![
+            post(0, 0, true),
+            post(0, 1, false),
+            post(1, 0, true),
+            post(1, 1, false),
+        ],
+        candidates: vec![
+            cand(90, true, vec![(2, 0)]),
+            cand(80, false, vec![(0, 1)]),
+            cand(70, false, vec![(0, 1)]),
+            cand(60, false, vec![(0, 1)]),
+            cand(50, false, vec![(0, 3)]),
+        ],
+        incumbents: vec![],
+        rules: vec![(1, 0, 5)],
+        quotas: (None, None),
+        adjustment: 0,
+        objective: (0, 3),
+        seed: 1,
+    };
+    let pb = t.problem();
+    let at = |p: u32| Some(PostIdx::from_ix(p as usize));
+    let start = Assignment {
+        post_of: vec![at(2), None, None, None, at(3)],
+    };
+    let before = evaluate(&pb, &start);
+    assert!(before.violations.is_empty(), "{:?}", before.violations);
+    assert_eq!(before.objective.envy, 3);
+    let settings = xibu::solve::settings::MipSettings::default();
+    let (a, done) = xibu::solve::lns::improve(&pb, &[], start, &settings, 3);
+    let after = evaluate(&pb, &a);
+    assert!(after.violations.is_empty(), "{:?}", after.violations);
+    let (best, _) = brute_force_kept(&pb, &[]).expect("the start is feasible");
+    assert_eq!(best.envy, 1);
+    assert_eq!(after.objective.envy, best.envy, "{done:?}: {:?}", a.post_of);
+    assert_eq!(a.post_of[0], at(0), "the master moves to C0's scarce post");
+}
+
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }

@@ -1,7 +1,9 @@
 //! Large-neighbourhood search: improve a feasible allocation by solving
 //! small exact sub-problems. A neighbourhood is one county's posts, opened
 //! together with the posts of everyone who would rather be there (so they
-//! can move); the candidates placed at those posts and the unplaced who
+//! can move) — and, where that improves nothing and the county has
+//! blocking pairs, with the whole counties of those who accept its posts
+//! (`Reach`); the candidates placed at those posts and the unplaced who
 //! applied to them are free, everyone else stays where they are, and every
 //! other post takes nobody new (`Formulation::build_closed`). The
 //! sub-problem is the whole model restricted that way — every rule, scale,
@@ -14,6 +16,7 @@
 //! stops at a node limit, not a time; only the run's deadline (when it
 //! comes first) cuts the search short.
 
+use std::cmp::Ordering;
 use std::time::Instant;
 
 use super::formulation::{Closed, Formulation};
@@ -70,24 +73,28 @@ pub fn improve(
     for _ in 0..passes {
         done.passes += 1;
         let mut any = false;
-        for county in counties_by_envy(pb, &best) {
+        for (county, envy) in counties_by_envy(pb, &best) {
             if past(s) {
                 done.stopped = true;
                 return (best, done);
             }
-            let (free_kept, closed) = neighbourhood(pb, kept, &best, county);
-            let Some(a) = solve_neighbourhood(pb, s, &free_kept, &closed, &best, NODE_LIMIT) else {
-                continue;
-            };
-            done.solved += 1;
-            let ev = evaluate(pb, &a);
-            let key = ev.objective.lexicographic(order);
-            if ev.violations.is_empty() && key < best_key {
-                s.progress.found_envy(ev.objective.envy);
-                best = a;
-                best_key = key;
-                done.improved += 1;
-                any = true;
+            for &reach in reaches(envy) {
+                let (free_kept, closed) = neighbourhood(pb, kept, &best, county, reach);
+                let Some(a) = solve_neighbourhood(pb, s, &free_kept, &closed, &best, NODE_LIMIT)
+                else {
+                    continue;
+                };
+                done.solved += 1;
+                let ev = evaluate(pb, &a);
+                let key = ev.objective.lexicographic(order);
+                if ev.violations.is_empty() && key < best_key {
+                    s.progress.found_envy(ev.objective.envy);
+                    best = a;
+                    best_key = key;
+                    done.improved += 1;
+                    any = true;
+                    break;
+                }
             }
         }
         if !any {
@@ -99,53 +106,112 @@ pub fn improve(
 
 /// Counties with open seats, those with the most blocking pairs into their
 /// posts first (ties by index): where the search has most to gain.
-fn counties_by_envy(pb: &Problem, a: &Assignment) -> Vec<usize> {
+fn counties_by_envy(pb: &Problem, a: &Assignment) -> Vec<(usize, u64)> {
     let by_county = county_envy(pb, a);
-    let mut v: Vec<usize> = (0..pb.counties.len()).filter(|&k| by_county[k].1).collect();
-    v.sort_by_key(|&k| (std::cmp::Reverse(by_county[k].0), k));
+    let mut v: Vec<(usize, u64)> = (0..pb.counties.len())
+        .filter(|&k| by_county[k].1)
+        .map(|k| (k, by_county[k].0))
+        .collect();
+    v.sort_by_key(|&(k, envy)| (std::cmp::Reverse(envy), k));
     v
+}
+
+/// How a county's neighbourhood reaches beyond the county.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// The posts of those who would rather be at one of its posts, post by
+    /// post.
+    Rather,
+    /// The whole counties of everyone who accepts one of its posts, the
+    /// posts with the fewest applicants first, and for each those who
+    /// would rather be there, then those who rank it as well, then the
+    /// rest. A post few can hold (a master's rural-education post) may
+    /// need an applicant who holds an equal or better post elsewhere, and
+    /// their county must then rebalance its shares.
+    Counties,
+}
+
+/// The neighbourhoods tried for a county, in order, until one improves:
+/// `Counties` only where the county has blocking pairs (it is for envy,
+/// and takes longer).
+fn reaches(envy: u64) -> &'static [Reach] {
+    if envy > 0 {
+        &[Reach::Rather, Reach::Counties]
+    } else {
+        &[Reach::Rather]
+    }
 }
 
 /// The sub-problem of one county: (per candidate, where they are kept;
 /// what is closed). Open posts: the county's and, while the sub-problem
-/// stays below `MAX_PAIRS`, the posts of candidates who rank one of them
-/// above where they are. Free: everyone placed at an open post (except
-/// `kept`, the locks) and, per open post, its `EXTRA_UNPLACED` best-placed
-/// unplaced applicants beyond its seats; every other unplaced candidate
-/// stays unplaced (their blocking pairs still count).
+/// stays below `MAX_PAIRS`, those `reach` adds. Free: everyone placed at an
+/// open post (except `kept`, the locks) and, per open post, its
+/// `EXTRA_UNPLACED` best-placed unplaced applicants beyond its seats;
+/// every other unplaced candidate stays unplaced (their blocking pairs
+/// still count).
 fn neighbourhood(
     pb: &Problem,
     kept: &[Option<PostIdx>],
     a: &Assignment,
     county: usize,
+    reach: Reach,
 ) -> (Vec<Option<PostIdx>>, Closed) {
     let mut open = vec![false; pb.posts.len()];
     let mut pairs = 0usize;
     // Pairs a post brings: its holders' and its chosen unplaced applicants'.
     let size = |p: usize| (pb.posts[p].open() + EXTRA_UNPLACED) as usize * 8;
-    for (p, post) in pb.posts.iter().enumerate() {
-        if post.county.ix() == county && post.open() > 0 {
-            open[p] = true;
-            pairs += size(p);
-        }
+    // Per county, its posts with open seats.
+    let mut by_county: Vec<Vec<usize>> = vec![Vec::new(); pb.counties.len()];
+    for (p, post) in pb
+        .posts
+        .iter()
+        .enumerate()
+        .filter(|(_, post)| post.open() > 0)
+    {
+        by_county[post.county.ix()].push(p);
     }
-    // Those who would rather be here may move: open where they are.
+    let mut here = by_county[county].clone();
+    for &p in &here {
+        open[p] = true;
+        pairs += size(p);
+    }
     let held = held_ranks(pb, &a.post_of);
-    let here: Vec<usize> = (0..pb.posts.len()).filter(|&p| open[p]).collect();
-    for p in here {
+    // (post of the county, which of its applicants): in the order they
+    // are widened.
+    let plan: Vec<(usize, Ordering)> = match reach {
+        Reach::Rather => here.iter().map(|&p| (p, Ordering::Less)).collect(),
+        Reach::Counties => {
+            here.sort_by_key(|&p| (pb.applicants[p].len(), p));
+            let tiers = [Ordering::Less, Ordering::Equal, Ordering::Greater];
+            here.iter().flat_map(|&p| tiers.map(|t| (p, t))).collect()
+        }
+    };
+    for (p, tier) in plan {
         for &i in &pb.applicants[p] {
             let pr = pb.pairs[i as usize];
             let c = pr.candidate.ix();
             let Some(at) = a.post_of[c] else { continue };
             let at = at.ix();
-            if open[at] || kept.get(c).copied().flatten().is_some() || pr.rank >= held[c] {
+            if open[at] || kept.get(c).copied().flatten().is_some() || pr.rank.cmp(&held[c]) != tier
+            {
                 continue;
             }
-            if pairs + size(at) > MAX_PAIRS {
+            let group: Vec<usize> = match reach {
+                Reach::Rather => vec![at],
+                Reach::Counties => by_county[pb.posts[at].county.ix()]
+                    .iter()
+                    .copied()
+                    .filter(|&q| !open[q])
+                    .collect(),
+            };
+            let add: usize = group.iter().map(|&q| size(q)).sum();
+            if pairs + add > MAX_PAIRS {
                 continue;
             }
-            open[at] = true;
-            pairs += size(at);
+            for q in group {
+                open[q] = true;
+            }
+            pairs += add;
         }
     }
     let mut stays = vec![true; pb.n_candidates()];
