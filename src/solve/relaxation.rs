@@ -72,12 +72,14 @@ pub struct Floor {
     pub stages: Vec<(String, f64)>,
 }
 
-/// The Lagrangian bound (`lagrange`) where it applies, in two thirds of
-/// the time left, then the county bound in the rest; the larger of the
-/// two. The Lagrangian sees the whole region's competition for seats and
-/// was the stronger on both region instances measured (BENCHMARKS.md);
-/// the county bound keeps what it sees exactly within one county and
-/// covers kept placements.
+/// The Lagrangian bound (`lagrange`) where it applies, in all the time
+/// left, then the county bound in what the Lagrangian leaves when it stops
+/// early (its steps have converged, or too few fit, as at national size);
+/// the larger of the two. The Lagrangian sees the whole region's
+/// competition for seats and was the stronger everywhere it ran
+/// (BENCHMARKS.md: region backfill at 20 s 3,260 with two thirds of the
+/// time against 3,310–3,373 with all of it); the county bound keeps what
+/// it sees exactly within one county.
 pub fn envy_floor(
     pb: &Problem,
     kept: &[Option<PostIdx>],
@@ -90,7 +92,7 @@ pub fn envy_floor(
         let target: u64 = county_envy(pb, incumbent).iter().map(|&(e, _)| e).sum();
         let sub = MipSettings {
             started: Instant::now(),
-            time_limit: s.time_left().map(|l| l * 2.0 / 3.0),
+            time_limit: s.time_left(),
             ..s.clone()
         };
         let lb = lagrange::envy_bound(pb, kept, target, &sub);
