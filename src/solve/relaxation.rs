@@ -90,12 +90,7 @@ pub fn envy_floor(
     if lagrange::applies(pb, kept) {
         s.progress.stage("lagrangian_bound");
         let target: u64 = county_envy(pb, incumbent).iter().map(|&(e, _)| e).sum();
-        let sub = MipSettings {
-            started: Instant::now(),
-            time_limit: s.time_left(),
-            ..s.clone()
-        };
-        let lb = lagrange::envy_bound(pb, kept, target, &sub);
+        let lb = lagrange::envy_bound(pb, kept, target, s);
         floor.envy = lb.envy;
         floor.stages.push(("lagrangian_bound".into(), lb.seconds));
         let known = s.progress.known_envy().map_or(target, |k| k.min(target));
