@@ -70,6 +70,7 @@ pub fn improve(
     let mut best_key = evaluate(pb, &best).objective.lexicographic(order);
     let mut done = Searched::default();
     let past = |s: &MipSettings| s.deadline().is_some_and(|d| Instant::now() >= d);
+    let by_county = open_posts_by_county(pb);
     for _ in 0..passes {
         done.passes += 1;
         let mut any = false;
@@ -79,7 +80,8 @@ pub fn improve(
                 return (best, done);
             }
             for &reach in reaches(envy) {
-                let (free_kept, closed) = neighbourhood(pb, kept, &best, county, reach);
+                let (free_kept, closed) =
+                    neighbourhood(pb, kept, &best, (county, &by_county), reach);
                 let Some(a) = solve_neighbourhood(pb, s, &free_kept, &closed, &best, NODE_LIMIT)
                 else {
                     continue;
@@ -142,7 +144,20 @@ fn reaches(envy: u64) -> &'static [Reach] {
     }
 }
 
-/// The sub-problem of one county: (per candidate, where they are kept;
+/// Per county, its posts with open seats (the only ones a neighbourhood
+/// opens).
+fn open_posts_by_county(pb: &Problem) -> Vec<Vec<usize>> {
+    let mut by_county = vec![Vec::new(); pb.counties.len()];
+    for (p, post) in pb.posts.iter().enumerate() {
+        if post.open() > 0 {
+            by_county[post.county.ix()].push(p);
+        }
+    }
+    by_county
+}
+
+/// The sub-problem of one county (with `by_county`, its posts and every
+/// other county's, from `open_posts_by_county`): (per candidate, where they are kept;
 /// what is closed). Open posts: the county's and, while the sub-problem
 /// stays below `MAX_PAIRS`, those `reach` adds. Free: everyone placed at an
 /// open post (except `kept`, the locks) and, per open post, its
@@ -153,23 +168,13 @@ fn neighbourhood(
     pb: &Problem,
     kept: &[Option<PostIdx>],
     a: &Assignment,
-    county: usize,
+    (county, by_county): (usize, &[Vec<usize>]),
     reach: Reach,
 ) -> (Vec<Option<PostIdx>>, Closed) {
     let mut open = vec![false; pb.posts.len()];
     let mut pairs = 0usize;
     // Pairs a post brings: its holders' and its chosen unplaced applicants'.
     let size = |p: usize| (pb.posts[p].open() + EXTRA_UNPLACED) as usize * 8;
-    // Per county, its posts with open seats.
-    let mut by_county: Vec<Vec<usize>> = vec![Vec::new(); pb.counties.len()];
-    for (p, post) in pb
-        .posts
-        .iter()
-        .enumerate()
-        .filter(|(_, post)| post.open() > 0)
-    {
-        by_county[post.county.ix()].push(p);
-    }
     let mut here = by_county[county].clone();
     for &p in &here {
         open[p] = true;
